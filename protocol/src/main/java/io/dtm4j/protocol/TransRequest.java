@@ -1,0 +1,67 @@
+package io.dtm4j.protocol;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The body of prepare, submit, abort and prepareWorkflow: a global transaction as a client sends
+ * it. Unknown keys (legacy {@code passthrough_headers}, {@code subType}, stored-only fields) are
+ * ignored; absent keys are zero or empty.
+ *
+ * @param steps one map per step; keys {@code action}, {@code compensate} and legacy {@code data}
+ * @param payloads the body sent with step i, usually JSON text
+ * @param customData JSON text: saga concurrency and orders, msg delay, workflow name and input
+ * @param queryPrepared msg check-back URL, or workflow resume callback URL
+ * @param protocol {@code http} (also when empty), {@code grpc} or {@code json-rpc}
+ * @param reqExtra workflow submit: {@code status}, {@code rollback_reason}, {@code result}
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public record TransRequest(
+    @JsonProperty("gid") String gid,
+    @JsonProperty("trans_type") String transType,
+    @JsonProperty("steps") List<Map<String, String>> steps,
+    @JsonProperty("payloads") List<String> payloads,
+    @JsonProperty("custom_data") String customData,
+    @JsonProperty("query_prepared") String queryPrepared,
+    @JsonProperty("protocol") String protocol,
+    @JsonProperty("wait_result") boolean waitResult,
+    @JsonProperty("timeout_to_fail") long timeoutToFail,
+    @JsonProperty("request_timeout") long requestTimeout,
+    @JsonProperty("retry_interval") long retryInterval,
+    @JsonProperty("branch_headers") Map<String, String> branchHeaders,
+    @JsonProperty("concurrent") boolean concurrent,
+    @JsonProperty("retry_limit") long retryLimit,
+    @JsonProperty("retry_count") long retryCount,
+    @JsonProperty("rollback_reason") String rollbackReason,
+    @JsonProperty("req_extra") Map<String, String> reqExtra) {
+
+  public TransRequest {
+    gid = gid == null ? "" : gid;
+    transType = transType == null ? "" : transType;
+    steps = steps == null ? List.of() : steps;
+    payloads = payloads == null ? List.of() : payloads;
+    customData = customData == null ? "" : customData;
+    queryPrepared = queryPrepared == null ? "" : queryPrepared;
+    protocol = protocol == null ? "" : protocol;
+    branchHeaders = branchHeaders == null ? Map.of() : branchHeaders;
+    rollbackReason = rollbackReason == null ? "" : rollbackReason;
+    reqExtra = reqExtra == null ? Map.of() : reqExtra;
+  }
+
+  /** Returns the options this request carries, in the form dtm stores them. */
+  public TransOptions options() {
+    return new TransOptions(
+        waitResult,
+        timeoutToFail,
+        requestTimeout,
+        retryInterval,
+        branchHeaders,
+        concurrent,
+        retryLimit,
+        retryCount);
+  }
+}
