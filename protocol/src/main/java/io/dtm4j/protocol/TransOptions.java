@@ -17,33 +17,43 @@ import java.util.Map;
  * @param retryCount starting value of the saga retry counter
  */
 @JsonPropertyOrder({
-  "wait_result",
-  "timeout_to_fail",
-  "request_timeout",
-  "retry_interval",
-  "branch_headers",
-  "concurrent",
-  "retry_limit",
-  "retry_count"
+    "wait_result",
+    "timeout_to_fail",
+    "request_timeout",
+    "retry_interval",
+    "branch_headers",
+    "concurrent",
+    "retry_limit",
+    "retry_count"
 })
 public record TransOptions(
-    @JsonProperty("wait_result") @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean waitResult,
-    @JsonProperty("timeout_to_fail") @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+        @JsonProperty("wait_result") @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+        boolean waitResult,
+
+        @JsonProperty("timeout_to_fail") @JsonInclude(JsonInclude.Include.NON_DEFAULT)
         long timeoutToFail,
-    @JsonProperty("request_timeout") @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+
+        @JsonProperty("request_timeout") @JsonInclude(JsonInclude.Include.NON_DEFAULT)
         long requestTimeout,
-    @JsonProperty("retry_interval") @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+
+        @JsonProperty("retry_interval") @JsonInclude(JsonInclude.Include.NON_DEFAULT)
         long retryInterval,
-    @JsonProperty("branch_headers") @JsonInclude(JsonInclude.Include.NON_EMPTY)
+
+        @JsonProperty("branch_headers") @JsonInclude(JsonInclude.Include.NON_EMPTY)
         Map<String, String> branchHeaders,
-    @JsonProperty("concurrent") boolean concurrent,
-    @JsonProperty("retry_limit") @JsonInclude(JsonInclude.Include.NON_DEFAULT) long retryLimit,
-    @JsonProperty("retry_count") @JsonInclude(JsonInclude.Include.NON_DEFAULT) long retryCount) {
 
-  /** Options with every field at its zero value. */
-  public static final TransOptions NONE = new TransOptions(false, 0, 0, 0, Map.of(), false, 0, 0);
+        @JsonProperty("concurrent") boolean concurrent,
 
-  public TransOptions {
-    branchHeaders = branchHeaders == null ? Map.of() : Map.copyOf(branchHeaders);
-  }
+        @JsonProperty("retry_limit") @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+        long retryLimit,
+
+        @JsonProperty("retry_count") @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+        long retryCount) {
+
+    /** Options with every field at its zero value. */
+    public static final TransOptions NONE = new TransOptions(false, 0, 0, 0, Map.of(), false, 0, 0);
+
+    public TransOptions {
+        branchHeaders = branchHeaders == null ? Map.of() : Map.copyOf(branchHeaders);
+    }
 }

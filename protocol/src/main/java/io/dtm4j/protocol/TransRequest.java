@@ -21,47 +21,47 @@ import java.util.Map;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record TransRequest(
-    @JsonProperty("gid") String gid,
-    @JsonProperty("trans_type") String transType,
-    @JsonProperty("steps") List<Map<String, String>> steps,
-    @JsonProperty("payloads") List<String> payloads,
-    @JsonProperty("custom_data") String customData,
-    @JsonProperty("query_prepared") String queryPrepared,
-    @JsonProperty("protocol") String protocol,
-    @JsonProperty("wait_result") boolean waitResult,
-    @JsonProperty("timeout_to_fail") long timeoutToFail,
-    @JsonProperty("request_timeout") long requestTimeout,
-    @JsonProperty("retry_interval") long retryInterval,
-    @JsonProperty("branch_headers") Map<String, String> branchHeaders,
-    @JsonProperty("concurrent") boolean concurrent,
-    @JsonProperty("retry_limit") long retryLimit,
-    @JsonProperty("retry_count") long retryCount,
-    @JsonProperty("rollback_reason") String rollbackReason,
-    @JsonProperty("req_extra") Map<String, String> reqExtra) {
+        @JsonProperty("gid") String gid,
+        @JsonProperty("trans_type") String transType,
+        @JsonProperty("steps") List<Map<String, String>> steps,
+        @JsonProperty("payloads") List<String> payloads,
+        @JsonProperty("custom_data") String customData,
+        @JsonProperty("query_prepared") String queryPrepared,
+        @JsonProperty("protocol") String protocol,
+        @JsonProperty("wait_result") boolean waitResult,
+        @JsonProperty("timeout_to_fail") long timeoutToFail,
+        @JsonProperty("request_timeout") long requestTimeout,
+        @JsonProperty("retry_interval") long retryInterval,
+        @JsonProperty("branch_headers") Map<String, String> branchHeaders,
+        @JsonProperty("concurrent") boolean concurrent,
+        @JsonProperty("retry_limit") long retryLimit,
+        @JsonProperty("retry_count") long retryCount,
+        @JsonProperty("rollback_reason") String rollbackReason,
+        @JsonProperty("req_extra") Map<String, String> reqExtra) {
 
-  public TransRequest {
-    gid = gid == null ? "" : gid;
-    transType = transType == null ? "" : transType;
-    steps = steps == null ? List.of() : steps;
-    payloads = payloads == null ? List.of() : payloads;
-    customData = customData == null ? "" : customData;
-    queryPrepared = queryPrepared == null ? "" : queryPrepared;
-    protocol = protocol == null ? "" : protocol;
-    branchHeaders = branchHeaders == null ? Map.of() : branchHeaders;
-    rollbackReason = rollbackReason == null ? "" : rollbackReason;
-    reqExtra = reqExtra == null ? Map.of() : reqExtra;
-  }
+    public TransRequest {
+        gid = gid == null ? "" : gid;
+        transType = transType == null ? "" : transType;
+        steps = steps == null ? List.of() : steps;
+        payloads = payloads == null ? List.of() : payloads;
+        customData = customData == null ? "" : customData;
+        queryPrepared = queryPrepared == null ? "" : queryPrepared;
+        protocol = protocol == null ? "" : protocol;
+        branchHeaders = branchHeaders == null ? Map.of() : branchHeaders;
+        rollbackReason = rollbackReason == null ? "" : rollbackReason;
+        reqExtra = reqExtra == null ? Map.of() : reqExtra;
+    }
 
-  /** Returns the options this request carries, in the form dtm stores them. */
-  public TransOptions options() {
-    return new TransOptions(
-        waitResult,
-        timeoutToFail,
-        requestTimeout,
-        retryInterval,
-        branchHeaders,
-        concurrent,
-        retryLimit,
-        retryCount);
-  }
+    /** Returns the options this request carries, in the form dtm stores them. */
+    public TransOptions options() {
+        return new TransOptions(
+                waitResult,
+                timeoutToFail,
+                requestTimeout,
+                retryInterval,
+                branchHeaders,
+                concurrent,
+                retryLimit,
+                retryCount);
+    }
 }

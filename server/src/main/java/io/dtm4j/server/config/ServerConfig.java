@@ -21,91 +21,91 @@ import java.nio.file.Path;
  * @param cronWorkers {@code CronWorkers} (dtm4j only): transactions recovered in parallel
  */
 public record ServerConfig(
-    int httpPort,
-    int grpcPort,
-    StoreConfig store,
-    long transCronInterval,
-    long timeoutToFail,
-    long retryInterval,
-    long maxRetryInterval,
-    long requestTimeout,
-    String logLevel,
-    long alertRetryLimit,
-    String alertWebHook,
-    long configUpdateInterval,
-    int cronWorkers) {
+        int httpPort,
+        int grpcPort,
+        StoreConfig store,
+        long transCronInterval,
+        long timeoutToFail,
+        long retryInterval,
+        long maxRetryInterval,
+        long requestTimeout,
+        String logLevel,
+        long alertRetryLimit,
+        String alertWebHook,
+        long configUpdateInterval,
+        int cronWorkers) {
 
-  /**
-   * Storage settings ({@code Store.*}).
-   *
-   * @param driver {@code embedded} (default; {@code boltdb} is accepted as an alias), {@code
-   *     mysql}, {@code postgres} or {@code redis}
-   * @param dataDir {@code Store.DataDir} (dtm4j only): directory of the embedded database
-   * @param dataExpire {@code Store.DataExpire}: seconds
-   * @param finishedDataExpire {@code Store.FinishedDataExpire}: seconds
-   */
-  public record StoreConfig(
-      String driver,
-      String host,
-      int port,
-      String user,
-      String password,
-      String db,
-      String schema,
-      int maxOpenConns,
-      int maxIdleConns,
-      long connMaxLifeTime,
-      long dataExpire,
-      long finishedDataExpire,
-      String redisPrefix,
-      Path dataDir) {}
+    /**
+     * Storage settings ({@code Store.*}).
+     *
+     * @param driver {@code embedded} (default; {@code boltdb} is accepted as an alias), {@code
+     *     mysql}, {@code postgres} or {@code redis}
+     * @param dataDir {@code Store.DataDir} (dtm4j only): directory of the embedded database
+     * @param dataExpire {@code Store.DataExpire}: seconds
+     * @param finishedDataExpire {@code Store.FinishedDataExpire}: seconds
+     */
+    public record StoreConfig(
+            String driver,
+            String host,
+            int port,
+            String user,
+            String password,
+            String db,
+            String schema,
+            int maxOpenConns,
+            int maxIdleConns,
+            long connMaxLifeTime,
+            long dataExpire,
+            long finishedDataExpire,
+            String redisPrefix,
+            Path dataDir) {}
 
-  /** Returns the defaults of every key, as dtm has them (data directory: ~/.dtm4j/data). */
-  public static ServerConfig defaults() {
-    return new ServerConfig(
-        36789,
-        36790,
-        new StoreConfig(
-            "embedded",
-            "",
-            0,
-            "",
-            "",
-            "dtm",
-            "public",
-            500,
-            500,
-            5,
-            604800,
-            86400,
-            "{a}",
-            Path.of(System.getProperty("user.home"), ".dtm4j", "data")),
-        3,
-        35,
-        10,
-        3600,
-        3,
-        "info",
-        3,
-        "",
-        3,
-        32);
-  }
+    /** Returns the defaults of every key, as dtm has them (data directory: ~/.dtm4j/data). */
+    public static ServerConfig defaults() {
+        return new ServerConfig(
+                36789,
+                36790,
+                new StoreConfig(
+                        "embedded",
+                        "",
+                        0,
+                        "",
+                        "",
+                        "dtm",
+                        "public",
+                        500,
+                        500,
+                        5,
+                        604800,
+                        86400,
+                        "{a}",
+                        Path.of(System.getProperty("user.home"), ".dtm4j", "data")),
+                3,
+                35,
+                10,
+                3600,
+                3,
+                "info",
+                3,
+                "",
+                3,
+                32);
+    }
 
-  public ServerConfig withStore(StoreConfig s) {
-    return new ServerConfig(
-        httpPort,
-        grpcPort,
-        s,
-        transCronInterval,
-        timeoutToFail,
-        retryInterval,
-        maxRetryInterval,
-        requestTimeout,
-        logLevel,
-        alertRetryLimit,
-        alertWebHook,
-        configUpdateInterval,
-        cronWorkers);
-  }
+    public ServerConfig withStore(StoreConfig s) {
+        return new ServerConfig(
+                httpPort,
+                grpcPort,
+                s,
+                transCronInterval,
+                timeoutToFail,
+                retryInterval,
+                maxRetryInterval,
+                requestTimeout,
+                logLevel,
+                alertRetryLimit,
+                alertWebHook,
+                configUpdateInterval,
+                cronWorkers);
+    }
 }

@@ -7,9 +7,8 @@ import java.time.Instant;
 /**
  * Filters of the transaction listing; a null field does not filter. Time bounds are inclusive.
  */
-public record GlobalFilter(
-    TransStatus status, TransType transType, Instant createTimeStart, Instant createTimeEnd) {
+public record GlobalFilter(TransStatus status, TransType transType, Instant createTimeStart, Instant createTimeEnd) {
 
-  /** A filter that keeps every transaction. */
-  public static final GlobalFilter ALL = new GlobalFilter(null, null, null, null);
+    /** A filter that keeps every transaction. */
+    public static final GlobalFilter ALL = new GlobalFilter(null, null, null, null);
 }

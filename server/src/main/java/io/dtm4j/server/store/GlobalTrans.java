@@ -17,37 +17,37 @@ import java.time.Instant;
  * @param rollbackTime set when the status became {@code failed}, else null
  */
 public record GlobalTrans(
-    long id,
-    String gid,
-    TransType transType,
-    TransStatus status,
-    String queryPrepared,
-    String protocol,
-    Instant createTime,
-    Instant updateTime,
-    Instant finishTime,
-    Instant rollbackTime,
-    String options,
-    String customData,
-    long nextCronInterval,
-    Instant nextCronTime,
-    String owner,
-    String extData,
-    String result,
-    String rollbackReason) {
+        long id,
+        String gid,
+        TransType transType,
+        TransStatus status,
+        String queryPrepared,
+        String protocol,
+        Instant createTime,
+        Instant updateTime,
+        Instant finishTime,
+        Instant rollbackTime,
+        String options,
+        String customData,
+        long nextCronInterval,
+        Instant nextCronTime,
+        String owner,
+        String extData,
+        String result,
+        String rollbackReason) {
 
-  public GlobalTrans {
-    queryPrepared = nonNull(queryPrepared);
-    protocol = nonNull(protocol);
-    options = nonNull(options);
-    customData = nonNull(customData);
-    owner = nonNull(owner);
-    extData = nonNull(extData);
-    result = nonNull(result);
-    rollbackReason = nonNull(rollbackReason);
-  }
+    public GlobalTrans {
+        queryPrepared = nonNull(queryPrepared);
+        protocol = nonNull(protocol);
+        options = nonNull(options);
+        customData = nonNull(customData);
+        owner = nonNull(owner);
+        extData = nonNull(extData);
+        result = nonNull(result);
+        rollbackReason = nonNull(rollbackReason);
+    }
 
-  private static String nonNull(String s) {
-    return s == null ? "" : s;
-  }
+    private static String nonNull(String s) {
+        return s == null ? "" : s;
+    }
 }

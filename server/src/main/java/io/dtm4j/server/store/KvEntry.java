@@ -8,10 +8,4 @@ import java.time.Instant;
  * @param version starts at 1 and grows by one on every update; updates are conditional on it
  */
 public record KvEntry(
-    long id,
-    String cat,
-    String key,
-    String value,
-    long version,
-    Instant createTime,
-    Instant updateTime) {}
+        long id, String cat, String key, String value, long version, Instant createTime, Instant updateTime) {}

@@ -10,10 +10,9 @@ import java.time.Instant;
  * @param rollbackReason stored when not null
  * @param result stored when not null (workflow)
  */
-public record StatusChange(
-    TransStatus from, TransStatus to, Instant now, String rollbackReason, String result) {
+public record StatusChange(TransStatus from, TransStatus to, Instant now, String rollbackReason, String result) {
 
-  public static StatusChange of(TransStatus from, TransStatus to, Instant now) {
-    return new StatusChange(from, to, now, null, null);
-  }
+    public static StatusChange of(TransStatus from, TransStatus to, Instant now) {
+        return new StatusChange(from, to, now, null, null);
+    }
 }

@@ -13,120 +13,118 @@ import java.util.Optional;
  */
 public interface Store extends AutoCloseable {
 
-  /** Checks that the store answers; throws {@link StoreException} when it does not. */
-  void ping();
+    /** Checks that the store answers; throws {@link StoreException} when it does not. */
+    void ping();
 
-  Optional<GlobalTrans> findGlobal(String gid);
+    Optional<GlobalTrans> findGlobal(String gid);
 
-  /**
-   * Returns up to {@code limit} transactions matching {@code filter}, newest first, starting after
-   * the cursor {@code position} (empty = from the newest).
-   */
-  Page<GlobalTrans> scanGlobals(String position, int limit, GlobalFilter filter);
+    /**
+     * Returns up to {@code limit} transactions matching {@code filter}, newest first, starting after
+     * the cursor {@code position} (empty = from the newest).
+     */
+    Page<GlobalTrans> scanGlobals(String position, int limit, GlobalFilter filter);
 
-  /** Returns the branch op rows of {@code gid} in insertion order; empty when there are none. */
-  List<BranchOp> findBranches(String gid);
+    /** Returns the branch op rows of {@code gid} in insertion order; empty when there are none. */
+    List<BranchOp> findBranches(String gid);
 
-  /**
-   * Inserts {@code global} and its {@code branches} atomically if no transaction has this gid.
-   *
-   * @return false, writing nothing, when the gid exists
-   */
-  boolean saveNew(GlobalTrans global, List<BranchOp> branches);
+    /**
+     * Inserts {@code global} and its {@code branches} atomically if no transaction has this gid.
+     *
+     * @return false, writing nothing, when the gid exists
+     */
+    boolean saveNew(GlobalTrans global, List<BranchOp> branches);
 
-  /** The outcome of {@link #appendBranches}. */
-  enum AppendResult {
-    APPENDED,
-    /** the global does not exist or its status is not the expected one; nothing written */
-    STATUS_MISMATCH,
-    /** a row with the same (gid, branch_id, op) exists; nothing written */
-    DUPLICATE
-  }
+    /** The outcome of {@link #appendBranches}. */
+    enum AppendResult {
+        APPENDED,
+        /** the global does not exist or its status is not the expected one; nothing written */
+        STATUS_MISMATCH,
+        /** a row with the same (gid, branch_id, op) exists; nothing written */
+        DUPLICATE
+    }
 
-  /** Appends {@code branches} atomically, only while the global's status is {@code expected}. */
-  AppendResult appendBranches(String gid, TransStatus expected, List<BranchOp> branches);
+    /** Appends {@code branches} atomically, only while the global's status is {@code expected}. */
+    AppendResult appendBranches(String gid, TransStatus expected, List<BranchOp> branches);
 
-  /**
-   * Sets the status of the row (gid, branchId, op) and its update/finish/rollback times.
-   *
-   * @return false when there is no such row
-   */
-  boolean updateBranchStatus(
-      String gid, String branchId, String op, TransStatus status, Instant now);
+    /**
+     * Sets the status of the row (gid, branchId, op) and its update/finish/rollback times.
+     *
+     * @return false when there is no such row
+     */
+    boolean updateBranchStatus(String gid, String branchId, String op, TransStatus status, Instant now);
 
-  /**
-   * Changes the global status from {@code change.from()} to {@code change.to()} if it is still
-   * {@code change.from()}.
-   *
-   * @return false, writing nothing, when the gid is unknown or its status differs
-   */
-  boolean changeGlobalStatus(String gid, StatusChange change);
+    /**
+     * Changes the global status from {@code change.from()} to {@code change.to()} if it is still
+     * {@code change.from()}.
+     *
+     * @return false, writing nothing, when the gid is unknown or its status differs
+     */
+    boolean changeGlobalStatus(String gid, StatusChange change);
 
-  /**
-   * Sets next_cron_interval, next_cron_time and update_time, only while the status is {@code
-   * expected}.
-   *
-   * @return false when the gid is unknown or its status differs
-   */
-  boolean touchCronTime(
-      String gid, TransStatus expected, long intervalSeconds, Instant nextCronTime, Instant now);
+    /**
+     * Sets next_cron_interval, next_cron_time and update_time, only while the status is {@code
+     * expected}.
+     *
+     * @return false when the gid is unknown or its status differs
+     */
+    boolean touchCronTime(String gid, TransStatus expected, long intervalSeconds, Instant nextCronTime, Instant now);
 
-  /**
-   * Claims up to {@code limit} unfinished transactions whose next_cron_time is at or before {@code
-   * dueBy}, earliest first: each gets {@code owner}, next_cron_time {@code leaseUntil} and
-   * update_time {@code now}, atomically, so that a concurrent claimer cannot take the same one.
-   *
-   * @return the claimed transactions as they are after the claim
-   */
-  List<GlobalTrans> claimDue(Instant dueBy, Instant leaseUntil, String owner, int limit, Instant now);
+    /**
+     * Claims up to {@code limit} unfinished transactions whose next_cron_time is at or before {@code
+     * dueBy}, earliest first: each gets {@code owner}, next_cron_time {@code leaseUntil} and
+     * update_time {@code now}, atomically, so that a concurrent claimer cannot take the same one.
+     *
+     * @return the claimed transactions as they are after the claim
+     */
+    List<GlobalTrans> claimDue(Instant dueBy, Instant leaseUntil, String owner, int limit, Instant now);
 
-  /** The outcome of {@link #resetCronTime}. */
-  record ResetResult(int changed, boolean hasRemaining) {}
+    /** The outcome of {@link #resetCronTime}. */
+    record ResetResult(int changed, boolean hasRemaining) {}
 
-  /**
-   * Sets next_cron_time and update_time to {@code now} for up to {@code limit} unfinished
-   * transactions whose next_cron_time is after {@code after}.
-   */
-  ResetResult resetCronTime(Instant after, int limit, Instant now);
+    /**
+     * Sets next_cron_time and update_time to {@code now} for up to {@code limit} unfinished
+     * transactions whose next_cron_time is after {@code after}.
+     */
+    ResetResult resetCronTime(Instant after, int limit, Instant now);
 
-  /**
-   * Sets next_cron_time and update_time of one transaction (any status) to {@code now}.
-   *
-   * @return false when the gid is unknown
-   */
-  boolean resetNextCronTime(String gid, Instant now);
+    /**
+     * Sets next_cron_time and update_time of one transaction (any status) to {@code now}.
+     *
+     * @return false when the gid is unknown
+     */
+    boolean resetNextCronTime(String gid, Instant now);
 
-  /**
-   * Returns up to {@code limit} entries of category {@code cat} (empty = every category), newest
-   * first, starting after the cursor {@code position}.
-   */
-  Page<KvEntry> scanKv(String cat, String position, int limit);
+    /**
+     * Returns up to {@code limit} entries of category {@code cat} (empty = every category), newest
+     * first, starting after the cursor {@code position}.
+     */
+    Page<KvEntry> scanKv(String cat, String position, int limit);
 
-  /** Returns the entry (cat, key), or every entry of {@code cat} when {@code key} is empty. */
-  List<KvEntry> findKv(String cat, String key);
+    /** Returns the entry (cat, key), or every entry of {@code cat} when {@code key} is empty. */
+    List<KvEntry> findKv(String cat, String key);
 
-  /**
-   * Creates (cat, key) with version 1.
-   *
-   * @return false when it exists
-   */
-  boolean createKv(String cat, String key, String value, Instant now);
+    /**
+     * Creates (cat, key) with version 1.
+     *
+     * @return false when it exists
+     */
+    boolean createKv(String cat, String key, String value, Instant now);
 
-  /**
-   * Replaces the value of (cat, key) and increments its version, only if its stored version is
-   * still {@code expectedVersion}.
-   *
-   * @return false when the entry is absent or its version differs
-   */
-  boolean updateKv(String cat, String key, String value, long expectedVersion, Instant now);
+    /**
+     * Replaces the value of (cat, key) and increments its version, only if its stored version is
+     * still {@code expectedVersion}.
+     *
+     * @return false when the entry is absent or its version differs
+     */
+    boolean updateKv(String cat, String key, String value, long expectedVersion, Instant now);
 
-  /**
-   * Deletes (cat, key).
-   *
-   * @return false when it is absent
-   */
-  boolean deleteKv(String cat, String key);
+    /**
+     * Deletes (cat, key).
+     *
+     * @return false when it is absent
+     */
+    boolean deleteKv(String cat, String key);
 
-  @Override
-  void close();
+    @Override
+    void close();
 }

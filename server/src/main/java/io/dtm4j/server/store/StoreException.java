@@ -5,11 +5,11 @@ package io.dtm4j.server.store;
  * lost compare-and-set or an existing key are return values, never this exception.
  */
 public class StoreException extends RuntimeException {
-  public StoreException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    public StoreException(String message, Throwable cause) {
+        super(message, cause);
+    }
 
-  public StoreException(String message) {
-    super(message);
-  }
+    public StoreException(String message) {
+        super(message);
+    }
 }
