@@ -1,0 +1,191 @@
+package io.dtm4j.server;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.dtm4j.server.api.HttpApi;
+import io.dtm4j.server.config.ServerConfig;
+import io.dtm4j.server.engine.Alerts;
+import io.dtm4j.server.engine.Engine;
+import io.dtm4j.server.engine.EngineContext;
+import io.dtm4j.server.engine.Scheduler;
+import io.dtm4j.server.invoke.HttpInvoker;
+import io.dtm4j.server.metrics.Metrics;
+import io.dtm4j.server.store.Store;
+import io.dtm4j.server.store.embedded.EmbeddedStore;
+import io.dtm4j.server.topic.Topics;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running dtm4j server. {@link #start} assembles it in order: store, invoker, topics, engine,
+ * scheduler, HTTP API; {@link #close} takes it down in reverse.
+ */
+public final class Dtm4jServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Dtm4jServer.class);
+    /** Largest accepted request body. */
+    static final long MAX_BODY_BYTES = 4L << 20;
+
+    private final Vertx vertx;
+    private final Store store;
+    private final HttpInvoker invoker;
+    private final ExecutorService virtualThreads;
+    private final ScheduledExecutorService timers;
+    private final Scheduler scheduler;
+    private final HttpServer http;
+
+    private Dtm4jServer(
+            Vertx vertx,
+            Store store,
+            HttpInvoker invoker,
+            ExecutorService virtualThreads,
+            ScheduledExecutorService timers,
+            Scheduler scheduler,
+            HttpServer http) {
+        this.vertx = vertx;
+        this.store = store;
+        this.invoker = invoker;
+        this.virtualThreads = virtualThreads;
+        this.timers = timers;
+        this.scheduler = scheduler;
+        this.http = http;
+    }
+
+    /**
+     * Starts a server.
+     *
+     * @param clock the time source of every transaction decision; tests pass a movable one
+     * @param runScheduler whether the recovery loop runs; tests drive {@link #scheduler()} instead
+     */
+    public static Dtm4jServer start(ServerConfig config, Clock clock, boolean runScheduler) {
+        ObjectMapper json = jsonMapper();
+        Store store = openStore(config);
+        var vertx = Vertx.vertx(new VertxOptions()
+                .setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())));
+        var virtualThreads = Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("dtm4j-", 0).factory());
+        var timers = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("dtm4j-timer").daemon().factory());
+        var invoker = new HttpInvoker(vertx, 1000);
+        var metrics = new Metrics(version());
+        var topics = new Topics(store, clock, json);
+        topics.refresh();
+        timers.scheduleWithFixedDelay(
+                () -> refreshQuietly(topics),
+                config.configUpdateInterval(),
+                config.configUpdateInterval(),
+                TimeUnit.SECONDS);
+        var alerts = new Alerts(config.alertWebHook(), config.alertRetryLimit(), invoker, virtualThreads, json);
+        var ctx = new EngineContext(config, clock, store, invoker, topics, metrics, alerts, json);
+        var engine = new Engine(ctx, virtualThreads);
+        var scheduler = new Scheduler(store, engine, clock, config, virtualThreads);
+        var api = new HttpApi(
+                engine,
+                store,
+                topics,
+                metrics,
+                clock,
+                json,
+                virtualThreads,
+                config.timeoutToFail(),
+                MAX_BODY_BYTES,
+                version());
+        HttpServer http = vertx.createHttpServer(
+                        new HttpServerOptions().setHost("0.0.0.0").setPort(config.httpPort()))
+                .requestHandler(api.router(vertx))
+                .listen()
+                .toCompletionStage()
+                .toCompletableFuture()
+                .join();
+        if (runScheduler) {
+            scheduler.start();
+        }
+        log.info(
+                "dtm4j {} listening on HTTP port {}, store {}",
+                version(),
+                http.actualPort(),
+                config.store().driver());
+        return new Dtm4jServer(vertx, store, invoker, virtualThreads, timers, scheduler, http);
+    }
+
+    public int httpPort() {
+        return http.actualPort();
+    }
+
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    public Store store() {
+        return store;
+    }
+
+    @Override
+    public void close() {
+        scheduler.close();
+        http.close().toCompletionStage().toCompletableFuture().join();
+        timers.shutdownNow();
+        virtualThreads.shutdown();
+        try {
+            virtualThreads.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        invoker.close();
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+        store.close();
+    }
+
+    /** The JSON mapper of the whole server: lenient on input as dtm (case-insensitive keys, unknown keys ignored). */
+    public static ObjectMapper jsonMapper() {
+        return JsonMapper.builder()
+                .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .build();
+    }
+
+    private static Store openStore(ServerConfig config) {
+        String driver = config.store().driver();
+        if (!driver.equals("embedded")) {
+            throw new IllegalArgumentException("Store.Driver (STORE_DRIVER) = " + driver
+                    + ": this build supports only the embedded store (the SQL and Redis stores are coming)");
+        }
+        return EmbeddedStore.open(config.store().dataDir());
+    }
+
+    private static void refreshQuietly(Topics topics) {
+        try {
+            topics.refresh();
+        } catch (RuntimeException e) {
+            log.warn("cannot refresh topics: {}", e.getMessage());
+        }
+    }
+
+    /** Returns the version reported by {@code /api/dtmsvr/version}, e.g. {@code v0.1.0}. */
+    public static String version() {
+        try (InputStream in = Dtm4jServer.class.getResourceAsStream("version.properties")) {
+            Properties p = new Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            String v = p.getProperty("version", "0.0.0-dev");
+            return "v" + (v.startsWith("$") ? "0.0.0-dev" : v);
+        } catch (IOException e) {
+            return "v0.0.0-dev";
+        }
+    }
+}

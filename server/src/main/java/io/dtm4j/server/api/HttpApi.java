@@ -1,0 +1,327 @@
+package io.dtm4j.server.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dtm4j.protocol.TransRequest;
+import io.dtm4j.protocol.TransStatus;
+import io.dtm4j.protocol.TransType;
+import io.dtm4j.server.engine.DtmException;
+import io.dtm4j.server.engine.Engine;
+import io.dtm4j.server.engine.Gids;
+import io.dtm4j.server.metrics.Metrics;
+import io.dtm4j.server.store.GlobalFilter;
+import io.dtm4j.server.store.GlobalTrans;
+import io.dtm4j.server.store.KvEntry;
+import io.dtm4j.server.store.Page;
+import io.dtm4j.server.store.Store;
+import io.dtm4j.server.topic.Topics;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * dtm's HTTP API (§3) under {@code /api/dtmsvr}, plus {@code /api/ping} and {@code /api/metrics}.
+ * Requests are parsed on the event loop and served on virtual threads; results are mapped to dtm's
+ * wrapper (§2): 200 SUCCESS or an object, 409 FAILURE, 425 ONGOING, 500 with a message.
+ */
+public final class HttpApi {
+    private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+    private static final String BASE = "/api/dtmsvr";
+    private static final String JSON_TYPE = "application/json; charset=utf-8";
+    private static final Buffer SUCCESS = Buffer.buffer("{\"dtm_result\":\"SUCCESS\"}");
+    private static final Buffer NOT_FOUND = Buffer.buffer("404 page not found");
+
+    /** A handler that runs on a virtual thread; returns null for plain success or a JSON object. */
+    @FunctionalInterface
+    private interface Handler {
+        Object handle(RoutingContext rc) throws Exception;
+    }
+
+    private final Engine engine;
+    private final Store store;
+    private final Topics topics;
+    private final Metrics metrics;
+    private final Clock clock;
+    private final ObjectMapper json;
+    private final WireJson wire;
+    private final ExecutorService executor;
+    private final long defaultResetTimeout;
+    private final long maxBodyBytes;
+    private final String version;
+
+    public HttpApi(
+            Engine engine,
+            Store store,
+            Topics topics,
+            Metrics metrics,
+            Clock clock,
+            ObjectMapper json,
+            ExecutorService executor,
+            long timeoutToFail,
+            long maxBodyBytes,
+            String version) {
+        this.engine = engine;
+        this.store = store;
+        this.topics = topics;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.json = json;
+        this.wire = new WireJson(json);
+        this.executor = executor;
+        this.defaultResetTimeout = 3 * timeoutToFail;
+        this.maxBodyBytes = maxBodyBytes;
+        this.version = version;
+    }
+
+    public Router router(Vertx vertx) {
+        Router r = Router.router(vertx);
+        r.route().handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
+        r.route("/api/ping")
+                .handler(
+                        rc -> rc.response().putHeader("Content-Type", JSON_TYPE).end("{\"msg\":\"pong\"}"));
+        r.get("/api/metrics").handler(this::metrics);
+        r.get(BASE + "/version").handler(serve("version", rc -> object().put("version", version)));
+        r.get(BASE + "/newGid")
+                .handler(
+                        serve("newgid", rc -> object().put("gid", Gids.newGid()).put("dtm_result", "SUCCESS")));
+        r.post(BASE + "/prepare").handler(serve("prepare", rc -> {
+            engine.prepare(transRequest(rc));
+            return null;
+        }));
+        r.post(BASE + "/submit").handler(serve("submit", rc -> {
+            engine.submit(transRequest(rc));
+            return null;
+        }));
+        r.post(BASE + "/abort").handler(serve("abort", rc -> {
+            engine.abort(transRequest(rc));
+            return null;
+        }));
+        r.post(BASE + "/forceStop").handler(serve("forcestop", rc -> {
+            engine.forceStop(transRequest(rc).gid());
+            return null;
+        }));
+        r.post(BASE + "/resetNextCronTime").handler(serve("resetnextcrontime", rc -> {
+            engine.resetNextCronTime(transRequest(rc).gid());
+            return null;
+        }));
+        r.get(BASE + "/query").handler(serve("query", this::query));
+        r.get(BASE + "/all").handler(serve("all", this::all));
+        r.get(BASE + "/resetCronTime").handler(serve("resetcrontime", this::resetCronTime));
+        r.get(BASE + "/subscribe").handler(serve("subscribe", rc -> {
+            topics.subscribe(param(rc, "topic"), param(rc, "url"), param(rc, "remark"));
+            return null;
+        }));
+        r.get(BASE + "/unsubscribe").handler(serve("unsubscribe", rc -> {
+            topics.unsubscribe(param(rc, "topic"), param(rc, "url"));
+            return null;
+        }));
+        r.delete(BASE + "/topic/:topicName").handler(serve("topic", rc -> {
+            topics.delete(rc.pathParam("topicName"));
+            return null;
+        }));
+        r.get(BASE + "/scanKV").handler(serve("scankv", this::scanKv));
+        r.get(BASE + "/queryKV").handler(serve("querykv", this::queryKv));
+        // gin answers unknown routes and wrong methods alike with a plain-text 404
+        r.errorHandler(
+                404,
+                rc -> rc.response()
+                        .setStatusCode(404)
+                        .putHeader("Content-Type", "text/plain")
+                        .end(NOT_FOUND));
+        r.errorHandler(
+                405,
+                rc -> rc.response()
+                        .setStatusCode(404)
+                        .putHeader("Content-Type", "text/plain")
+                        .end(NOT_FOUND));
+        r.errorHandler(413, rc -> respondError(rc, 413, "request body is larger than " + maxBodyBytes + " bytes"));
+        return r;
+    }
+
+    private io.vertx.core.Handler<RoutingContext> serve(String api, Handler handler) {
+        return rc -> {
+            Context context = Vertx.currentContext();
+            long start = System.nanoTime();
+            executor.execute(() -> {
+                int status;
+                Buffer body;
+                try {
+                    Object result = handler.handle(rc);
+                    status = 200;
+                    body = result == null ? SUCCESS : Buffer.buffer(json.writeValueAsBytes(result));
+                } catch (DtmException e) {
+                    status = e.kind().httpStatus();
+                    body = errorBody(e);
+                } catch (Exception e) {
+                    log.error("{} failed", api, e);
+                    status = 500;
+                    body = errorBody(DtmException.error(String.valueOf(e.getMessage())));
+                }
+                metrics.apiRequest("http", api, status < 400, (System.nanoTime() - start) / 1e9);
+                int finalStatus = status;
+                Buffer finalBody = body;
+                context.runOnContext(v -> rc.response()
+                        .setStatusCode(finalStatus)
+                        .putHeader("Content-Type", JSON_TYPE)
+                        .end(finalBody));
+            });
+        };
+    }
+
+    private Buffer errorBody(DtmException e) {
+        ObjectNode n = object();
+        switch (e.kind()) {
+            case FAILURE -> n.put("dtm_result", "FAILURE");
+            case ONGOING -> n.put("dtm_result", "ONGOING");
+            default -> {}
+        }
+        n.put("message", e.getMessage());
+        return Buffer.buffer(n.toString());
+    }
+
+    private void respondError(RoutingContext rc, int status, String message) {
+        rc.response()
+                .setStatusCode(status)
+                .putHeader("Content-Type", JSON_TYPE)
+                .end(object().put("message", message).toString());
+    }
+
+    private void metrics(RoutingContext rc) {
+        Context context = Vertx.currentContext();
+        executor.execute(() -> {
+            Buffer body = Buffer.buffer(metrics.scrape());
+            context.runOnContext(v -> rc.response()
+                    .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                    .end(body));
+        });
+    }
+
+    private TransRequest transRequest(RoutingContext rc) {
+        Buffer body = rc.body().buffer();
+        if (body == null || body.length() == 0) {
+            throw DtmException.badRequest("request body is empty, a JSON object is expected");
+        }
+        try {
+            TransRequest request = json.readValue(body.getBytes(), TransRequest.class);
+            if (request == null) {
+                throw DtmException.badRequest("request body is null, a JSON object is expected");
+            }
+            return request;
+        } catch (JsonProcessingException e) {
+            throw DtmException.badRequest("malformed JSON in request body: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw DtmException.badRequest("unreadable request body: " + e.getMessage());
+        }
+    }
+
+    private Object query(RoutingContext rc) {
+        String gid = param(rc, "gid");
+        if (gid.isEmpty()) {
+            throw DtmException.error("no gid specified");
+        }
+        ObjectNode n = object();
+        ArrayNode branches = n.putArray("branches");
+        store.findBranches(gid).forEach(b -> branches.add(wire.branch(b)));
+        store.findGlobal(gid)
+                .ifPresentOrElse(g -> n.set("transaction", wire.global(g)), () -> n.putNull("transaction"));
+        return n;
+    }
+
+    private Object all(RoutingContext rc) {
+        String position = param(rc, "position");
+        ObjectNode n = object();
+        String gid = param(rc, "gid");
+        if (!gid.isEmpty()) {
+            store.findGlobal(gid)
+                    .ifPresentOrElse(
+                            g -> n.putArray("transactions").add(wire.global(g)), () -> n.putNull("transactions"));
+            n.put("next_position", position);
+            return n;
+        }
+        var filter = new GlobalFilter(
+                param(rc, "status").isEmpty()
+                        ? null
+                        : TransStatus.fromWire(param(rc, "status"))
+                                .orElseThrow(
+                                        () -> DtmException.badRequest("unknown status '" + param(rc, "status") + "'")),
+                param(rc, "transType").isEmpty()
+                        ? null
+                        : TransType.fromWire(param(rc, "transType"))
+                                .orElseThrow(() ->
+                                        DtmException.badRequest("unknown transType '" + param(rc, "transType") + "'")),
+                millis(rc, "createTimeStart"),
+                millis(rc, "createTimeEnd"));
+        Page<GlobalTrans> page = store.scanGlobals(position, (int) intParam(rc, "limit", 100), filter);
+        ArrayNode list = n.putArray("transactions");
+        page.items().forEach(g -> list.add(wire.global(g)));
+        n.put("next_position", page.nextPosition());
+        return n;
+    }
+
+    private Object resetCronTime(RoutingContext rc) {
+        long timeout = intParam(rc, "timeout", defaultResetTimeout);
+        int limit = (int) intParam(rc, "limit", 100);
+        Instant now = clock.instant();
+        Store.ResetResult result = store.resetCronTime(now.plusSeconds(timeout), limit, now);
+        return object().put("has_remaining", result.hasRemaining()).put("succeed_count", result.changed());
+    }
+
+    private Object scanKv(RoutingContext rc) {
+        Page<KvEntry> page = store.scanKv(param(rc, "cat"), param(rc, "position"), (int) intParam(rc, "limit", 100));
+        ObjectNode n = object();
+        ArrayNode list = n.putArray("kv");
+        page.items().forEach(e -> list.add(wire.kv(e)));
+        n.put("next_position", page.nextPosition());
+        return n;
+    }
+
+    private Object queryKv(RoutingContext rc) {
+        List<KvEntry> entries = store.findKv(param(rc, "cat"), param(rc, "key"));
+        ObjectNode n = object();
+        ArrayNode list = n.putArray("kv");
+        entries.forEach(e -> list.add(wire.kv(e)));
+        return n;
+    }
+
+    private ObjectNode object() {
+        return json.createObjectNode();
+    }
+
+    private static String param(RoutingContext rc, String name) {
+        String v = rc.request().getParam(name);
+        return v == null ? "" : v;
+    }
+
+    private static long intParam(RoutingContext rc, String name, long fallback) {
+        String v = param(rc, name);
+        if (v.isEmpty()) {
+            return fallback;
+        }
+        try {
+            long n = Long.parseLong(v);
+            if (n < 0) {
+                throw DtmException.badRequest("query parameter '" + name + "' must not be negative: " + v);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw DtmException.badRequest("query parameter '" + name + "' is not an integer: " + v);
+        }
+    }
+
+    private static Instant millis(RoutingContext rc, String name) {
+        String v = param(rc, name);
+        return v.isEmpty() ? null : Instant.ofEpochMilli(intParam(rc, name, 0)).truncatedTo(ChronoUnit.SECONDS);
+    }
+}

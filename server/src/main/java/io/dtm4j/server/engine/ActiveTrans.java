@@ -1,0 +1,270 @@
+package io.dtm4j.server.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dtm4j.protocol.Ops;
+import io.dtm4j.protocol.TransOptions;
+import io.dtm4j.protocol.TransStatus;
+import io.dtm4j.protocol.TransType;
+import io.dtm4j.server.invoke.BranchCall;
+import io.dtm4j.server.invoke.Outcome;
+import io.dtm4j.server.store.BranchOp;
+import io.dtm4j.server.store.GlobalTrans;
+import io.dtm4j.server.store.StatusChange;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A global transaction being processed, with the mechanics every processor shares: status
+ * compare-and-set, branch calls with dtm's outcome rules (§6.5), and the cron-field updates that
+ * follow each call (§9.3). Thread-safe: concurrent branches of one transaction call it from
+ * several threads.
+ */
+public final class ActiveTrans {
+    private static final Logger log = LoggerFactory.getLogger(ActiveTrans.class);
+    /** A success refreshes the lease only if the last touch is at least this old (§9.3). */
+    private static final Duration TOUCH_GRACE = Duration.ofMillis(1500);
+
+    private final EngineContext ctx;
+    private final RetryPolicy policy;
+    private final TransOptions options;
+    private GlobalTrans global;
+    private final List<BranchOp> branches;
+    private Instant lastTouched;
+
+    public ActiveTrans(EngineContext ctx, GlobalTrans global, TransOptions options, List<BranchOp> branches) {
+        this.ctx = ctx;
+        this.policy = ctx.retryPolicy();
+        this.global = global;
+        this.options = options;
+        this.branches = new ArrayList<>(branches);
+        this.lastTouched = ctx.clock().instant();
+    }
+
+    public synchronized GlobalTrans global() {
+        return global;
+    }
+
+    public synchronized TransStatus status() {
+        return global.status();
+    }
+
+    public String gid() {
+        return global().gid();
+    }
+
+    public TransType type() {
+        return global().transType();
+    }
+
+    public TransOptions options() {
+        return options;
+    }
+
+    public synchronized BranchOp branch(int index) {
+        return branches.get(index);
+    }
+
+    public synchronized List<BranchOp> branches() {
+        return List.copyOf(branches);
+    }
+
+    public synchronized int branchCount() {
+        return branches.size();
+    }
+
+    public Instant now() {
+        return ctx.clock().instant();
+    }
+
+    public boolean isTimedOut() {
+        return policy.isTimedOut(global(), options, now());
+    }
+
+    public String timeoutReason() {
+        return "Timeout after " + policy.effectiveTimeout(type(), options) + " seconds";
+    }
+
+    /**
+     * Changes the global status with a compare-and-set on the current one.
+     *
+     * @param rollbackReason stored when not null
+     * @throws DtmException when another writer changed the status first
+     */
+    public void changeStatus(TransStatus to, String rollbackReason) {
+        GlobalTrans before = global();
+        Instant now = now();
+        StatusTransitions.check(before.transType(), before.status(), to);
+        var change = new StatusChange(before.status(), to, now, rollbackReason, null);
+        if (!ctx.store().changeGlobalStatus(before.gid(), change)) {
+            throw DtmException.error("gid '" + before.gid() + "': cannot change status to '" + to
+                    + "', it is no longer '" + before.status() + "'");
+        }
+        synchronized (this) {
+            global = new GlobalTrans(
+                    before.id(),
+                    before.gid(),
+                    before.transType(),
+                    to,
+                    before.queryPrepared(),
+                    before.protocol(),
+                    before.createTime(),
+                    now,
+                    to == TransStatus.SUCCEED ? now : before.finishTime(),
+                    to == TransStatus.FAILED ? now : before.rollbackTime(),
+                    before.options(),
+                    before.customData(),
+                    before.nextCronInterval(),
+                    before.nextCronTime(),
+                    before.owner(),
+                    before.extData(),
+                    before.result(),
+                    rollbackReason != null ? rollbackReason : before.rollbackReason());
+        }
+        log.debug("gid {} status {} -> {}", before.gid(), before.status(), to);
+    }
+
+    /** The result of one branch call: the row's status after it, and the classified outcome. */
+    public record BranchResult(int index, TransStatus status, Outcome outcome) {}
+
+    /** Calls the branch at {@code index}, stores its new status and updates the cron fields. */
+    public BranchResult execBranch(int index) {
+        BranchOp b = branch(index);
+        Outcome outcome = call(b.url(), b.branchId(), b.op(), b.binData());
+        boolean sagaAction = type() == TransType.SAGA && Ops.ACTION.equals(b.op());
+        TransStatus status = outcome.isSuccess()
+                ? TransStatus.SUCCEED
+                : outcome.isFailure() && sagaAction ? TransStatus.FAILED : TransStatus.PREPARED;
+        if (status != TransStatus.PREPARED) {
+            Instant now = now();
+            ctx.store().updateBranchStatus(b.gid(), b.branchId(), b.op(), status, now);
+            synchronized (this) {
+                branches.set(index, b.withStatus(status, now));
+            }
+        } else {
+            log.info(
+                    "gid {} branch {} op {} not done: {}",
+                    b.gid(),
+                    b.branchId(),
+                    b.op(),
+                    outcome.isOngoing() ? "ONGOING" : outcome.text());
+        }
+        ctx.metrics().branchCall(type().wire(), b.branchId(), b.op(), status == TransStatus.SUCCEED);
+        afterCall(outcome, status != TransStatus.PREPARED, b.url());
+        return new BranchResult(index, status, outcome);
+    }
+
+    /** Calls {@code url} without a branch row (msg check-back, workflow callback). */
+    public Outcome call(String url, String branchId, String op, byte[] body) {
+        GlobalTrans g = global();
+        var call = new BranchCall(
+                url,
+                g.protocol(),
+                g.gid(),
+                g.transType().wire(),
+                branchId,
+                op,
+                body,
+                body.length > 0 || g.transType() == TransType.XA,
+                headers(g),
+                policy.requestTimeout(options));
+        return ctx.invoker().call(call);
+    }
+
+    /**
+     * Updates next_cron_interval and next_cron_time after a call (§9.3): a definitive result resets
+     * the interval (extending the lease), ONGOING keeps it, any other error doubles it.
+     */
+    public void afterCall(Outcome outcome, boolean definitive, String url) {
+        long reset = policy.resetInterval(options);
+        Instant now = now();
+        long interval;
+        synchronized (this) {
+            long current = global.nextCronInterval();
+            if (definitive) {
+                boolean stale = !now.isBefore(lastTouched.plus(TOUCH_GRACE));
+                boolean backedOff = current > ctx.config().retryInterval() && current > options.retryInterval();
+                if (!stale && !backedOff) {
+                    return;
+                }
+                interval = reset;
+            } else if (outcome.isOngoing()) {
+                interval = current;
+            } else {
+                interval = policy.backoff(current);
+            }
+        }
+        touch(interval, now.plusSeconds(interval));
+        if (!definitive && !outcome.isOngoing()) {
+            GlobalTrans g = global();
+            ctx.alerts()
+                    .onFailure(
+                            g.gid(),
+                            g.status().wire(),
+                            url,
+                            outcome.text(),
+                            RetryPolicy.consecutiveFailures(interval, reset));
+        }
+    }
+
+    /** Postpones the next scheduler visit to {@code next} without changing the interval (msg delay). */
+    public void postponeTo(Instant next) {
+        touch(global().nextCronInterval(), next);
+    }
+
+    private void touch(long interval, Instant next) {
+        Instant now = now();
+        GlobalTrans g = global();
+        ctx.store().touchCronTime(g.gid(), g.status(), interval, next, now);
+        synchronized (this) {
+            lastTouched = now;
+            global = withCron(global, interval, next);
+        }
+    }
+
+    private static GlobalTrans withCron(GlobalTrans g, long interval, Instant next) {
+        return new GlobalTrans(
+                g.id(),
+                g.gid(),
+                g.transType(),
+                g.status(),
+                g.queryPrepared(),
+                g.protocol(),
+                g.createTime(),
+                g.updateTime(),
+                g.finishTime(),
+                g.rollbackTime(),
+                g.options(),
+                g.customData(),
+                interval,
+                next,
+                g.owner(),
+                g.extData(),
+                g.result(),
+                g.rollbackReason());
+    }
+
+    /** Legacy ext_data headers first, then branch_headers (§6.2). */
+    private Map<String, String> headers(GlobalTrans g) {
+        if (g.extData().isEmpty() && options.branchHeaders().isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (!g.extData().isEmpty()) {
+            try {
+                JsonNode legacy = ctx.json().readTree(g.extData()).path("headers");
+                legacy.properties()
+                        .forEach(e -> headers.put(e.getKey(), e.getValue().asText()));
+            } catch (Exception e) {
+                log.warn("gid {}: ignoring unreadable ext_data: {}", g.gid(), e.getMessage());
+            }
+        }
+        headers.putAll(options.branchHeaders());
+        return headers;
+    }
+}

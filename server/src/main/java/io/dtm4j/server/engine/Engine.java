@@ -1,0 +1,300 @@
+package io.dtm4j.server.engine;
+
+import io.dtm4j.protocol.TransOptions;
+import io.dtm4j.protocol.TransRequest;
+import io.dtm4j.protocol.TransStatus;
+import io.dtm4j.protocol.TransType;
+import io.dtm4j.server.store.BranchOp;
+import io.dtm4j.server.store.GlobalTrans;
+import io.dtm4j.server.store.StatusChange;
+import io.dtm4j.server.store.Store;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The transport-neutral operations on global transactions (prepare, submit, abort, forceStop) and
+ * the processing rounds they and the scheduler start. HTTP, gRPC and JSON-RPC adapters call these
+ * and only map results.
+ */
+public final class Engine {
+    private static final Logger log = LoggerFactory.getLogger(Engine.class);
+
+    private final EngineContext ctx;
+    private final Store store;
+    private final RetryPolicy policy;
+    private final Map<TransType, Processor> processors = new EnumMap<>(TransType.class);
+    private final ExecutorService background;
+
+    public Engine(EngineContext ctx, ExecutorService background) {
+        this.ctx = ctx;
+        this.store = ctx.store();
+        this.policy = ctx.retryPolicy();
+        this.background = background;
+        CustomData customData = new CustomData(ctx.json());
+        processors.put(
+                TransType.SAGA, new SagaProcessor(customData, ctx.config().requestTimeout()));
+        processors.put(TransType.MSG, new MsgProcessor(ctx.topics(), customData));
+    }
+
+    /** Stores a new {@code prepared} transaction; a repeated prepare of a prepared gid is a no-op. */
+    public void prepare(TransRequest request) {
+        TransRequest req = validated(request);
+        TransType type = TransValidator.type(req);
+        Processor processor = processor(type);
+        Instant now = ctx.clock().instant();
+        GlobalTrans global = newGlobal(req, type, TransStatus.PREPARED, now);
+        if (store.saveNew(global, processor.generateBranches(req, now))) {
+            return;
+        }
+        TransStatus status = existing(global.gid()).status();
+        if (status != TransStatus.PREPARED) {
+            throw DtmException.failure("current status '" + status + "', cannot prepare.");
+        }
+    }
+
+    /**
+     * Submits a transaction (new, or prepared before) and processes it: in the background, or
+     * before returning when the request asks for {@code wait_result}.
+     */
+    public void submit(TransRequest request) {
+        TransRequest req = validated(request);
+        TransType type = TransValidator.type(req);
+        Processor processor = processor(type);
+        Instant now = ctx.clock().instant();
+        GlobalTrans global = newGlobal(req, type, TransStatus.SUBMITTED, now);
+        List<BranchOp> branches = processor.generateBranches(req, now);
+        TransOptions options = req.options();
+        if (store.saveNew(global, branches)) {
+            run(new ActiveTrans(ctx, global, options, branches), req.waitResult());
+            return;
+        }
+        GlobalTrans stored = existing(global.gid());
+        if (stored.status() == TransStatus.PREPARED) {
+            if (!store.changeGlobalStatus(
+                    stored.gid(), StatusChange.of(TransStatus.PREPARED, TransStatus.SUBMITTED, now))) {
+                throw DtmException.error("gid '" + stored.gid() + "': status changed while submitting, please retry");
+            }
+        } else if (stored.status() != TransStatus.SUBMITTED) {
+            throw DtmException.failure("current status '" + stored.status() + "', cannot sumbmit.");
+        }
+        // The first round uses the submitted options and counts delays and timeouts from now (as dtm);
+        // unlike dtm, a repeated submit works on the stored branches, never re-calling finished ones.
+        GlobalTrans current = new GlobalTrans(
+                stored.id(),
+                stored.gid(),
+                stored.transType(),
+                TransStatus.SUBMITTED,
+                req.queryPrepared(),
+                stored.protocol(),
+                now,
+                now,
+                null,
+                null,
+                global.options(),
+                req.customData(),
+                stored.nextCronInterval(),
+                stored.nextCronTime(),
+                stored.owner(),
+                stored.extData(),
+                stored.result(),
+                stored.rollbackReason());
+        run(new ActiveTrans(ctx, current, options, store.findBranches(stored.gid())), req.waitResult());
+    }
+
+    /** Aborts a prepared msg, or rolls back a tcc/xa transaction (§3.5). */
+    public void abort(TransRequest request) {
+        String gid = TransValidator.gid(request.gid());
+        GlobalTrans stored = existing(gid);
+        Instant now = ctx.clock().instant();
+        if (stored.transType() == TransType.MSG && stored.status() == TransStatus.PREPARED) {
+            if (!store.changeGlobalStatus(gid, StatusChange.of(TransStatus.PREPARED, TransStatus.FAILED, now))) {
+                throw DtmException.error("gid '" + gid + "': status changed while aborting, please retry");
+            }
+            return;
+        }
+        boolean rollbackType =
+                request.transType().equals("tcc") || request.transType().equals("xa");
+        boolean abortable = stored.status() == TransStatus.PREPARED || stored.status() == TransStatus.ABORTING;
+        if (!rollbackType || !abortable) {
+            throw DtmException.failure(
+                    "trans type: '" + stored.transType() + "' current status '" + stored.status() + "', cannot abort.");
+        }
+        processor(stored.transType()); // tcc and xa processing arrive with their own processors
+    }
+
+    /** Stops a transaction for good: {@code failed}, no further calls, no compensation (§8.7). */
+    public void forceStop(String rawGid) {
+        String gid = TransValidator.gid(rawGid);
+        GlobalTrans stored = existing(gid);
+        if (stored.status().isFinished()) {
+            throw new DtmException(
+                    DtmException.Kind.FAILURE,
+                    "global transaction force stop error. status: " + stored.status() + ". error: FAILURE");
+        }
+        var change =
+                StatusChange.of(stored.status(), TransStatus.FAILED, ctx.clock().instant());
+        if (!store.changeGlobalStatus(gid, change)) {
+            throw DtmException.error("gid '" + gid + "': status changed while stopping, please retry");
+        }
+    }
+
+    /** Makes the scheduler pick the transaction up right away (any status). */
+    public void resetNextCronTime(String rawGid) {
+        String gid = TransValidator.gid(rawGid);
+        if (!store.resetNextCronTime(gid, ctx.clock().instant())) {
+            throw notFound(gid);
+        }
+    }
+
+    /** Runs one round for a transaction the scheduler claimed; errors are logged, not thrown. */
+    public void processClaimed(GlobalTrans claimed) {
+        Processor processor = processors.get(claimed.transType());
+        if (processor == null) {
+            log.warn("gid {}: no processor for trans type {}", claimed.gid(), claimed.transType());
+            return;
+        }
+        try {
+            TransOptions options = parseOptions(claimed);
+            round(new ActiveTrans(ctx, claimed, options, store.findBranches(claimed.gid())));
+        } catch (DtmException e) {
+            log.info("gid {}: round ended with {}", claimed.gid(), e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("gid {}: round failed", claimed.gid(), e);
+        }
+    }
+
+    private void run(ActiveTrans trans, boolean waitResult) {
+        if (!waitResult) {
+            background.execute(() -> {
+                try {
+                    round(trans);
+                } catch (RuntimeException e) {
+                    log.info("gid {}: round ended with {}", trans.gid(), e.getMessage());
+                }
+            });
+            return;
+        }
+        TransStatus before = trans.status();
+        round(trans);
+        if (before == TransStatus.SUBMITTED && trans.status() != TransStatus.SUCCEED) {
+            String reason = trans.global().rollbackReason();
+            throw reason.isEmpty()
+                    ? DtmException.failure("wait result not return success:")
+                    : DtmException.failure(reason);
+        }
+    }
+
+    private void round(ActiveTrans trans) {
+        MDC.put("gid", trans.gid());
+        boolean ok = false;
+        try {
+            processors.get(trans.type()).processOnce(trans);
+            ok = true;
+        } catch (DtmException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            log.error("gid {}: processing failed", trans.gid(), e);
+            throw new DtmException(DtmException.Kind.ERROR, e.getMessage(), e);
+        } finally {
+            double age =
+                    Duration.between(trans.global().createTime(), ctx.clock().instant())
+                                    .toMillis()
+                            / 1000.0;
+            ctx.metrics().transactionRound(trans.type().wire(), ok, age);
+            MDC.remove("gid");
+        }
+    }
+
+    private TransRequest validated(TransRequest r) {
+        String gid = TransValidator.gid(r.gid());
+        TransValidator.steps(r, TransValidator.type(r));
+        return new TransRequest(
+                gid,
+                r.transType(),
+                r.steps(),
+                r.payloads(),
+                r.customData(),
+                r.queryPrepared(),
+                r.protocol(),
+                r.waitResult(),
+                r.timeoutToFail(),
+                r.requestTimeout(),
+                r.retryInterval(),
+                r.branchHeaders(),
+                r.concurrent(),
+                r.retryLimit(),
+                r.retryCount(),
+                r.rollbackReason(),
+                r.reqExtra());
+    }
+
+    private Processor processor(TransType type) {
+        Processor p = processors.get(type);
+        if (p == null) {
+            throw DtmException.error("trans type '" + type + "' is not supported by this server yet");
+        }
+        return p;
+    }
+
+    private GlobalTrans newGlobal(TransRequest req, TransType type, TransStatus status, Instant now) {
+        TransOptions options = req.options();
+        long interval = policy.resetInterval(options);
+        if (type == TransType.SAGA) {
+            new CustomData(ctx.json()).sagaPlan(req.customData(), req.steps().size()); // reject bad orders now
+        }
+        return new GlobalTrans(
+                0,
+                req.gid(),
+                type,
+                status,
+                req.queryPrepared(),
+                req.protocol().isEmpty() ? "http" : req.protocol(),
+                now,
+                now,
+                null,
+                null,
+                writeOptions(options),
+                req.customData(),
+                interval,
+                now.plusSeconds(interval),
+                "",
+                "",
+                "",
+                "");
+    }
+
+    private String writeOptions(TransOptions options) {
+        try {
+            return ctx.json().writeValueAsString(options);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private TransOptions parseOptions(GlobalTrans g) {
+        if (g.options().isEmpty()) {
+            return TransOptions.NONE;
+        }
+        try {
+            return ctx.json().readValue(g.options(), TransOptions.class);
+        } catch (Exception e) {
+            log.warn("gid {}: unreadable options '{}', using defaults", g.gid(), g.options());
+            return TransOptions.NONE;
+        }
+    }
+
+    private GlobalTrans existing(String gid) {
+        return store.findGlobal(gid).orElseThrow(() -> notFound(gid));
+    }
+
+    private static DtmException notFound(String gid) {
+        return DtmException.error("no TransGlobal with gid: " + gid + " found");
+    }
+}

@@ -1,0 +1,25 @@
+package io.dtm4j.server.engine;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dtm4j.server.config.ServerConfig;
+import io.dtm4j.server.invoke.Invoker;
+import io.dtm4j.server.metrics.Metrics;
+import io.dtm4j.server.store.Store;
+import io.dtm4j.server.topic.Topics;
+import java.time.Clock;
+
+/** What the engine works with; built once at start-up. */
+public record EngineContext(
+        ServerConfig config,
+        Clock clock,
+        Store store,
+        Invoker invoker,
+        Topics topics,
+        Metrics metrics,
+        Alerts alerts,
+        ObjectMapper json) {
+
+    public RetryPolicy retryPolicy() {
+        return new RetryPolicy(config);
+    }
+}

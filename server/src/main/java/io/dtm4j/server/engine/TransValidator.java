@@ -1,0 +1,53 @@
+package io.dtm4j.server.engine;
+
+import io.dtm4j.protocol.TransRequest;
+import io.dtm4j.protocol.TransType;
+
+/**
+ * Checks a transaction request before anything is written, so a bad request never leaves a
+ * half-stored transaction behind. Messages name the offending field.
+ */
+final class TransValidator {
+    static final int MAX_GID_LENGTH = 128;
+
+    private TransValidator() {}
+
+    /** Returns the gid with {@code \n}, {@code \r} and {@code ;} removed, as dtm does. */
+    static String gid(String raw) {
+        String gid = raw.replace("\n", "").replace("\r", "").replace(";", "");
+        if (gid.isEmpty()) {
+            throw DtmException.badRequest("gid is missing or empty");
+        }
+        if (gid.length() > MAX_GID_LENGTH) {
+            throw DtmException.badRequest(
+                    "gid is " + gid.length() + " characters long, at most " + MAX_GID_LENGTH + " are allowed");
+        }
+        return gid;
+    }
+
+    /** Returns the trans type named by the request; unknown types are a 500, as in dtm. */
+    static TransType type(TransRequest request) {
+        return TransType.fromWire(request.transType())
+                .orElseThrow(() -> DtmException.error("unknow trans type: " + request.transType()
+                        + " (expected one of saga, msg, tcc, xa, workflow)"));
+    }
+
+    /** Checks the steps of a saga or msg: one payload per step and an action in every step. */
+    static void steps(TransRequest request, TransType type) {
+        if (type != TransType.SAGA && type != TransType.MSG) {
+            return;
+        }
+        int steps = request.steps().size();
+        int payloads = Payloads.of(request).size();
+        if (payloads != steps) {
+            throw DtmException.badRequest("steps and payloads do not match: " + steps + " steps but " + payloads
+                    + " payloads (one payload per step is required)");
+        }
+        for (int i = 0; i < steps; i++) {
+            var step = request.steps().get(i);
+            if (step == null || !step.containsKey("action")) {
+                throw DtmException.badRequest("steps[" + i + "] has no 'action'");
+            }
+        }
+    }
+}

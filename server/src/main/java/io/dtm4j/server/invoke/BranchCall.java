@@ -1,0 +1,25 @@
+package io.dtm4j.server.invoke;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * One call from the coordinator to a business service.
+ *
+ * @param url the stored URL; the query parameters gid, trans_type, branch_id and op are added
+ * @param protocol the transaction's protocol: {@code http} (or empty), {@code grpc}, {@code json-rpc}
+ * @param body the payload bytes exactly as stored; empty means no body
+ * @param post whether to POST; otherwise GET (dtm: POST when the body is non-empty or for xa)
+ * @param headers sent after {@code Content-type: application/json}
+ */
+public record BranchCall(
+        String url,
+        String protocol,
+        String gid,
+        String transType,
+        String branchId,
+        String op,
+        byte[] body,
+        boolean post,
+        Map<String, String> headers,
+        Duration timeout) {}

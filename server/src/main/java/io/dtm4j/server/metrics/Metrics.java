@@ -1,0 +1,90 @@
+package io.dtm4j.server.metrics;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * dtm's Prometheus metrics, with its names and labels, plus the JVM's. The Prometheus client is used
+ * directly (not Micrometer) because its naming maps one-to-one onto dtm's metric names.
+ */
+public final class Metrics {
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Counter serverProcess;
+    private final Histogram responseDuration;
+    private final Counter transactionProcess;
+    private final Histogram transactionDuration;
+    private final Counter branchProcess;
+
+    public Metrics(String version) {
+        // exposed as dtm_server_info{…} 1, the Prometheus convention for build information
+        Info.builder()
+                .name("dtm_server")
+                .help("The information of this dtm server.")
+                .labelNames("gin_version", "grpc_version", "version")
+                .register(registry)
+                .setLabelValues("none", "none", version);
+        serverProcess = Counter.builder()
+                .name("dtm_server_process_total")
+                .help("All request received by dtm")
+                .labelNames("type", "api", "status")
+                .register(registry);
+        responseDuration = Histogram.builder()
+                .name("dtm_server_response_duration")
+                .help("The request durations of a dtm server api")
+                .labelNames("type", "api")
+                .classicOnly()
+                .register(registry);
+        transactionProcess = Counter.builder()
+                .name("dtm_transaction_process_total")
+                .help("All transactions processed by dtm")
+                .labelNames("model", "status")
+                .register(registry);
+        transactionDuration = Histogram.builder()
+                .name("dtm_transaction_handled_duration")
+                .help("Histogram of handling latency of the transaction that handled by the server.")
+                .labelNames("model")
+                .classicOnly()
+                .register(registry);
+        branchProcess = Counter.builder()
+                .name("dtm_branch_process_total")
+                .help("All branches processed by dtm")
+                .labelNames("model", "branchid", "branchtype", "status")
+                .register(registry);
+        JvmMetrics.builder().register(registry);
+    }
+
+    /** Records one API request; {@code api} is the last path segment without its query string. */
+    public void apiRequest(String type, String api, boolean ok, double seconds) {
+        serverProcess.labelValues(type, api, ok ? "ok" : "fail").inc();
+        responseDuration.labelValues(type, api).observe(seconds);
+    }
+
+    /** Records one processing round and the time since the transaction was created. */
+    public void transactionRound(String model, boolean ok, double secondsSinceCreate) {
+        transactionProcess.labelValues(model, ok ? "ok" : "fail").inc();
+        transactionDuration.labelValues(model).observe(Math.max(0, secondsSinceCreate));
+    }
+
+    /** Records one branch call; ok only when the branch row became {@code succeed}. */
+    public void branchCall(String model, String branchId, String op, boolean ok) {
+        branchProcess.labelValues(model, branchId, op, ok ? "ok" : "fail").inc();
+    }
+
+    /** Returns every metric in the Prometheus text exposition format. */
+    public byte[] scrape() {
+        var out = new ByteArrayOutputStream(16 * 1024);
+        try {
+            PrometheusTextFormatWriter.create().write(out, registry.scrape());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}

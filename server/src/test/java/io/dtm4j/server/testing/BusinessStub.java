@@ -1,0 +1,167 @@
+package io.dtm4j.server.testing;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+
+/**
+ * A business service on loopback that records every call and answers per endpoint: scripted
+ * one-shot replies first, then the endpoint's default (SUCCESS unless set).
+ */
+public final class BusinessStub implements AutoCloseable {
+
+    /** One reply: status and body, optionally after a delay. */
+    public record Reply(int status, String body, Duration delay) {
+        public static final Reply SUCCESS = new Reply(200, "{\"dtm_result\":\"SUCCESS\"}", Duration.ZERO);
+        public static final Reply FAILURE = new Reply(409, "{\"dtm_result\":\"FAILURE\"}", Duration.ZERO);
+        public static final Reply ONGOING = new Reply(425, "{\"dtm_result\":\"ONGOING\"}", Duration.ZERO);
+        public static final Reply ERROR = new Reply(500, "internal error", Duration.ZERO);
+
+        public static Reply failure(String reason) {
+            return new Reply(409, "{\"dtm_result\":\"FAILURE\",\"message\":\"" + reason + "\"}", Duration.ZERO);
+        }
+
+        public static Reply slow(Duration delay) {
+            return new Reply(200, "{\"dtm_result\":\"SUCCESS\"}", delay);
+        }
+    }
+
+    /** One recorded call. */
+    public record Call(
+            String method, String path, Map<String, String> query, Map<String, String> headers, String body) {
+        /** Returns the endpoint name: the last path segment, e.g. {@code TransOut}. */
+        public String endpoint() {
+            return path.substring(path.lastIndexOf('/') + 1);
+        }
+
+        public String header(String name) {
+            return headers.get(name.toLowerCase());
+        }
+    }
+
+    private final HttpServer server;
+    private final Map<String, Deque<Reply>> scripts = new ConcurrentHashMap<>();
+    private final Map<String, Reply> defaults = new ConcurrentHashMap<>();
+    private final List<Call> calls = new ArrayList<>();
+
+    public BusinessStub() {
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    /** Returns the URL of endpoint {@code name}, e.g. {@code http://127.0.0.1:1234/api/busi/TransOut}. */
+    public String url(String name) {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/api/busi/" + name;
+    }
+
+    /** Queues one-shot replies for endpoint {@code name}, used before its default. */
+    public BusinessStub script(String name, Reply... replies) {
+        var queue = scripts.computeIfAbsent(name, k -> new ArrayDeque<>());
+        synchronized (queue) {
+            queue.addAll(List.of(replies));
+        }
+        return this;
+    }
+
+    /** Sets the reply of endpoint {@code name} once its script is used up. */
+    public BusinessStub always(String name, Reply reply) {
+        defaults.put(name, reply);
+        return this;
+    }
+
+    public synchronized List<Call> calls() {
+        return List.copyOf(calls);
+    }
+
+    /** Returns the recorded calls of one gid, in arrival order. */
+    public synchronized List<Call> calls(String gid) {
+        return calls.stream().filter(c -> gid.equals(c.query().get("gid"))).toList();
+    }
+
+    /** Returns "endpoint op" for each call of {@code gid}, e.g. {@code [TransOut action, TransIn action]}. */
+    public List<String> trail(String gid) {
+        return calls(gid).stream()
+                .map(c -> c.endpoint() + " " + c.query().get("op"))
+                .toList();
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        Map<String, String> headers = new LinkedHashMap<>();
+        ex.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), v.get(0)));
+        Call call = new Call(
+                ex.getRequestMethod(),
+                ex.getRequestURI().getPath(),
+                query(ex.getRequestURI().getRawQuery()),
+                headers,
+                body);
+        synchronized (this) {
+            calls.add(call);
+        }
+        Reply reply = next(call.endpoint());
+        if (!reply.delay().isZero()) {
+            try {
+                Thread.sleep(reply.delay());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().add("Content-Type", "application/json");
+        ex.sendResponseHeaders(reply.status(), bytes.length == 0 ? -1 : bytes.length);
+        try (var out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private Reply next(String endpoint) {
+        Deque<Reply> queue = scripts.get(endpoint);
+        if (queue != null) {
+            synchronized (queue) {
+                Reply r = queue.poll();
+                if (r != null) {
+                    return r;
+                }
+            }
+        }
+        return defaults.getOrDefault(endpoint, Reply.SUCCESS);
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> result = new LinkedHashMap<>();
+        if (raw == null) {
+            return result;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String k = eq < 0 ? pair : pair.substring(0, eq);
+            String v = eq < 0 ? "" : pair.substring(eq + 1);
+            result.put(URLDecoder.decode(k, StandardCharsets.UTF_8), URLDecoder.decode(v, StandardCharsets.UTF_8));
+        }
+        return result;
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

@@ -1,0 +1,161 @@
+package io.dtm4j.server.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dtm4j.server.Dtm4jServer;
+import io.dtm4j.server.config.ServerConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * The real server on a free port over real HTTP, with an embedded store in a temporary directory
+ * and a clock that only tests move. The recovery loop does not run; {@link #cron} runs it once.
+ */
+public final class TestServer implements AutoCloseable {
+    /** Look-ahead of {@link #cron()}: claims what is due within this, as dtm's test-suite does. */
+    public static final Duration DEFAULT_HORIZON = Duration.ofSeconds(180);
+
+    public final MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    public final ObjectMapper json = Dtm4jServer.jsonMapper();
+    private final Path dataDir;
+    private final Dtm4jServer server;
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public TestServer() {
+        this(c -> c);
+    }
+
+    public TestServer(UnaryOperator<ServerConfig> tweak) {
+        try {
+            dataDir = Files.createTempDirectory("dtm4j-test");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ServerConfig d = ServerConfig.defaults();
+        ServerConfig config = new ServerConfig(
+                0,
+                0,
+                new ServerConfig.StoreConfig(
+                        "embedded", "", 0, "", "", "dtm", "public", 1, 1, 5, 604800, 86400, "{a}", dataDir),
+                d.transCronInterval(),
+                d.timeoutToFail(),
+                d.retryInterval(),
+                d.maxRetryInterval(),
+                d.requestTimeout(),
+                "info",
+                d.alertRetryLimit(),
+                d.alertWebHook(),
+                d.configUpdateInterval(),
+                d.cronWorkers());
+        server = Dtm4jServer.start(tweak.apply(config), clock, false);
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.httpPort();
+    }
+
+    /** Returns the SDK form of the server address, {@code http://127.0.0.1:port/api/dtmsvr}. */
+    public String dtm() {
+        return baseUrl() + "/api/dtmsvr";
+    }
+
+    /** An HTTP response as a test sees it. */
+    public record Response(int status, String body, String contentType) {}
+
+    public Response post(String path, Object body) {
+        try {
+            String text = body instanceof String s ? s : json.writeValueAsString(body);
+            return send(HttpRequest.newBuilder(URI.create(baseUrl() + path))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(text)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Response get(String pathAndQuery) {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl() + pathAndQuery)).GET());
+    }
+
+    public Response send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> r =
+                    http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(
+                    r.statusCode(),
+                    r.body(),
+                    r.headers().firstValue("Content-Type").orElse(""));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Returns the {@code query} answer for {@code gid}. */
+    public JsonNode query(String gid) {
+        Response r = get("/api/dtmsvr/query?gid=" + gid);
+        if (r.status() != 200) {
+            throw new AssertionError("query failed: " + r);
+        }
+        return parse(r.body());
+    }
+
+    public String status(String gid) {
+        return query(gid).path("transaction").path("status").asText();
+    }
+
+    /** Returns branch row statuses in storage order as letters, e.g. {@code [P, S, P, S]}. */
+    public List<String> branchStatuses(String gid) {
+        List<String> result = new ArrayList<>();
+        for (JsonNode b : query(gid).path("branches")) {
+            result.add(
+                    switch (b.path("status").asText()) {
+                        case "prepared" -> "P";
+                        case "succeed" -> "S";
+                        case "failed" -> "F";
+                        default -> "?" + b.path("status").asText();
+                    });
+        }
+        return result;
+    }
+
+    /** Runs the scheduler once with the default look-ahead; returns how many it processed. */
+    public int cron() {
+        return server.scheduler().runOnce(DEFAULT_HORIZON);
+    }
+
+    public int cron(Duration horizon) {
+        return server.scheduler().runOnce(horizon);
+    }
+
+    public JsonNode parse(String text) {
+        try {
+            return json.readTree(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Dtm4jServer server() {
+        return server;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
