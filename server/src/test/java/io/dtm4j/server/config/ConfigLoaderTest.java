@@ -336,4 +336,10 @@ class ConfigLoaderTest {
         assertThat(ConfigKeys.envName("Log.RotationConfigJSON")).isEqualTo("LOG_ROTATION_CONFIG_JSON");
         assertThat(ConfigKeys.envName("JsonRpcPort")).isEqualTo("JSON_RPC_PORT");
     }
+
+    @Test
+    void sampleFileAtTheRepositoryRootLoadsAsTheDefaults() {
+        assertThat(load(Path.of("..", "conf.sample.yml"), Map.of())).isEqualTo(ServerConfig.defaults());
+        assertThat(logged.list).noneMatch(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN));
+    }
 }
