@@ -108,4 +108,22 @@ public record ServerConfig(
                 configUpdateInterval,
                 cronWorkers);
     }
+
+    /** Returns a copy with logLevel replaced (used for the {@code -d} flag). */
+    public ServerConfig withLogLevel(String level) {
+        return new ServerConfig(
+                httpPort,
+                grpcPort,
+                store,
+                transCronInterval,
+                timeoutToFail,
+                retryInterval,
+                maxRetryInterval,
+                requestTimeout,
+                level,
+                alertRetryLimit,
+                alertWebHook,
+                configUpdateInterval,
+                cronWorkers);
+    }
 }

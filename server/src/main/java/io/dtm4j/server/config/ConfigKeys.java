@@ -1,0 +1,84 @@
+package io.dtm4j.server.config;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** dtm's configuration keys as dtm4j knows them, and their environment-variable names. */
+final class ConfigKeys {
+    /** Keys dtm4j reads, spelled as dtm spells them. */
+    static final List<String> USED = List.of(
+            "HttpPort",
+            "GrpcPort",
+            "TransCronInterval",
+            "TimeoutToFail",
+            "RetryInterval",
+            "MaxRetryInterval",
+            "RequestTimeout",
+            "LogLevel",
+            "AlertRetryLimit",
+            "AlertWebHook",
+            "ConfigUpdateInterval",
+            "CronWorkers",
+            "Store.Driver",
+            "Store.Host",
+            "Store.Port",
+            "Store.User",
+            "Store.Password",
+            "Store.Db",
+            "Store.Schema",
+            "Store.MaxOpenConns",
+            "Store.MaxIdleConns",
+            "Store.ConnMaxLifeTime",
+            "Store.DataExpire",
+            "Store.FinishedDataExpire",
+            "Store.RedisPrefix",
+            "Store.DataDir");
+
+    /** dtm keys accepted without effect (yet). */
+    static final Set<String> IGNORED = Set.of(
+            "JsonRpcPort",
+            "UpdateBranchSync",
+            "UpdateBranchAsyncGoroutineNum",
+            "TimeZoneOffset",
+            "AdminBasePath",
+            "GrpcServiceConfig",
+            "Store.TransGlobalTable",
+            "Store.TransBranchOpTable",
+            "Store.BranchTransOpTable");
+
+    /** dtm sections whose keys are all accepted without effect (yet). */
+    static final Set<String> IGNORED_SECTIONS = Set.of("MicroService", "HttpMicroService", "Log");
+
+    /** The one section dtm4j reads. */
+    static final String STORE = "Store";
+
+    private static final Map<String, String> BY_LOWER_CASE = new HashMap<>();
+
+    static {
+        for (String key : USED) {
+            BY_LOWER_CASE.put(key.toLowerCase(Locale.ROOT), key);
+        }
+        for (String key : IGNORED) {
+            BY_LOWER_CASE.put(key.toLowerCase(Locale.ROOT), key);
+        }
+        for (String key : IGNORED_SECTIONS) {
+            BY_LOWER_CASE.put(key.toLowerCase(Locale.ROOT), key);
+        }
+        BY_LOWER_CASE.put(STORE.toLowerCase(Locale.ROOT), STORE);
+    }
+
+    private ConfigKeys() {}
+
+    /** Returns dtm's spelling of a key or section matched case-insensitively, or null if unknown. */
+    static String canonical(String path) {
+        return BY_LOWER_CASE.get(path.toLowerCase(Locale.ROOT));
+    }
+
+    /** Returns the environment variable of a key: {@code Store.MaxOpenConns} → {@code STORE_MAX_OPEN_CONNS}. */
+    static String envName(String key) {
+        return key.replace('.', '_').replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+    }
+}

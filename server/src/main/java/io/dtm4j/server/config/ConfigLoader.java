@@ -1,0 +1,229 @@
+package io.dtm4j.server.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.dtm4j.server.config.ServerConfig.StoreConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the {@link ServerConfig} from defaults, then environment variables, then a YAML file (the
+ * file wins), with dtm's key names matched case-insensitively, and validates it in one pass.
+ */
+public final class ConfigLoader {
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigLoader.class);
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Set<String> LOG_LEVELS = Set.of("debug", "info", "warn", "error");
+    private static final Set<String> DRIVERS = Set.of("embedded", "mysql", "postgres", "redis");
+    private static final String SECONDS = "must be at least 1 second";
+
+    private ConfigLoader() {}
+
+    /**
+     * Returns the validated configuration.
+     *
+     * @param yamlFileOrNull file given with {@code -c}, or null for none
+     * @param env environment variables, e.g. {@code System.getenv()}; empty values count as unset
+     * @throws ConfigException listing every problem, or naming a file that is missing, unreadable or
+     *     not YAML
+     */
+    public static ServerConfig load(Path yamlFileOrNull, Map<String, String> env) {
+        return load(yamlFileOrNull, env, Path.of("").toAbsolutePath());
+    }
+
+    /** As {@link #load(Path, Map)}, resolving a relative {@code Store.DataDir} against workDir. */
+    static ServerConfig load(Path yamlFileOrNull, Map<String, String> env, Path workDir) {
+        RawConfig raw = new RawConfig();
+        for (String key : ConfigKeys.USED) {
+            String value = env.get(ConfigKeys.envName(key));
+            if (value != null && !value.isEmpty()) {
+                raw.put(key, value);
+            }
+        }
+        if (yamlFileOrNull != null) {
+            readYaml(yamlFileOrNull, raw);
+        }
+        return build(raw, workDir);
+    }
+
+    private static void readYaml(Path file, RawConfig raw) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(Files.readString(file));
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("configuration file " + file.toAbsolutePath() + " does not exist", e);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(
+                    "configuration file " + file.toAbsolutePath() + " is not valid YAML: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read configuration file " + file.toAbsolutePath() + ": " + e, e);
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            return;
+        }
+        if (!root.isObject()) {
+            throw new ConfigException(
+                    "configuration file " + file.toAbsolutePath() + " must hold a mapping of keys", null);
+        }
+        readSection("", root, file, raw);
+    }
+
+    private static void readSection(String prefix, JsonNode section, Path file, RawConfig raw) {
+        for (Map.Entry<String, JsonNode> entry : section.properties()) {
+            String given = prefix + entry.getKey();
+            String key = ConfigKeys.canonical(given);
+            JsonNode value = entry.getValue();
+            if (key == null) {
+                LOG.warn("Unknown configuration key '{}' in {} is ignored", given, file);
+            } else if (ConfigKeys.IGNORED.contains(key) || ConfigKeys.IGNORED_SECTIONS.contains(key)) {
+                LOG.debug("Configuration key '{}' is accepted but not used by dtm4j", key);
+            } else if (key.equals(ConfigKeys.STORE)) {
+                if (value.isObject()) {
+                    readSection(key + ".", value, file, raw);
+                } else if (!value.isNull()) {
+                    raw.problem(key, value, "must be a mapping of Store.* keys");
+                }
+            } else if (value.isContainerNode()) {
+                raw.problem(key, value, "must be a single value");
+            } else if (!value.isNull()) {
+                raw.put(key, value.asText());
+            }
+        }
+    }
+
+    private static ServerConfig build(RawConfig raw, Path workDir) {
+        ServerConfig d = ServerConfig.defaults();
+        Long httpPort = raw.between("HttpPort", d.httpPort(), 0, 65535, "must be between 0 and 65535");
+        Long grpcPort = raw.between("GrpcPort", d.grpcPort(), 0, 65535, "must be between 0 and 65535");
+        Long cron = raw.atLeast("TransCronInterval", d.transCronInterval(), 1, SECONDS);
+        Long retry = raw.atLeast("RetryInterval", d.retryInterval(), 1, SECONDS);
+        Long timeoutToFail = raw.number("TimeoutToFail", d.timeoutToFail());
+        if (retry != null && timeoutToFail != null && timeoutToFail < retry) {
+            raw.problem("TimeoutToFail", timeoutToFail, "must be at least RetryInterval (" + retry + ")");
+        }
+        Long maxRetry = raw.number("MaxRetryInterval", d.maxRetryInterval());
+        if (retry != null && maxRetry != null && maxRetry != 0 && maxRetry < retry) {
+            raw.problem("MaxRetryInterval", maxRetry, "must be 0 (no cap) or at least RetryInterval (" + retry + ")");
+        }
+        Long requestTimeout = raw.atLeast("RequestTimeout", d.requestTimeout(), 1, SECONDS);
+        String logLevel = raw.string("LogLevel", d.logLevel()).trim().toLowerCase(Locale.ROOT);
+        if (!LOG_LEVELS.contains(logLevel)) {
+            raw.problem("LogLevel", raw.string("LogLevel", ""), "must be one of debug, info, warn, error");
+        }
+        Long alertLimit = raw.atLeast("AlertRetryLimit", d.alertRetryLimit(), 0, "must be at least 0");
+        String webHook = raw.string("AlertWebHook", d.alertWebHook()).trim();
+        Long configUpdate = raw.atLeast("ConfigUpdateInterval", d.configUpdateInterval(), 1, SECONDS);
+        Long cronWorkers = raw.between("CronWorkers", d.cronWorkers(), 1, 1024, "must be between 1 and 1024");
+        StoreConfig store = StoreBuilder.build(raw, d.store(), workDir);
+        if (!raw.problems().isEmpty()) {
+            throw new ConfigException(raw.problems());
+        }
+        return new ServerConfig(
+                httpPort.intValue(),
+                grpcPort.intValue(),
+                store,
+                cron,
+                timeoutToFail,
+                retry,
+                maxRetry,
+                requestTimeout,
+                logLevel,
+                alertLimit,
+                webHook,
+                configUpdate,
+                cronWorkers.intValue());
+    }
+
+    /** Reads and checks the {@code Store.*} keys. */
+    private static final class StoreBuilder {
+        static StoreConfig build(RawConfig raw, StoreConfig d, Path workDir) {
+            String givenDriver = raw.string("Store.Driver", d.driver());
+            String driver = givenDriver.trim().toLowerCase(Locale.ROOT);
+            if (driver.equals("boltdb")) {
+                LOG.info("Store.Driver 'boltdb' is served by the embedded SQLite store; using 'embedded'");
+                driver = "embedded";
+            } else if (!DRIVERS.contains(driver)) {
+                raw.problem("Store.Driver", givenDriver, "must be one of embedded, boltdb, mysql, postgres, redis");
+            }
+            String host = raw.string("Store.Host", d.host()).trim();
+            Long port = raw.between("Store.Port", d.port(), 0, 65535, "must be between 0 and 65535");
+            String user = raw.string("Store.User", d.user());
+            boolean sql = driver.equals("mysql") || driver.equals("postgres");
+            if (sql || driver.equals("redis")) {
+                String rule = "must be set when Store.Driver is " + driver;
+                if (host.isEmpty()) {
+                    raw.problem("Store.Host", host, rule);
+                }
+                if (port != null && port == 0) {
+                    raw.problem("Store.Port", port, rule);
+                }
+                if (sql && user.isEmpty()) {
+                    raw.problem("Store.User", user, rule);
+                }
+            }
+            Long maxOpen =
+                    raw.between("Store.MaxOpenConns", d.maxOpenConns(), 1, Integer.MAX_VALUE, "must be at least 1");
+            Long maxIdle =
+                    raw.between("Store.MaxIdleConns", d.maxIdleConns(), 0, Integer.MAX_VALUE, "must be at least 0");
+            Long lifeTime = raw.atLeast("Store.ConnMaxLifeTime", d.connMaxLifeTime(), 0, "must be at least 0 minutes");
+            Long expire = raw.atLeast("Store.DataExpire", d.dataExpire(), 1, SECONDS);
+            Long finishedExpire = raw.atLeast("Store.FinishedDataExpire", d.finishedDataExpire(), 1, SECONDS);
+            Path dataDir = dataDir(raw, d.dataDir(), workDir);
+            if (!raw.problems().isEmpty()) {
+                return null;
+            }
+            return new StoreConfig(
+                    driver,
+                    host,
+                    port.intValue(),
+                    user,
+                    raw.string("Store.Password", d.password()),
+                    raw.string("Store.Db", d.db()).trim(),
+                    raw.string("Store.Schema", d.schema()).trim(),
+                    maxOpen.intValue(),
+                    maxIdle.intValue(),
+                    lifeTime,
+                    expire,
+                    finishedExpire,
+                    raw.string("Store.RedisPrefix", d.redisPrefix()),
+                    dataDir);
+        }
+
+        /** Expands a leading {@code ~} to the user's home and resolves a relative path against workDir. */
+        private static Path dataDir(RawConfig raw, Path def, Path workDir) {
+            String text = raw.string("Store.DataDir", null);
+            if (text == null) {
+                return def;
+            }
+            String trimmed = text.trim();
+            if (trimmed.isEmpty()) {
+                raw.problem("Store.DataDir", text, "must not be empty");
+                return null;
+            }
+            try {
+                Path path;
+                if (trimmed.equals("~")) {
+                    path = Path.of(System.getProperty("user.home"));
+                } else if (trimmed.startsWith("~/") || trimmed.startsWith("~\\")) {
+                    path = Path.of(System.getProperty("user.home"), trimmed.substring(2));
+                } else {
+                    path = Path.of(trimmed);
+                }
+                return workDir.resolve(path).normalize();
+            } catch (InvalidPathException e) {
+                raw.problem("Store.DataDir", text, "not a valid path (" + e.getReason() + ")");
+                return null;
+            }
+        }
+    }
+}

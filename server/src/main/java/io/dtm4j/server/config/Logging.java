@@ -1,0 +1,20 @@
+package io.dtm4j.server.config;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import org.slf4j.LoggerFactory;
+
+/** Adjusts Logback at run time. */
+public final class Logging {
+    private Logging() {}
+
+    /**
+     * Sets the root log level to level ({@code debug}, {@code info}, {@code warn} or {@code error},
+     * any case; anything else means info). Does nothing when SLF4J is not bound to Logback.
+     */
+    public static void apply(String level) {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(Level.toLevel(level, Level.INFO));
+        }
+    }
+}

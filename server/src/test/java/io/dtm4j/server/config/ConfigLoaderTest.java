@@ -1,0 +1,345 @@
+package io.dtm4j.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.slf4j.LoggerFactory;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    private Logger loaderLog;
+
+    @BeforeEach
+    void captureLog() {
+        // While another test class initialises SLF4J in parallel, getLogger returns a stand-in.
+        await().until(() -> LoggerFactory.getLogger(ConfigLoader.class) instanceof Logger);
+        loaderLog = (Logger) LoggerFactory.getLogger(ConfigLoader.class);
+        logged.start();
+        loaderLog.addAppender(logged);
+        // Independent of the root level, which LoggingTest changes concurrently.
+        loaderLog.setLevel(ch.qos.logback.classic.Level.INFO);
+    }
+
+    @AfterEach
+    void releaseLog() {
+        loaderLog.detachAppender(logged);
+        loaderLog.setLevel(null);
+    }
+
+    private Path yaml(String text) throws IOException {
+        return Files.writeString(dir.resolve("conf.yml"), text);
+    }
+
+    private ServerConfig load(Path file, Map<String, String> env) {
+        return ConfigLoader.load(file, env, dir);
+    }
+
+    private List<String> problems(Path file, Map<String, String> env) {
+        try {
+            load(file, env);
+        } catch (ConfigException e) {
+            return e.problems();
+        }
+        throw new AssertionError("expected a ConfigException");
+    }
+
+    private List<String> problemsOfEnv(String name, String value) {
+        return problems(null, Map.of(name, value));
+    }
+
+    @Test
+    void noFileAndNoEnvironmentGivesTheDefaults() {
+        assertThat(load(null, Map.of())).isEqualTo(ServerConfig.defaults());
+    }
+
+    @Test
+    void environmentOverridesDefaults() {
+        ServerConfig c = load(
+                null,
+                Map.of(
+                        "HTTP_PORT", "8080",
+                        "STORE_DRIVER", "redis",
+                        "STORE_HOST", "localhost",
+                        "STORE_PORT", "6379",
+                        "STORE_DATA_DIR", "/var/lib/dtm4j",
+                        "STORE_MAX_OPEN_CONNS", "20",
+                        "MAX_RETRY_INTERVAL", "300",
+                        "CRON_WORKERS", "8",
+                        "ALERT_WEB_HOOK", "http://alerts/hook",
+                        "PATH", "/usr/bin"));
+        assertThat(c.httpPort()).isEqualTo(8080);
+        assertThat(c.store().driver()).isEqualTo("redis");
+        assertThat(c.store().host()).isEqualTo("localhost");
+        assertThat(c.store().port()).isEqualTo(6379);
+        assertThat(c.store().dataDir()).isEqualTo(Path.of("/var/lib/dtm4j"));
+        assertThat(c.store().maxOpenConns()).isEqualTo(20);
+        assertThat(c.maxRetryInterval()).isEqualTo(300);
+        assertThat(c.cronWorkers()).isEqualTo(8);
+        assertThat(c.alertWebHook()).isEqualTo("http://alerts/hook");
+        assertThat(c.grpcPort()).isEqualTo(36790);
+    }
+
+    @Test
+    void emptyEnvironmentValuesCountAsUnset() {
+        assertThat(load(null, Map.of("HTTP_PORT", ""))).isEqualTo(ServerConfig.defaults());
+    }
+
+    @Test
+    void yamlFileOverridesEnvironment() throws IOException {
+        Path file = yaml("""
+                HttpPort: 9000
+                RetryInterval: 2
+                Store:
+                  Driver: postgres
+                  Host: db.local
+                  Port: 5432
+                  User: dtm
+                  Password: secret
+                """);
+        ServerConfig c = load(
+                file, Map.of("HTTP_PORT", "8080", "RETRY_INTERVAL", "5", "STORE_DRIVER", "mysql", "GRPC_PORT", "7000"));
+        assertThat(c.httpPort()).isEqualTo(9000);
+        assertThat(c.retryInterval()).isEqualTo(2);
+        assertThat(c.grpcPort()).isEqualTo(7000);
+        assertThat(c.store().driver()).isEqualTo("postgres");
+        assertThat(c.store().password()).isEqualTo("secret");
+    }
+
+    @Test
+    void yamlKeysMatchCaseInsensitively() throws IOException {
+        Path file = yaml("""
+                httpport: 1234
+                TRANSCRONINTERVAL: 7
+                loglevel: DEBUG
+                store:
+                  DRIVER: Redis
+                  host: r1
+                  PORT: 6380
+                  redisprefix: "{b}"
+                """);
+        ServerConfig c = load(file, Map.of());
+        assertThat(c.httpPort()).isEqualTo(1234);
+        assertThat(c.transCronInterval()).isEqualTo(7);
+        assertThat(c.logLevel()).isEqualTo("debug");
+        assertThat(c.store().driver()).isEqualTo("redis");
+        assertThat(c.store().port()).isEqualTo(6380);
+        assertThat(c.store().redisPrefix()).isEqualTo("{b}");
+        assertThat(logged.list).noneMatch(e -> e.getFormattedMessage().contains("Unknown"));
+    }
+
+    @Test
+    void boltdbIsServedByTheEmbeddedStore() {
+        assertThat(load(null, Map.of("STORE_DRIVER", "boltdb")).store().driver())
+                .isEqualTo("embedded");
+        assertThat(logged.list)
+                .anyMatch(e -> e.getFormattedMessage().contains("'boltdb'")
+                        && e.getFormattedMessage().contains("'embedded'"));
+    }
+
+    @Test
+    void dataDirExpandsTildeAndResolvesRelativePaths() {
+        String home = System.getProperty("user.home");
+        assertThat(load(null, Map.of("STORE_DATA_DIR", "~")).store().dataDir()).isEqualTo(Path.of(home));
+        assertThat(load(null, Map.of("STORE_DATA_DIR", "~/dtm")).store().dataDir())
+                .isEqualTo(Path.of(home, "dtm"));
+        assertThat(load(null, Map.of("STORE_DATA_DIR", "data/../db")).store().dataDir())
+                .isEqualTo(dir.resolve("db"));
+    }
+
+    @Test
+    void unknownKeyIsWarnedAboutButDoesNotFail() throws IOException {
+        Path file = yaml("""
+                HttpPort: 1000
+                Frobnicate: yes
+                Store:
+                  Colour: blue
+                """);
+        assertThat(load(file, Map.of()).httpPort()).isEqualTo(1000);
+        assertThat(logged.list)
+                .extracting(ILoggingEvent::getFormattedMessage)
+                .anyMatch(m -> m.contains("'Frobnicate'"))
+                .anyMatch(m -> m.contains("'Store.Colour'"));
+    }
+
+    @Test
+    void dtmKeysNotUsedYetAreAcceptedSilently() throws IOException {
+        Path file = yaml("""
+                JsonRpcPort: 36791
+                UpdateBranchSync: 1
+                UpdateBranchAsyncGoroutineNum: 1
+                TimeZoneOffset: 8
+                AdminBasePath: /admin
+                GrpcServiceConfig: '{"loadBalancingConfig": [{"round_robin":{}}]}'
+                MicroService:
+                  Driver: dtm-driver-gozero
+                  Target: etcd://localhost:2379/dtmservice
+                  EndPoint: localhost:36790
+                HttpMicroService:
+                  Driver: default
+                  RegistryOptions: {}
+                Log:
+                  Outputs: stderr
+                  RotationEnable: 0
+                Store:
+                  TransGlobalTable: dtm.trans_global
+                """);
+        assertThat(load(file, Map.of())).isEqualTo(ServerConfig.defaults());
+        assertThat(logged.list).noneMatch(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            HTTP_PORT              | 65536  | HttpPort (HTTP_PORT) = 65536: must be between 0 and 65535
+            GRPC_PORT              | -1     | GrpcPort (GRPC_PORT) = -1: must be between 0 and 65535
+            HTTP_PORT              | abc    | HttpPort (HTTP_PORT) = "abc": not an integer
+            HTTP_PORT              | 1.5    | HttpPort (HTTP_PORT) = "1.5": not an integer
+            HTTP_PORT              | 99999999999999999999 | HttpPort (HTTP_PORT) = "99999999999999999999": out of range
+            RETRY_INTERVAL         | 0      | RetryInterval (RETRY_INTERVAL) = 0: must be at least 1 second
+            TRANS_CRON_INTERVAL    | 0      | TransCronInterval (TRANS_CRON_INTERVAL) = 0: must be at least 1 second
+            REQUEST_TIMEOUT        | 0      | RequestTimeout (REQUEST_TIMEOUT) = 0: must be at least 1 second
+            TIMEOUT_TO_FAIL        | 9      | TimeoutToFail (TIMEOUT_TO_FAIL) = 9: must be at least RetryInterval (10)
+            MAX_RETRY_INTERVAL     | 5      | MaxRetryInterval (MAX_RETRY_INTERVAL) = 5: must be 0 (no cap) or at least RetryInterval (10)
+            ALERT_RETRY_LIMIT      | -1     | AlertRetryLimit (ALERT_RETRY_LIMIT) = -1: must be at least 0
+            CONFIG_UPDATE_INTERVAL | 0      | ConfigUpdateInterval (CONFIG_UPDATE_INTERVAL) = 0: must be at least 1 second
+            CRON_WORKERS           | 0      | CronWorkers (CRON_WORKERS) = 0: must be between 1 and 1024
+            CRON_WORKERS           | 1025   | CronWorkers (CRON_WORKERS) = 1025: must be between 1 and 1024
+            LOG_LEVEL              | verbose | LogLevel (LOG_LEVEL) = "verbose": must be one of debug, info, warn, error
+            STORE_DRIVER           | sqlserver | Store.Driver (STORE_DRIVER) = "sqlserver": must be one of embedded, boltdb, mysql, postgres, redis
+            STORE_PORT             | 70000  | Store.Port (STORE_PORT) = 70000: must be between 0 and 65535
+            STORE_MAX_OPEN_CONNS   | 0      | Store.MaxOpenConns (STORE_MAX_OPEN_CONNS) = 0: must be at least 1
+            STORE_MAX_IDLE_CONNS   | -1     | Store.MaxIdleConns (STORE_MAX_IDLE_CONNS) = -1: must be at least 0
+            STORE_CONN_MAX_LIFE_TIME | -1   | Store.ConnMaxLifeTime (STORE_CONN_MAX_LIFE_TIME) = -1: must be at least 0 minutes
+            STORE_DATA_EXPIRE      | 0      | Store.DataExpire (STORE_DATA_EXPIRE) = 0: must be at least 1 second
+            STORE_FINISHED_DATA_EXPIRE | 0  | Store.FinishedDataExpire (STORE_FINISHED_DATA_EXPIRE) = 0: must be at least 1 second
+            STORE_DATA_DIR         | ' '    | Store.DataDir (STORE_DATA_DIR) = " ": must not be empty
+            """)
+    void eachRuleIsReportedWithKeyEnvValueAndRule(String env, String value, String expected) {
+        assertThat(problemsOfEnv(env, value)).containsExactly(expected);
+    }
+
+    @Test
+    void portZeroPicksAFreePortAndIsAccepted() {
+        assertThat(load(null, Map.of("HTTP_PORT", "0", "GRPC_PORT", "0")).httpPort())
+                .isZero();
+    }
+
+    @Test
+    void shortRetryIntervalsAreAllowedForFastCycles() {
+        ServerConfig c = load(null, Map.of("RETRY_INTERVAL", "1", "TIMEOUT_TO_FAIL", "1", "MAX_RETRY_INTERVAL", "1"));
+        assertThat(c.retryInterval()).isEqualTo(1);
+        assertThat(c.timeoutToFail()).isEqualTo(1);
+    }
+
+    @Test
+    void logLevelIsNormalisedToLowerCase() {
+        assertThat(load(null, Map.of("LOG_LEVEL", " WARN ")).logLevel()).isEqualTo("warn");
+    }
+
+    @Test
+    void sqlDriversNeedHostPortAndUser() {
+        assertThat(problemsOfEnv("STORE_DRIVER", "mysql"))
+                .containsExactly(
+                        "Store.Host (STORE_HOST) = \"\": must be set when Store.Driver is mysql",
+                        "Store.Port (STORE_PORT) = 0: must be set when Store.Driver is mysql",
+                        "Store.User (STORE_USER) = \"\": must be set when Store.Driver is mysql");
+        assertThat(problemsOfEnv("STORE_DRIVER", "postgres")).hasSize(3);
+    }
+
+    @Test
+    void redisNeedsHostAndPort() {
+        assertThat(problemsOfEnv("STORE_DRIVER", "redis"))
+                .containsExactly(
+                        "Store.Host (STORE_HOST) = \"\": must be set when Store.Driver is redis",
+                        "Store.Port (STORE_PORT) = 0: must be set when Store.Driver is redis");
+    }
+
+    @Test
+    void severalProblemsAreReportedTogether() throws IOException {
+        Path file = yaml("""
+                HttpPort: abc
+                RetryInterval: 0
+                CronWorkers: 2000
+                LogLevel: loud
+                """);
+        assertThatThrownBy(() -> load(file, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("invalid configuration, 4 problems:")
+                .hasMessageContaining("HttpPort (HTTP_PORT) = \"abc\": not an integer")
+                .hasMessageContaining("RetryInterval (RETRY_INTERVAL) = 0: must be at least 1 second")
+                .hasMessageContaining("CronWorkers (CRON_WORKERS) = 2000: must be between 1 and 1024")
+                .hasMessageContaining("LogLevel (LOG_LEVEL) = \"loud\": must be one of debug, info, warn, error");
+    }
+
+    @Test
+    void structuredValueForAScalarKeyIsReported() throws IOException {
+        Path file = yaml("""
+                HttpPort: [1, 2]
+                Store: embedded
+                """);
+        assertThat(problems(file, Map.of()))
+                .containsExactly(
+                        "HttpPort (HTTP_PORT) = [1,2]: must be a single value",
+                        "Store (STORE) = \"embedded\": must be a mapping of Store.* keys");
+    }
+
+    @Test
+    void missingFileIsAnErrorNamingThePath() {
+        Path missing = dir.resolve("nope.yml");
+        assertThatThrownBy(() -> load(missing, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(missing.toString())
+                .hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void unreadableFileIsAnErrorNamingThePath() {
+        assertThatThrownBy(() -> load(dir, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("cannot read configuration file " + dir);
+    }
+
+    @Test
+    void invalidYamlIsAnErrorNamingThePath() throws IOException {
+        Path file = yaml("HttpPort: [1\n");
+        assertThatThrownBy(() -> load(file, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(file + " is not valid YAML");
+    }
+
+    @Test
+    void emptyFileGivesTheDefaults() throws IOException {
+        assertThat(load(yaml(""), Map.of())).isEqualTo(ServerConfig.defaults());
+    }
+
+    @Test
+    void envNamesFollowDtmsRule() {
+        assertThat(ConfigKeys.envName("MicroService.EndPoint")).isEqualTo("MICRO_SERVICE_END_POINT");
+        assertThat(ConfigKeys.envName("Store.ConnMaxLifeTime")).isEqualTo("STORE_CONN_MAX_LIFE_TIME");
+        assertThat(ConfigKeys.envName("Log.RotationConfigJSON")).isEqualTo("LOG_ROTATION_CONFIG_JSON");
+        assertThat(ConfigKeys.envName("JsonRpcPort")).isEqualTo("JSON_RPC_PORT");
+    }
+
+    @Test
+    void sampleFileAtTheRepositoryRootLoadsAsTheDefaults() {
+        assertThat(load(Path.of("..", "conf.sample.yml"), Map.of())).isEqualTo(ServerConfig.defaults());
+        assertThat(logged.list).noneMatch(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN));
+    }
+}
