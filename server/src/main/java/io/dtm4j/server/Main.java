@@ -1,0 +1,61 @@
+package io.dtm4j.server;
+
+import io.dtm4j.server.config.CommandLine;
+import io.dtm4j.server.config.ConfigException;
+import io.dtm4j.server.config.ConfigLoader;
+import io.dtm4j.server.config.Logging;
+import io.dtm4j.server.config.ServerConfig;
+import java.time.Clock;
+import java.util.concurrent.CountDownLatch;
+
+/** Starts the server: {@code java -jar dtm4j-server.jar [-c conf.yml] [-d] [-v] [-h]}. */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) throws InterruptedException {
+        CommandLine cli;
+        ServerConfig config;
+        try {
+            cli = CommandLine.parse(args);
+            if (cli.help()) {
+                System.out.println(CommandLine.usage());
+                return;
+            }
+            if (cli.version()) {
+                System.out.println(Dtm4jServer.version());
+                return;
+            }
+            config = ConfigLoader.load(cli.configFile(), System.getenv());
+            if (cli.debug()) {
+                config = config.withLogLevel("debug");
+            }
+        } catch (CommandLine.UsageException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        } catch (ConfigException e) {
+            System.err.println("dtm4j: invalid configuration:");
+            e.problems().forEach(p -> System.err.println("  " + p));
+            System.exit(2);
+            return;
+        }
+        Logging.apply(config.logLevel());
+        Dtm4jServer server;
+        try {
+            server = Dtm4jServer.start(config, Clock.systemDefaultZone(), true);
+        } catch (RuntimeException e) {
+            System.err.println("dtm4j: cannot start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            server.close();
+                            stopped.countDown();
+                        },
+                        "dtm4j-shutdown"));
+        stopped.await();
+    }
+}
