@@ -403,11 +403,14 @@ public final class EmbeddedStore implements Store {
                 c -> update(c, "DELETE FROM kv WHERE cat = ? AND k = ?", cat, key) > 0);
     }
 
-    /** Stops accepting work, commits the writes already queued and closes every connection. */
+    /**
+     * Lets running reads finish, commits the writes already queued and closes every connection. The
+     * write connection closes last, so that SQLite checkpoints the WAL into the database file.
+     */
     @Override
     public void close() {
-        writer.close();
         reads.close();
+        writer.close();
     }
 
     private <T> T write(String what, GroupCommitWriter.WriteTask<T> task) {

@@ -97,6 +97,24 @@ class EmbeddedStoreTest extends StoreContractTest {
     }
 
     @Test
+    void theWriteConnectionUsesWalWithFullSync() throws Exception {
+        GroupCommitWriter writer = embedded().writer();
+
+        String journalMode = writer.submit(c -> pragma(c, "journal_mode")).get();
+        String synchronous = writer.submit(c -> pragma(c, "synchronous")).get();
+
+        assertThat(journalMode).isEqualTo("wal");
+        assertThat(synchronous).isEqualTo("2"); // FULL
+    }
+
+    private static String pragma(Connection c, String name) throws SQLException {
+        try (ResultSet rs = c.createStatement().executeQuery("PRAGMA " + name)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    @Test
     void enumsAreStoredAsWireNamesAndTimesAsEpochMillis() throws SQLException {
         save(global("g1", SUBMITTED, now));
         try (Connection c =
