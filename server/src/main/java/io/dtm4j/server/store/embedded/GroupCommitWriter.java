@@ -130,7 +130,7 @@ final class GroupCommitWriter implements AutoCloseable {
             }
             execute("COMMIT");
         } catch (Throwable e) {
-            // BEGIN, a savepoint statement, COMMIT failed or a task threw an Error: nothing of this
+            // BEGIN, a savepoint statement or COMMIT failed, or a task threw an Error: nothing of this
             // batch is durable, and every caller learns it.
             rollbackQuietly();
             batch.forEach(p -> p.future.completeExceptionally(e));
