@@ -1,0 +1,133 @@
+package io.dtm4j.server.store.embedded;
+
+import io.dtm4j.protocol.TransStatus;
+import io.dtm4j.protocol.TransType;
+import io.dtm4j.server.store.BranchOp;
+import io.dtm4j.server.store.GlobalTrans;
+import io.dtm4j.server.store.KvEntry;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Binds parameters and maps rows for the embedded store. Instants are stored as epoch milliseconds
+ * and statuses and types as their wire names, so that the SQL stays plain and the file readable
+ * with the sqlite3 shell.
+ */
+final class Sql {
+
+    /** Maps the current row of a result set. */
+    @FunctionalInterface
+    interface RowMapper<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    private Sql() {}
+
+    /** Runs an INSERT, UPDATE or DELETE and returns the number of rows it changed. */
+    static int update(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, args)) {
+            return ps.executeUpdate();
+        }
+    }
+
+    /** Runs a statement that returns rows (a SELECT, or a write with RETURNING). */
+    static <T> List<T> query(Connection c, String sql, RowMapper<T> mapper, Object... args) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, args);
+                ResultSet rs = ps.executeQuery()) {
+            List<T> rows = new ArrayList<>();
+            while (rs.next()) {
+                rows.add(mapper.map(rs));
+            }
+            return rows;
+        }
+    }
+
+    private static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        try {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, toColumn(args[i]));
+            }
+            return ps;
+        } catch (SQLException e) {
+            ps.close();
+            throw e;
+        }
+    }
+
+    private static Object toColumn(Object value) {
+        return switch (value) {
+            case Instant t -> t.toEpochMilli();
+            case TransStatus s -> s.wire();
+            case TransType t -> t.wire();
+            case null, default -> value;
+        };
+    }
+
+    static GlobalTrans global(ResultSet rs) throws SQLException {
+        return new GlobalTrans(
+                rs.getLong("id"),
+                rs.getString("gid"),
+                transType(rs.getString("trans_type")),
+                status(rs.getString("status")),
+                rs.getString("query_prepared"),
+                rs.getString("protocol"),
+                time(rs, "create_time"),
+                time(rs, "update_time"),
+                time(rs, "finish_time"),
+                time(rs, "rollback_time"),
+                rs.getString("options"),
+                rs.getString("custom_data"),
+                rs.getLong("next_cron_interval"),
+                time(rs, "next_cron_time"),
+                rs.getString("owner"),
+                rs.getString("ext_data"),
+                rs.getString("result"),
+                rs.getString("rollback_reason"));
+    }
+
+    static BranchOp branch(ResultSet rs) throws SQLException {
+        return new BranchOp(
+                rs.getLong("id"),
+                rs.getString("gid"),
+                rs.getString("url"),
+                rs.getBytes("bin_data"),
+                rs.getString("branch_id"),
+                rs.getString("op"),
+                status(rs.getString("status")),
+                time(rs, "finish_time"),
+                time(rs, "rollback_time"),
+                time(rs, "create_time"),
+                time(rs, "update_time"));
+    }
+
+    static KvEntry kv(ResultSet rs) throws SQLException {
+        return new KvEntry(
+                rs.getLong("id"),
+                rs.getString("cat"),
+                rs.getString("k"),
+                rs.getString("v"),
+                rs.getLong("version"),
+                time(rs, "create_time"),
+                time(rs, "update_time"));
+    }
+
+    private static Instant time(ResultSet rs, String column) throws SQLException {
+        long millis = rs.getLong(column);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
+    }
+
+    private static TransStatus status(String wire) throws SQLException {
+        return TransStatus.fromWire(wire).orElseThrow(() -> new SQLException("unknown status in the store: " + wire));
+    }
+
+    private static TransType transType(String wire) throws SQLException {
+        return TransType.fromWire(wire)
+                .orElseThrow(() -> new SQLException("unknown transaction type in the store: " + wire));
+    }
+}

@@ -1,0 +1,785 @@
+package io.dtm4j.server.store;
+
+import static io.dtm4j.protocol.TransStatus.ABORTING;
+import static io.dtm4j.protocol.TransStatus.FAILED;
+import static io.dtm4j.protocol.TransStatus.PREPARED;
+import static io.dtm4j.protocol.TransStatus.SUBMITTED;
+import static io.dtm4j.protocol.TransStatus.SUCCEED;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dtm4j.protocol.TransStatus;
+import io.dtm4j.protocol.TransType;
+import io.dtm4j.server.store.Store.AppendResult;
+import io.dtm4j.server.store.Store.ResetResult;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CyclicBarrier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Behaviour every {@link Store} must have. Each store implementation extends this class and
+ * supplies a fresh, empty store per test. Times are whole seconds, because dtm's SQL tables keep
+ * second precision.
+ */
+public abstract class StoreContractTest {
+
+    /** The scheduler's retry interval used by the claim scenarios. */
+    protected static final Duration RETRY = Duration.ofSeconds(10);
+
+    protected final Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    protected Store store;
+
+    /** Returns a new, empty store; the test closes it. */
+    protected abstract Store createStore();
+
+    @BeforeEach
+    void openStore() {
+        store = createStore();
+    }
+
+    @AfterEach
+    void closeStore() {
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    // ---- fixtures
+
+    protected GlobalTrans global(String gid, TransStatus status, Instant nextCronTime) {
+        return global(gid, TransType.SAGA, status, now, nextCronTime);
+    }
+
+    protected GlobalTrans global(
+            String gid, TransType type, TransStatus status, Instant createTime, Instant nextCronTime) {
+        return new GlobalTrans(
+                0,
+                gid,
+                type,
+                status,
+                "",
+                "http",
+                createTime,
+                createTime,
+                null,
+                null,
+                "{\"concurrent\":false}",
+                "",
+                RETRY.toSeconds(),
+                nextCronTime,
+                "",
+                "",
+                "",
+                "");
+    }
+
+    protected BranchOp branch(String gid, String branchId, String op) {
+        return BranchOp.create(
+                gid,
+                branchId,
+                op,
+                "http://localhost:8081/api/" + op,
+                ("{\"branch\":\"" + branchId + "\"}").getBytes(StandardCharsets.UTF_8),
+                now);
+    }
+
+    protected void save(GlobalTrans global, BranchOp... branches) {
+        assertThat(store.saveNew(global, List.of(branches))).isTrue();
+    }
+
+    protected GlobalTrans stored(String gid) {
+        return store.findGlobal(gid).orElseThrow();
+    }
+
+    private static List<String> gids(List<GlobalTrans> globals) {
+        return globals.stream().map(GlobalTrans::gid).toList();
+    }
+
+    private static List<String> keys(List<BranchOp> ops) {
+        return ops.stream().map(b -> b.branchId() + "/" + b.op()).toList();
+    }
+
+    // ---- ping, find, saveNew
+
+    @Test
+    void pingAnswersOnAFreshStore() {
+        store.ping();
+    }
+
+    @Test
+    void findGlobalReturnsEmptyForAnUnknownGid() {
+        assertThat(store.findGlobal("nobody")).isEmpty();
+        assertThat(store.findBranches("nobody")).isEmpty();
+    }
+
+    @Test
+    void saveNewStoresEveryFieldOfTheGlobalAndItsBranches() {
+        GlobalTrans g = new GlobalTrans(
+                0,
+                "g1",
+                TransType.MSG,
+                PREPARED,
+                "http://localhost/query",
+                "grpc",
+                now,
+                now.plusSeconds(1),
+                null,
+                null,
+                "{\"concurrent\":true}",
+                "custom",
+                7,
+                now.plusSeconds(7),
+                "",
+                "{\"headers\":{\"a\":\"b\"}}",
+                "",
+                "");
+        save(g, branch("g1", "01", "action"));
+
+        GlobalTrans found = stored("g1");
+        assertThat(found.id()).isPositive();
+        assertThat(found).usingRecursiveComparison().ignoringFields("id").isEqualTo(g);
+
+        List<BranchOp> branches = store.findBranches("g1");
+        assertThat(branches).hasSize(1);
+        BranchOp b = branches.getFirst();
+        assertThat(b.id()).isPositive();
+        assertThat(b.gid()).isEqualTo("g1");
+        assertThat(b.url()).isEqualTo("http://localhost:8081/api/action");
+        assertThat(new String(b.binData(), StandardCharsets.UTF_8)).isEqualTo("{\"branch\":\"01\"}");
+        assertThat(b.status()).isEqualTo(PREPARED);
+        assertThat(b.createTime()).isEqualTo(now);
+        assertThat(b.updateTime()).isEqualTo(now);
+        assertThat(b.finishTime()).isNull();
+        assertThat(b.rollbackTime()).isNull();
+    }
+
+    @Test
+    void saveNewRefusesAnExistingGidAndWritesNothing() {
+        save(global("g1", SUBMITTED, now), branch("g1", "01", "action"));
+
+        boolean saved =
+                store.saveNew(global("g1", PREPARED, now.plusSeconds(99)), List.of(branch("g1", "02", "action")));
+
+        assertThat(saved).isFalse();
+        assertThat(stored("g1").status()).isEqualTo(SUBMITTED);
+        assertThat(stored("g1").nextCronTime()).isEqualTo(now);
+        assertThat(keys(store.findBranches("g1"))).containsExactly("01/action");
+    }
+
+    @Test
+    void saveNewAcceptsATransactionWithoutBranches() {
+        save(global("g1", PREPARED, now));
+        assertThat(store.findBranches("g1")).isEmpty();
+    }
+
+    @Test
+    void findBranchesReturnsRowsInInsertionOrder() {
+        save(
+                global("g1", SUBMITTED, now),
+                branch("g1", "02", "compensate"),
+                branch("g1", "02", "action"),
+                branch("g1", "01", "compensate"),
+                branch("g1", "01", "action"));
+
+        assertThat(keys(store.findBranches("g1")))
+                .containsExactly("02/compensate", "02/action", "01/compensate", "01/action");
+    }
+
+    @Test
+    void branchesOfOneTransactionAreNotMixedWithAnother() {
+        save(global("g1", SUBMITTED, now), branch("g1", "01", "action"));
+        save(global("g2", SUBMITTED, now), branch("g2", "01", "action"), branch("g2", "02", "action"));
+
+        assertThat(keys(store.findBranches("g1"))).containsExactly("01/action");
+        assertThat(keys(store.findBranches("g2"))).containsExactly("01/action", "02/action");
+    }
+
+    // ---- appendBranches
+
+    @Test
+    void appendBranchesAddsRowsAfterTheExistingOnes() {
+        save(global("g1", PREPARED, now), branch("g1", "01", "try"));
+
+        AppendResult result = store.appendBranches(
+                "g1", PREPARED, List.of(branch("g1", "02", "confirm"), branch("g1", "02", "cancel")));
+
+        assertThat(result).isEqualTo(AppendResult.APPENDED);
+        assertThat(keys(store.findBranches("g1"))).containsExactly("01/try", "02/confirm", "02/cancel");
+    }
+
+    @Test
+    void appendBranchesRefusesAnUnexpectedStatusAndWritesNothing() {
+        save(global("g1", SUBMITTED, now), branch("g1", "01", "try"));
+
+        AppendResult result = store.appendBranches("g1", PREPARED, List.of(branch("g1", "02", "try")));
+
+        assertThat(result).isEqualTo(AppendResult.STATUS_MISMATCH);
+        assertThat(keys(store.findBranches("g1"))).containsExactly("01/try");
+    }
+
+    @Test
+    void appendBranchesRefusesAnUnknownGidAndWritesNothing() {
+        AppendResult result = store.appendBranches("nobody", PREPARED, List.of(branch("nobody", "01", "try")));
+
+        assertThat(result).isEqualTo(AppendResult.STATUS_MISMATCH);
+        assertThat(store.findBranches("nobody")).isEmpty();
+    }
+
+    @Test
+    void appendBranchesRefusesAStoredDuplicateAndWritesNothing() {
+        save(global("g1", PREPARED, now), branch("g1", "01", "try"));
+
+        AppendResult result =
+                store.appendBranches("g1", PREPARED, List.of(branch("g1", "02", "try"), branch("g1", "01", "try")));
+
+        assertThat(result).isEqualTo(AppendResult.DUPLICATE);
+        assertThat(keys(store.findBranches("g1"))).containsExactly("01/try");
+    }
+
+    @Test
+    void appendBranchesRefusesADuplicateWithinTheNewRowsAndWritesNothing() {
+        save(global("g1", PREPARED, now));
+
+        AppendResult result =
+                store.appendBranches("g1", PREPARED, List.of(branch("g1", "01", "try"), branch("g1", "01", "try")));
+
+        assertThat(result).isEqualTo(AppendResult.DUPLICATE);
+        assertThat(store.findBranches("g1")).isEmpty();
+    }
+
+    @Test
+    void appendBranchesAcceptsTheSameBranchIdWithAnotherOp() {
+        save(global("g1", PREPARED, now), branch("g1", "01", "try"));
+
+        assertThat(store.appendBranches("g1", PREPARED, List.of(branch("g1", "01", "confirm"))))
+                .isEqualTo(AppendResult.APPENDED);
+    }
+
+    // ---- updateBranchStatus
+
+    @Test
+    void updateBranchStatusToSucceedSetsTheFinishTime() {
+        save(global("g1", SUBMITTED, now), branch("g1", "01", "action"), branch("g1", "02", "action"));
+        Instant later = now.plusSeconds(5);
+
+        assertThat(store.updateBranchStatus("g1", "01", "action", SUCCEED, later))
+                .isTrue();
+
+        List<BranchOp> branches = store.findBranches("g1");
+        BranchOp done = branches.get(0);
+        assertThat(done.status()).isEqualTo(SUCCEED);
+        assertThat(done.finishTime()).isEqualTo(later);
+        assertThat(done.rollbackTime()).isNull();
+        assertThat(done.updateTime()).isEqualTo(later);
+        assertThat(done.createTime()).isEqualTo(now);
+        assertThat(branches.get(1).status()).isEqualTo(PREPARED);
+    }
+
+    @Test
+    void updateBranchStatusToFailedSetsTheRollbackTime() {
+        save(global("g1", SUBMITTED, now), branch("g1", "01", "action"));
+        Instant later = now.plusSeconds(5);
+
+        assertThat(store.updateBranchStatus("g1", "01", "action", FAILED, later))
+                .isTrue();
+
+        BranchOp failed = store.findBranches("g1").getFirst();
+        assertThat(failed.status()).isEqualTo(FAILED);
+        assertThat(failed.rollbackTime()).isEqualTo(later);
+        assertThat(failed.finishTime()).isNull();
+    }
+
+    @Test
+    void updateBranchStatusReturnsFalseForAMissingRow() {
+        save(global("g1", SUBMITTED, now), branch("g1", "01", "action"));
+
+        assertThat(store.updateBranchStatus("g1", "01", "compensate", SUCCEED, now))
+                .isFalse();
+        assertThat(store.updateBranchStatus("nobody", "01", "action", SUCCEED, now))
+                .isFalse();
+    }
+
+    // ---- changeGlobalStatus
+
+    @Test
+    void changeGlobalStatusToSucceedSetsUpdateAndFinishTimes() {
+        save(global("g1", SUBMITTED, now));
+        Instant later = now.plusSeconds(3);
+
+        assertThat(store.changeGlobalStatus("g1", StatusChange.of(SUBMITTED, SUCCEED, later)))
+                .isTrue();
+
+        GlobalTrans g = stored("g1");
+        assertThat(g.status()).isEqualTo(SUCCEED);
+        assertThat(g.updateTime()).isEqualTo(later);
+        assertThat(g.finishTime()).isEqualTo(later);
+        assertThat(g.rollbackTime()).isNull();
+        assertThat(g.rollbackReason()).isEmpty();
+    }
+
+    @Test
+    void changeGlobalStatusToFailedSetsRollbackTimeAndReason() {
+        save(global("g1", ABORTING, now));
+        Instant later = now.plusSeconds(3);
+
+        assertThat(store.changeGlobalStatus("g1", new StatusChange(ABORTING, FAILED, later, "branch said no", null)))
+                .isTrue();
+
+        GlobalTrans g = stored("g1");
+        assertThat(g.status()).isEqualTo(FAILED);
+        assertThat(g.rollbackTime()).isEqualTo(later);
+        assertThat(g.finishTime()).isNull();
+        assertThat(g.rollbackReason()).isEqualTo("branch said no");
+    }
+
+    @Test
+    void changeGlobalStatusStoresTheWorkflowResult() {
+        save(global("g1", PREPARED, now));
+
+        assertThat(store.changeGlobalStatus("g1", new StatusChange(PREPARED, SUCCEED, now, null, "the result")))
+                .isTrue();
+
+        assertThat(stored("g1").result()).isEqualTo("the result");
+    }
+
+    @Test
+    void changeGlobalStatusKeepsReasonAndResultWhenTheyAreNull() {
+        save(global("g1", PREPARED, now));
+        store.changeGlobalStatus("g1", new StatusChange(PREPARED, ABORTING, now, "first reason", "r"));
+
+        store.changeGlobalStatus("g1", StatusChange.of(ABORTING, FAILED, now));
+
+        assertThat(stored("g1").rollbackReason()).isEqualTo("first reason");
+        assertThat(stored("g1").result()).isEqualTo("r");
+    }
+
+    @Test
+    void changeGlobalStatusLosesTheCompareAndSetWhenTheStatusDiffersAndWritesNothing() {
+        save(global("g1", SUBMITTED, now));
+        GlobalTrans before = stored("g1");
+
+        boolean changed =
+                store.changeGlobalStatus("g1", new StatusChange(PREPARED, FAILED, now.plusSeconds(9), "late", "late"));
+
+        assertThat(changed).isFalse();
+        assertThat(stored("g1")).isEqualTo(before);
+    }
+
+    @Test
+    void changeGlobalStatusReturnsFalseForAnUnknownGid() {
+        assertThat(store.changeGlobalStatus("nobody", StatusChange.of(SUBMITTED, SUCCEED, now)))
+                .isFalse();
+    }
+
+    @Test
+    void onlyOneOfTwoCompetingStatusChangesWins() {
+        save(global("g1", SUBMITTED, now));
+
+        boolean first = store.changeGlobalStatus("g1", StatusChange.of(SUBMITTED, SUCCEED, now));
+        boolean second = store.changeGlobalStatus("g1", StatusChange.of(SUBMITTED, ABORTING, now));
+
+        assertThat(first).isTrue();
+        assertThat(second).isFalse();
+        assertThat(stored("g1").status()).isEqualTo(SUCCEED);
+    }
+
+    // ---- cron fields
+
+    @Test
+    void touchCronTimeUpdatesTheCronFieldsWhileTheStatusMatches() {
+        save(global("g1", SUBMITTED, now));
+        Instant later = now.plusSeconds(2);
+
+        assertThat(store.touchCronTime("g1", SUBMITTED, 20, now.plusSeconds(22), later))
+                .isTrue();
+
+        GlobalTrans g = stored("g1");
+        assertThat(g.nextCronInterval()).isEqualTo(20);
+        assertThat(g.nextCronTime()).isEqualTo(now.plusSeconds(22));
+        assertThat(g.updateTime()).isEqualTo(later);
+    }
+
+    @Test
+    void touchCronTimeWritesNothingWhenTheStatusDiffers() {
+        save(global("g1", SUBMITTED, now));
+        GlobalTrans before = stored("g1");
+
+        assertThat(store.touchCronTime("g1", PREPARED, 20, now.plusSeconds(22), now))
+                .isFalse();
+        assertThat(store.touchCronTime("nobody", SUBMITTED, 20, now.plusSeconds(22), now))
+                .isFalse();
+        assertThat(stored("g1")).isEqualTo(before);
+    }
+
+    @Test
+    void resetNextCronTimeSetsNowForAnyStatus() {
+        save(global("g1", SUCCEED, now.plusSeconds(300)));
+        Instant later = now.plusSeconds(1);
+
+        assertThat(store.resetNextCronTime("g1", later)).isTrue();
+
+        assertThat(stored("g1").nextCronTime()).isEqualTo(later);
+        assertThat(stored("g1").updateTime()).isEqualTo(later);
+        assertThat(store.resetNextCronTime("nobody", later)).isFalse();
+    }
+
+    // ---- claimDue
+
+    @Test
+    void claimDueClaimsOnlyDueUnfinishedTransactions() {
+        save(global("prepared", PREPARED, now.minusSeconds(1)));
+        save(global("submitted", SUBMITTED, now.minusSeconds(1)));
+        save(global("aborting", ABORTING, now));
+        save(global("succeed", SUCCEED, now.minusSeconds(1)));
+        save(global("failed", FAILED, now.minusSeconds(1)));
+        save(global("later", SUBMITTED, now.plusSeconds(1)));
+
+        List<GlobalTrans> claimed = store.claimDue(now, now.plus(RETRY), "owner-1", 100, now);
+
+        assertThat(gids(claimed)).containsExactlyInAnyOrder("prepared", "submitted", "aborting");
+    }
+
+    @Test
+    void claimDueReturnsTheTransactionsAsTheyAreAfterTheClaim() {
+        save(global("g1", SUBMITTED, now.minusSeconds(5)));
+        Instant claimTime = now.plusSeconds(1);
+
+        List<GlobalTrans> claimed = store.claimDue(claimTime, claimTime.plus(RETRY), "owner-1", 10, claimTime);
+
+        assertThat(claimed).hasSize(1);
+        GlobalTrans g = claimed.getFirst();
+        assertThat(g.owner()).isEqualTo("owner-1");
+        assertThat(g.nextCronTime()).isEqualTo(claimTime.plus(RETRY));
+        assertThat(g.updateTime()).isEqualTo(claimTime);
+        assertThat(g.status()).isEqualTo(SUBMITTED);
+        assertThat(stored("g1")).isEqualTo(g);
+    }
+
+    @Test
+    void claimDueTakesTheEarliestFirstAndRespectsTheLimit() {
+        save(global("third", SUBMITTED, now.minusSeconds(10)));
+        save(global("first", SUBMITTED, now.minusSeconds(30)));
+        save(global("fourth", SUBMITTED, now.minusSeconds(5)));
+        save(global("second", SUBMITTED, now.minusSeconds(20)));
+
+        assertThat(gids(store.claimDue(now, now.plus(RETRY), "a", 2, now)))
+                .containsExactlyInAnyOrder("first", "second");
+        assertThat(gids(store.claimDue(now, now.plus(RETRY), "b", 1, now))).containsExactly("third");
+        assertThat(gids(store.claimDue(now, now.plus(RETRY), "c", 5, now))).containsExactly("fourth");
+    }
+
+    @Test
+    void claimDuePushesTheCronTimeSoThatASecondClaimFindsNothing() {
+        save(global("g1", SUBMITTED, now.minusSeconds(1)));
+        save(global("g2", PREPARED, now.minusSeconds(1)));
+
+        assertThat(store.claimDue(now, now.plus(RETRY), "a", 10, now)).hasSize(2);
+        assertThat(store.claimDue(now, now.plus(RETRY), "b", 10, now)).isEmpty();
+        assertThat(stored("g1").owner()).isEqualTo("a");
+
+        Instant afterLease = now.plus(RETRY);
+        assertThat(gids(store.claimDue(afterLease, afterLease.plus(RETRY), "b", 10, afterLease)))
+                .containsExactlyInAnyOrder("g1", "g2");
+        assertThat(stored("g1").owner()).isEqualTo("b");
+    }
+
+    @Test
+    void claimDueWithANonPositiveLimitClaimsNothing() {
+        save(global("g1", SUBMITTED, now.minusSeconds(1)));
+
+        assertThat(store.claimDue(now, now.plus(RETRY), "a", 0, now)).isEmpty();
+        assertThat(stored("g1").owner()).isEmpty();
+    }
+
+    @Test
+    void concurrentClaimersNeverClaimTheSameGidTwice() throws Exception {
+        int total = 200;
+        for (int i = 0; i < total; i++) {
+            save(global("g" + i, SUBMITTED, now.minusSeconds(i % 17)));
+        }
+        int claimers = 6;
+        CyclicBarrier start = new CyclicBarrier(claimers);
+        Queue<String> claimed = new ConcurrentLinkedQueue<>();
+        Queue<Throwable> errors = new ConcurrentLinkedQueue<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < claimers; t++) {
+            String owner = "claimer-" + t;
+            threads.add(Thread.ofPlatform().start(() -> {
+                try {
+                    start.await();
+                    List<GlobalTrans> batch;
+                    do {
+                        batch = store.claimDue(now, now.plusSeconds(3600), owner, 3, now);
+                        batch.forEach(g -> claimed.add(g.gid()));
+                    } while (!batch.isEmpty());
+                } catch (Throwable e) {
+                    errors.add(e);
+                }
+            }));
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+
+        assertThat(errors).isEmpty();
+        assertThat(claimed).hasSize(total).doesNotHaveDuplicates();
+    }
+
+    /** dtm's TestStoreLockTrans, with the claim horizon passed as {@code dueBy}. */
+    @Test
+    void lockTransScenarioOfDtm() {
+        save(global("g1", SUBMITTED, now.plus(RETRY)));
+        Instant horizon = now.plus(RETRY.multipliedBy(2));
+
+        assertThat(gids(store.claimDue(horizon, now.plus(RETRY), "a", 1, now))).containsExactly("g1");
+
+        store.touchCronTime("g1", SUBMITTED, RETRY.toSeconds(), now.plus(RETRY.multipliedBy(3)), now);
+        assertThat(store.claimDue(horizon, now.plus(RETRY), "b", 1, now)).isEmpty();
+
+        store.touchCronTime("g1", SUBMITTED, RETRY.toSeconds(), now.plus(RETRY), now);
+        assertThat(gids(store.claimDue(horizon, now.plus(RETRY), "c", 1, now))).containsExactly("g1");
+
+        store.changeGlobalStatus("g1", StatusChange.of(SUBMITTED, SUCCEED, now));
+        store.resetNextCronTime("g1", now);
+        assertThat(store.claimDue(now.plusSeconds(100_000), now.plus(RETRY), "d", 1, now))
+                .isEmpty();
+    }
+
+    // ---- resetCronTime
+
+    /** dtm's TestStoreResetCronTime: ten transactions at +110 s and one at +90 s. */
+    @Test
+    void resetCronTimeScenarioOfDtm() {
+        for (int i = 0; i < 10; i++) {
+            save(global("far" + i, SUBMITTED, now.plusSeconds(110)));
+        }
+        save(global("near", SUBMITTED, now.plusSeconds(90)));
+
+        assertThat(store.resetCronTime(now.plusSeconds(100), 9, now)).isEqualTo(new ResetResult(9, true));
+        assertThat(store.resetCronTime(now.plusSeconds(100), 10, now)).isEqualTo(new ResetResult(1, false));
+        assertThat(store.resetCronTime(now.plusSeconds(88), 10, now)).isEqualTo(new ResetResult(1, false));
+        assertThat(store.resetCronTime(now.plusSeconds(88), 10, now)).isEqualTo(new ResetResult(0, false));
+
+        assertThat(stored("near").nextCronTime()).isEqualTo(now);
+        assertThat(stored("far3").nextCronTime()).isEqualTo(now);
+        assertThat(stored("far3").updateTime()).isEqualTo(now);
+    }
+
+    @Test
+    void resetCronTimeReportsNoRemainderWhenExactlyLimitCandidatesExist() {
+        save(global("a", SUBMITTED, now.plusSeconds(200)));
+        save(global("b", PREPARED, now.plusSeconds(200)));
+
+        assertThat(store.resetCronTime(now.plusSeconds(100), 2, now)).isEqualTo(new ResetResult(2, false));
+    }
+
+    @Test
+    void resetCronTimeLeavesFinishedTransactionsAlone() {
+        save(global("done", SUCCEED, now.plusSeconds(200)));
+        save(global("gone", FAILED, now.plusSeconds(200)));
+
+        assertThat(store.resetCronTime(now.plusSeconds(100), 10, now)).isEqualTo(new ResetResult(0, false));
+        assertThat(stored("done").nextCronTime()).isEqualTo(now.plusSeconds(200));
+    }
+
+    // ---- scanGlobals
+
+    @Test
+    void scanGlobalsPagesNewestFirst() {
+        for (int i = 1; i <= 5; i++) {
+            save(global("g" + i, SUBMITTED, now));
+        }
+
+        Page<GlobalTrans> first = store.scanGlobals("", 2, GlobalFilter.ALL);
+        assertThat(gids(first.items())).containsExactly("g5", "g4");
+        assertThat(first.nextPosition()).isNotEmpty();
+
+        Page<GlobalTrans> second = store.scanGlobals(first.nextPosition(), 2, GlobalFilter.ALL);
+        assertThat(gids(second.items())).containsExactly("g3", "g2");
+        assertThat(second.nextPosition()).isNotEmpty().isNotEqualTo(first.nextPosition());
+
+        Page<GlobalTrans> last = store.scanGlobals(second.nextPosition(), 2, GlobalFilter.ALL);
+        assertThat(gids(last.items())).containsExactly("g1");
+        assertThat(last.nextPosition()).isEmpty();
+
+        Page<GlobalTrans> all = store.scanGlobals("", 100, GlobalFilter.ALL);
+        assertThat(all.items()).hasSize(5);
+        assertThat(all.nextPosition()).isEmpty();
+    }
+
+    @Test
+    void scanGlobalsOfAnEmptyStoreIsAnEmptyLastPage() {
+        assertThat(store.scanGlobals("", 10, GlobalFilter.ALL)).isEqualTo(new Page<GlobalTrans>(List.of(), ""));
+    }
+
+    @Test
+    void scanGlobalsFiltersByStatusAndType() {
+        save(global("saga-submitted", TransType.SAGA, SUBMITTED, now, now));
+        save(global("tcc-submitted", TransType.TCC, SUBMITTED, now, now));
+        save(global("saga-succeed", TransType.SAGA, SUCCEED, now, now));
+
+        assertThat(gids(store.scanGlobals("", 10, new GlobalFilter(SUBMITTED, null, null, null))
+                        .items()))
+                .containsExactly("tcc-submitted", "saga-submitted");
+        assertThat(gids(store.scanGlobals("", 10, new GlobalFilter(null, TransType.SAGA, null, null))
+                        .items()))
+                .containsExactly("saga-succeed", "saga-submitted");
+        assertThat(gids(store.scanGlobals("", 10, new GlobalFilter(SUBMITTED, TransType.SAGA, null, null))
+                        .items()))
+                .containsExactly("saga-submitted");
+    }
+
+    @Test
+    void scanGlobalsFiltersByInclusiveCreateTimeBounds() {
+        save(global("old", TransType.SAGA, SUBMITTED, now.minusSeconds(600), now));
+        save(global("start", TransType.SAGA, SUBMITTED, now.minusSeconds(300), now));
+        save(global("middle", TransType.SAGA, SUBMITTED, now.minusSeconds(200), now));
+        save(global("end", TransType.SAGA, SUBMITTED, now.minusSeconds(100), now));
+        save(global("new", TransType.SAGA, SUBMITTED, now, now));
+
+        GlobalFilter window = new GlobalFilter(null, null, now.minusSeconds(300), now.minusSeconds(100));
+        assertThat(gids(store.scanGlobals("", 10, window).items())).containsExactly("end", "middle", "start");
+
+        GlobalFilter since = new GlobalFilter(null, null, now.minusSeconds(100), null);
+        assertThat(gids(store.scanGlobals("", 10, since).items())).containsExactly("new", "end");
+
+        GlobalFilter before = new GlobalFilter(null, null, null, now.minusSeconds(600));
+        assertThat(gids(store.scanGlobals("", 10, before).items())).containsExactly("old");
+
+        GlobalFilter empty = new GlobalFilter(null, null, now.minusSeconds(1000), now.minusSeconds(900));
+        assertThat(store.scanGlobals("", 10, empty)).isEqualTo(new Page<GlobalTrans>(List.of(), ""));
+    }
+
+    @Test
+    void scanGlobalsPagesThroughFilteredRows() {
+        for (int i = 1; i <= 6; i++) {
+            save(global("g" + i, i % 2 == 0 ? SUBMITTED : SUCCEED, now));
+        }
+        GlobalFilter submitted = new GlobalFilter(SUBMITTED, null, null, null);
+
+        Page<GlobalTrans> first = store.scanGlobals("", 2, submitted);
+        Page<GlobalTrans> second = store.scanGlobals(first.nextPosition(), 2, submitted);
+
+        assertThat(gids(first.items())).containsExactly("g6", "g4");
+        assertThat(gids(second.items())).containsExactly("g2");
+        assertThat(second.nextPosition()).isEmpty();
+    }
+
+    // ---- kv
+
+    @Test
+    void createKvStartsAtVersionOneAndRefusesAnExistingKey() {
+        assertThat(store.createKv("topics", "t1", "[]", now)).isTrue();
+        assertThat(store.createKv("topics", "t1", "[\"other\"]", now)).isFalse();
+
+        KvEntry kv = store.findKv("topics", "t1").getFirst();
+        assertThat(kv.id()).isPositive();
+        assertThat(kv.cat()).isEqualTo("topics");
+        assertThat(kv.key()).isEqualTo("t1");
+        assertThat(kv.value()).isEqualTo("[]");
+        assertThat(kv.version()).isEqualTo(1);
+        assertThat(kv.createTime()).isEqualTo(now);
+        assertThat(kv.updateTime()).isEqualTo(now);
+    }
+
+    @Test
+    void theSameKeyMayExistInTwoCategories() {
+        assertThat(store.createKv("a", "k", "1", now)).isTrue();
+        assertThat(store.createKv("b", "k", "2", now)).isTrue();
+    }
+
+    @Test
+    void findKvReturnsOneEntryOrTheWholeCategory() {
+        store.createKv("topics", "t1", "1", now);
+        store.createKv("topics", "t2", "2", now);
+        store.createKv("other", "t3", "3", now);
+
+        assertThat(store.findKv("topics", "t2")).extracting(KvEntry::value).containsExactly("2");
+        assertThat(store.findKv("topics", "")).extracting(KvEntry::key).containsExactlyInAnyOrder("t1", "t2");
+        assertThat(store.findKv("topics", "missing")).isEmpty();
+        assertThat(store.findKv("missing", "")).isEmpty();
+    }
+
+    @Test
+    void updateKvIsConditionalOnTheVersionAndIncrementsIt() {
+        store.createKv("topics", "t1", "v1", now);
+        Instant later = now.plusSeconds(4);
+
+        assertThat(store.updateKv("topics", "t1", "v2", 1, later)).isTrue();
+        assertThat(store.updateKv("topics", "t1", "stale", 1, later)).isFalse();
+        assertThat(store.updateKv("topics", "t1", "v3", 2, later)).isTrue();
+
+        KvEntry kv = store.findKv("topics", "t1").getFirst();
+        assertThat(kv.value()).isEqualTo("v3");
+        assertThat(kv.version()).isEqualTo(3);
+        assertThat(kv.updateTime()).isEqualTo(later);
+        assertThat(kv.createTime()).isEqualTo(now);
+    }
+
+    @Test
+    void updateKvReturnsFalseWhenTheEntryIsAbsent() {
+        assertThat(store.updateKv("topics", "none", "v", 1, now)).isFalse();
+        assertThat(store.findKv("topics", "none")).isEmpty();
+    }
+
+    @Test
+    void deleteKvRemovesTheEntryAndReturnsFalseWhenAbsent() {
+        store.createKv("topics", "t1", "v", now);
+
+        assertThat(store.deleteKv("topics", "t1")).isTrue();
+        assertThat(store.deleteKv("topics", "t1")).isFalse();
+        assertThat(store.findKv("topics", "t1")).isEmpty();
+        assertThat(store.createKv("topics", "t1", "again", now)).isTrue();
+        assertThat(store.findKv("topics", "t1").getFirst().version()).isEqualTo(1);
+    }
+
+    @Test
+    void scanKvPagesNewestFirstWithinACategory() {
+        for (int i = 1; i <= 3; i++) {
+            store.createKv("topics", "t" + i, "v", now);
+            store.createKv("other", "o" + i, "v", now);
+        }
+
+        Page<KvEntry> first = store.scanKv("topics", "", 2);
+        assertThat(first.items()).extracting(KvEntry::key).containsExactly("t3", "t2");
+        assertThat(first.nextPosition()).isNotEmpty();
+
+        Page<KvEntry> second = store.scanKv("topics", first.nextPosition(), 2);
+        assertThat(second.items()).extracting(KvEntry::key).containsExactly("t1");
+        assertThat(second.nextPosition()).isEmpty();
+    }
+
+    @Test
+    void scanKvWithAnEmptyCategoryListsEveryCategory() {
+        store.createKv("topics", "t1", "v", now);
+        store.createKv("other", "o1", "v", now);
+        store.createKv("topics", "t2", "v", now);
+
+        Page<KvEntry> all = store.scanKv("", "", 10);
+
+        assertThat(all.items()).extracting(KvEntry::key).containsExactly("t2", "o1", "t1");
+        assertThat(all.nextPosition()).isEmpty();
+    }
+
+    // ---- lifecycle
+
+    @Test
+    void aClosedStoreRefusesWork() {
+        store.close();
+        Store closed = store;
+        store = null;
+
+        assertThatThrownBy(() -> closed.saveNew(global("g1", SUBMITTED, now), List.of()))
+                .isInstanceOf(StoreException.class);
+        assertThatThrownBy(() -> closed.findGlobal("g1")).isInstanceOf(StoreException.class);
+    }
+}
