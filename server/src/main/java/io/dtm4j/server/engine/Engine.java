@@ -13,6 +13,8 @@ import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +33,8 @@ public final class Engine {
     private final RetryPolicy policy;
     private final Map<TransType, Processor> processors = new EnumMap<>(TransType.class);
     private final ExecutorService background;
+    /** Gids this node is processing now: a claim never starts a second round beside a running one. */
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
 
     public Engine(EngineContext ctx, ExecutorService background) {
         this.ctx = ctx;
@@ -160,6 +164,10 @@ public final class Engine {
             log.warn("gid {}: no processor for trans type {}", claimed.gid(), claimed.transType());
             return;
         }
+        if (!inFlight.add(claimed.gid())) {
+            log.debug("gid {}: still being processed here, claim skipped", claimed.gid());
+            return;
+        }
         try {
             TransOptions options = parseOptions(claimed);
             round(new ActiveTrans(ctx, claimed, options, store.findBranches(claimed.gid())));
@@ -167,22 +175,32 @@ public final class Engine {
             log.info("gid {}: round ended with {}", claimed.gid(), e.getMessage());
         } catch (RuntimeException e) {
             log.error("gid {}: round failed", claimed.gid(), e);
+        } finally {
+            inFlight.remove(claimed.gid());
         }
     }
 
     private void run(ActiveTrans trans, boolean waitResult) {
         if (!waitResult) {
+            inFlight.add(trans.gid());
             background.execute(() -> {
                 try {
                     round(trans);
                 } catch (RuntimeException e) {
                     log.info("gid {}: round ended with {}", trans.gid(), e.getMessage());
+                } finally {
+                    inFlight.remove(trans.gid());
                 }
             });
             return;
         }
         TransStatus before = trans.status();
-        round(trans);
+        inFlight.add(trans.gid());
+        try {
+            round(trans);
+        } finally {
+            inFlight.remove(trans.gid());
+        }
         if (before == TransStatus.SUBMITTED && trans.status() != TransStatus.SUCCEED) {
             String reason = trans.global().rollbackReason();
             throw reason.isEmpty()
