@@ -240,7 +240,7 @@ public final class HttpApi {
     }
 
     private Object all(RoutingContext rc) {
-        String position = param(rc, "position");
+        String position = position(rc);
         ObjectNode n = object();
         String gid = param(rc, "gid");
         if (!gid.isEmpty()) {
@@ -279,7 +279,7 @@ public final class HttpApi {
     }
 
     private Object scanKv(RoutingContext rc) {
-        Page<KvEntry> page = store.scanKv(param(rc, "cat"), param(rc, "position"), (int) intParam(rc, "limit", 100));
+        Page<KvEntry> page = store.scanKv(param(rc, "cat"), position(rc), (int) intParam(rc, "limit", 100));
         ObjectNode n = object();
         ArrayNode list = n.putArray("kv");
         page.items().forEach(e -> list.add(wire.kv(e)));
@@ -302,6 +302,15 @@ public final class HttpApi {
     private static String param(RoutingContext rc, String name) {
         String v = rc.request().getParam(name);
         return v == null ? "" : v;
+    }
+
+    /** Returns the paging cursor: empty, or a {@code next_position} this server returned. */
+    private static String position(RoutingContext rc) {
+        String v = param(rc, "position");
+        if (!v.chars().allMatch(Character::isDigit)) {
+            throw DtmException.badRequest("query parameter 'position' must be a next_position returned earlier: " + v);
+        }
+        return v;
     }
 
     private static long intParam(RoutingContext rc, String name, long fallback) {
