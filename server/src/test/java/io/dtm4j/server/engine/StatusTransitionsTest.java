@@ -56,7 +56,8 @@ class StatusTransitionsTest {
         if (!committed.equals(text)) {
             Files.writeString(doc, text); // regenerated: the next run passes once it is committed
         }
-        assertThat(committed).as("docs/status-transitions.md is out of date; it was regenerated, commit it")
+        assertThat(committed)
+                .as("docs/status-transitions.md is out of date; it was regenerated, commit it")
                 .isEqualTo(text);
     }
 }

@@ -1,0 +1,95 @@
+package io.dtm4j.server.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dtm4j.server.testing.BusinessStub;
+import io.dtm4j.server.testing.BusinessStub.Reply;
+import io.dtm4j.server.testing.TestServer;
+import io.dtm4j.server.testing.Trans;
+import java.time.Duration;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The recovery loop itself (other tests run the scheduler once instead). */
+class SchedulerTest {
+    private final TestServer dtm = new TestServer();
+    private final BusinessStub busi = new BusinessStub();
+
+    @AfterEach
+    void stop() {
+        dtm.close();
+        busi.close();
+    }
+
+    @Test
+    void aSlowTransactionDoesNotHoldUpTheRecoveryOfOthers() {
+        busi.script("Slow", Reply.ERROR, Reply.slow(Duration.ofSeconds(4)));
+        busi.script("Fast", Reply.ERROR);
+        dtm.post(
+                "/api/dtmsvr/submit",
+                Trans.saga("slowSaga")
+                        .step(busi.url("Slow"), "", "{}")
+                        .set("request_timeout", 10)
+                        .body());
+        dtm.post(
+                "/api/dtmsvr/submit",
+                Trans.saga("fastSaga").step(busi.url("Fast"), "", "{}").body());
+        Awaitility.await()
+                .until(() -> busi.calls("slowSaga").size() == 1
+                        && busi.calls("fastSaga").size() == 1);
+
+        dtm.clock.advanceSeconds(60); // both are due now
+        dtm.server().scheduler().start();
+
+        Awaitility.await("fast saga recovered while the slow one is still in its call")
+                .atMost(Duration.ofSeconds(3))
+                .until(() -> dtm.status("fastSaga").equals("succeed"));
+        assertThat(dtm.status("slowSaga")).isEqualTo("submitted");
+        assertThat(busi.calls("slowSaga")).hasSize(2);
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> dtm.status("slowSaga").equals("succeed"));
+    }
+
+    @Test
+    void repeatedErrorsDoubleTheRetryIntervalUntilTheCap() {
+        TestServer capped = new TestServer(c -> new io.dtm4j.server.config.ServerConfig(
+                c.httpPort(),
+                c.grpcPort(),
+                c.store(),
+                c.transCronInterval(),
+                c.timeoutToFail(),
+                c.retryInterval(),
+                40,
+                c.requestTimeout(),
+                c.logLevel(),
+                c.alertRetryLimit(),
+                c.alertWebHook(),
+                c.configUpdateInterval(),
+                c.cronWorkers()));
+        try (capped) {
+            busi.always("Failing", Reply.ERROR);
+            capped.post(
+                    "/api/dtmsvr/submit",
+                    Trans.saga("backoff")
+                            .step(busi.url("Failing"), "", "{}")
+                            .set("wait_result", true)
+                            .body());
+            var intervals = new java.util.ArrayList<Long>();
+            intervals.add(capped.query("backoff")
+                    .path("transaction")
+                    .path("next_cron_interval")
+                    .asLong());
+            for (int i = 0; i < 3; i++) {
+                capped.clock.advanceSeconds(intervals.get(intervals.size() - 1));
+                assertThat(capped.cron(Duration.ZERO)).isEqualTo(1);
+                intervals.add(capped.query("backoff")
+                        .path("transaction")
+                        .path("next_cron_interval")
+                        .asLong());
+            }
+            assertThat(intervals).containsExactly(20L, 40L, 40L, 40L);
+        }
+    }
+}
