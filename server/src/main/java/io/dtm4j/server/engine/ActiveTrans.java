@@ -142,7 +142,7 @@ public final class ActiveTrans {
                 : outcome.isFailure() && sagaAction ? TransStatus.FAILED : TransStatus.PREPARED;
         if (status != TransStatus.PREPARED) {
             Instant now = now();
-            ctx.store().updateBranchStatus(b.gid(), b.branchId(), b.op(), status, now);
+            ctx.store().updateBranchStatusOrdered(b.gid(), b.branchId(), b.op(), status, now);
             synchronized (this) {
                 branches.set(index, b.withStatus(status, now));
             }

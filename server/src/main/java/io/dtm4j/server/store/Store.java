@@ -54,6 +54,17 @@ public interface Store extends AutoCloseable {
     boolean updateBranchStatus(String gid, String branchId, String op, TransStatus status, Instant now);
 
     /**
+     * Like {@link #updateBranchStatus} but may return before the write is durable. The write keeps
+     * its place in the order of this store's writes: a write issued after this call returns commits
+     * after it, so a later durable status change also makes this one durable. A crash may lose it, in
+     * which case the branch is called again (branches are idempotent by contract). The default
+     * implementation is synchronous.
+     */
+    default void updateBranchStatusOrdered(String gid, String branchId, String op, TransStatus status, Instant now) {
+        updateBranchStatus(gid, branchId, op, status, now);
+    }
+
+    /**
      * Changes the global status from {@code change.from()} to {@code change.to()} if it is still
      * {@code change.from()}.
      *

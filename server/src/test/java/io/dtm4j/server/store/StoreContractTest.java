@@ -285,6 +285,19 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void orderedBranchUpdatesAreDurableOnceALaterWriteReturns() {
+        save(global("g1", SUBMITTED, now), branch("g1", "01", "action"), branch("g1", "02", "action"));
+        Instant later = now.plusSeconds(5);
+
+        store.updateBranchStatusOrdered("g1", "01", "action", SUCCEED, later);
+        store.updateBranchStatusOrdered("g1", "02", "action", SUCCEED, later);
+        assertThat(store.changeGlobalStatus("g1", StatusChange.of(SUBMITTED, SUCCEED, later)))
+                .isTrue();
+
+        assertThat(store.findBranches("g1")).extracting(BranchOp::status).containsExactly(SUCCEED, SUCCEED);
+    }
+
+    @Test
     void updateBranchStatusToFailedSetsTheRollbackTime() {
         save(global("g1", SUBMITTED, now), branch("g1", "01", "action"));
         Instant later = now.plusSeconds(5);

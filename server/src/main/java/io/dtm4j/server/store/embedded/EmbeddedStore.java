@@ -32,6 +32,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.ToLongFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -43,6 +45,7 @@ import org.sqlite.SQLiteConfig;
  * <p>Open with {@link #open(Path)}, close with {@link #close()}.
  */
 public final class EmbeddedStore implements Store {
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedStore.class);
 
     /** Name of the database file inside the data directory. */
     public static final String FILE_NAME = "dtm4j.db";
@@ -246,23 +249,36 @@ public final class EmbeddedStore implements Store {
 
     @Override
     public boolean updateBranchStatus(String gid, String branchId, String op, TransStatus status, Instant now) {
-        return write(
-                "updateBranchStatus gid=" + gid,
-                c -> update(
-                                c,
-                                """
-                                UPDATE trans_branch_op SET status = ?, update_time = ?,
-                                    finish_time = COALESCE(?, finish_time),
-                                    rollback_time = COALESCE(?, rollback_time)
-                                WHERE gid = ? AND branch_id = ? AND op = ?""",
-                                status,
-                                now,
-                                status == TransStatus.SUCCEED ? now : null,
-                                status == TransStatus.FAILED ? now : null,
-                                gid,
-                                branchId,
-                                op)
-                        > 0);
+        return write("updateBranchStatus gid=" + gid, c -> setBranchStatus(c, gid, branchId, op, status, now));
+    }
+
+    private static boolean setBranchStatus(
+            Connection c, String gid, String branchId, String op, TransStatus status, Instant now) throws SQLException {
+        return update(
+                        c,
+                        """
+                        UPDATE trans_branch_op SET status = ?, update_time = ?,
+                            finish_time = COALESCE(?, finish_time),
+                            rollback_time = COALESCE(?, rollback_time)
+                        WHERE gid = ? AND branch_id = ? AND op = ?""",
+                        status,
+                        now,
+                        status == TransStatus.SUCCEED ? now : null,
+                        status == TransStatus.FAILED ? now : null,
+                        gid,
+                        branchId,
+                        op)
+                > 0;
+    }
+
+    @Override
+    public void updateBranchStatusOrdered(String gid, String branchId, String op, TransStatus status, Instant now) {
+        // the single writer applies tasks in submission order, so later writes commit after this one
+        writer.submit(c -> setBranchStatus(c, gid, branchId, op, status, now)).whenComplete((ok, e) -> {
+            if (e != null) {
+                log.warn("updateBranchStatus gid={} branch {} {} not stored: {}", gid, branchId, op, e.getMessage());
+            }
+        });
     }
 
     @Override
