@@ -284,4 +284,20 @@ class MsgScenarioTest {
         assertThat(alerting.branchStatuses(gid)).containsExactly("S");
         assertThat(busi.callsTo("alert")).hasSize(1);
     }
+
+    @Test
+    void preparedMsgWithoutCheckBackUrlIsCommittedOnceTimedOut() {
+        prepare(Trans.msg(gid).step(busi.url("TransIn"), ""));
+
+        dtm.clock.advanceSeconds(60);
+        dtm.cron();
+
+        assertThat(dtm.status(gid)).isEqualTo("succeed");
+        assertThat(dtm.branchStatuses(gid)).containsExactly("S");
+        // an empty payload is sent as a GET without body (§20.21)
+        var call = busi.calls(gid).get(0);
+        assertThat(call.method()).isEqualTo("GET");
+        assertThat(call.body()).isEmpty();
+        assertThat(busi.trail(gid)).containsExactly("TransIn action");
+    }
 }
