@@ -11,6 +11,7 @@ import io.dtm4j.server.testing.TestServer;
 import io.dtm4j.server.testing.Trans;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -236,7 +237,7 @@ class ApiTest {
         assertThat(dtm.transaction(gid + "A").path("next_cron_time").asText()).isEqualTo(created);
         assertThat(dtm.transaction(gid + "B").path("next_cron_time").asText()).isEqualTo(created);
 
-        dtm.cron(java.time.Duration.ZERO.plusSeconds(1));
+        dtm.cron(Duration.ofSeconds(1));
         assertThat(dtm.status(gid + "A")).isEqualTo("succeed");
         assertThat(dtm.status(gid + "B")).isEqualTo("succeed");
     }
@@ -255,7 +256,7 @@ class ApiTest {
                 dtm.post("/api/dtmsvr/resetNextCronTime", Map.of("gid", gid + "Unknown")),
                 500,
                 error("no TransGlobal with gid: " + gid + "Unknown found"));
-        dtm.cron(java.time.Duration.ofSeconds(1));
+        dtm.cron(Duration.ofSeconds(1));
         assertThat(dtm.status(gid)).isEqualTo("succeed");
     }
 
