@@ -82,6 +82,24 @@ public final class BusinessStub implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Queues one-shot replies for endpoint {@code name} that only calls of {@code gid} use, before
+     * the endpoint-wide script; lets tests of one class share endpoint names without racing.
+     */
+    public BusinessStub scriptFor(String gid, String name, Reply... replies) {
+        return script(gid + "/" + name, replies);
+    }
+
+    /** Sets the reply of endpoint {@code name} for calls of {@code gid} once its scripts are used up. */
+    public BusinessStub alwaysFor(String gid, String name, Reply reply) {
+        return always(gid + "/" + name, reply);
+    }
+
+    /** Returns the recorded calls of endpoint {@code name}, whatever their gid, in arrival order. */
+    public synchronized List<Call> callsTo(String name) {
+        return calls.stream().filter(c -> c.endpoint().equals(name)).toList();
+    }
+
     /** Sets the reply of endpoint {@code name} once its script is used up. */
     public BusinessStub always(String name, Reply reply) {
         defaults.put(name, reply);
@@ -117,7 +135,7 @@ public final class BusinessStub implements AutoCloseable {
         synchronized (this) {
             calls.add(call);
         }
-        Reply reply = next(call.endpoint());
+        Reply reply = next(call.query().getOrDefault("gid", ""), call.endpoint());
         if (!reply.delay().isZero()) {
             try {
                 Thread.sleep(reply.delay());
@@ -133,17 +151,20 @@ public final class BusinessStub implements AutoCloseable {
         }
     }
 
-    private Reply next(String endpoint) {
-        Deque<Reply> queue = scripts.get(endpoint);
-        if (queue != null) {
-            synchronized (queue) {
-                Reply r = queue.poll();
-                if (r != null) {
-                    return r;
+    private Reply next(String gid, String endpoint) {
+        for (String key : List.of(gid + "/" + endpoint, endpoint)) {
+            Deque<Reply> queue = scripts.get(key);
+            if (queue != null) {
+                synchronized (queue) {
+                    Reply r = queue.poll();
+                    if (r != null) {
+                        return r;
+                    }
                 }
             }
         }
-        return defaults.getOrDefault(endpoint, Reply.SUCCESS);
+        Reply scoped = defaults.get(gid + "/" + endpoint);
+        return scoped != null ? scoped : defaults.getOrDefault(endpoint, Reply.SUCCESS);
     }
 
     private static Map<String, String> query(String raw) {

@@ -114,6 +114,21 @@ public final class TestServer implements AutoCloseable {
         return parse(r.body());
     }
 
+    /** Returns the stored global transaction of {@code gid} (a JSON null node when unknown). */
+    public JsonNode transaction(String gid) {
+        return query(gid).path("transaction");
+    }
+
+    /** Returns the rollback_reason of {@code gid}, "" when none. */
+    public String rollbackReason(String gid) {
+        return transaction(gid).path("rollback_reason").asText();
+    }
+
+    /** Returns the next_cron_interval of {@code gid} in seconds. */
+    public long nextCronInterval(String gid) {
+        return transaction(gid).path("next_cron_interval").asLong();
+    }
+
     public String status(String gid) {
         return query(gid).path("transaction").path("status").asText();
     }

@@ -1,0 +1,222 @@
+package io.dtm4j.server.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dtm4j.server.testing.BusinessStub;
+import io.dtm4j.server.testing.BusinessStub.Reply;
+import io.dtm4j.server.testing.TestServer;
+import io.dtm4j.server.testing.Trans;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * Malformed requests and misbehaving business services: each bad request is answered with an
+ * error, writes nothing, and leaves the server serving. dtm4j answers requests it cannot parse
+ * or that break a structural rule with 400 where dtm answers 500 (or accepts them, for an empty gid).
+ */
+class BadInputTest {
+    static final String PAYLOAD = "{\"amount\":30}";
+    static final String SUCCESS = "{\"dtm_result\":\"SUCCESS\"}";
+    static final String JSON = "application/json; charset=utf-8";
+    static final TestServer dtm = new TestServer();
+    static final BusinessStub busi = new BusinessStub();
+
+    String gid;
+
+    @BeforeEach
+    void gidFromTestName(TestInfo info) {
+        gid = info.getTestMethod().orElseThrow().getName();
+    }
+
+    @AfterAll
+    static void stop() {
+        dtm.close();
+        busi.close();
+    }
+
+    Trans transfer(String id) {
+        return Trans.saga(id)
+                .step(busi.url("TransOut"), busi.url("TransOutRevert"), PAYLOAD)
+                .step(busi.url("TransIn"), busi.url("TransInRevert"), PAYLOAD);
+    }
+
+    /** Asserts a JSON error answer and returns its message. */
+    String assertError(TestServer.Response r, int status) {
+        assertThat(r.status()).as(r.body()).isEqualTo(status);
+        assertThat(r.contentType()).isEqualTo(JSON);
+        JsonNode body = dtm.parse(r.body());
+        assertThat(body.has("dtm_result")).isFalse();
+        return body.path("message").asText();
+    }
+
+    /** Asserts that {@code gid} was not stored and that a valid saga submitted next succeeds. */
+    void assertNothingWrittenAndServerStillServes() {
+        assertThat(dtm.get("/api/dtmsvr/query?gid=" + gid).body()).isEqualTo("{\"branches\":[],\"transaction\":null}");
+        String next = gid + "Next";
+        var r = dtm.post(
+                "/api/dtmsvr/submit", transfer(next).set("wait_result", true).body());
+        assertThat(r.body()).isEqualTo(SUCCESS);
+        assertThat(dtm.status(next)).isEqualTo("succeed");
+        assertThat(dtm.branchStatuses(next)).containsExactly("P", "S", "P", "S");
+    }
+
+    @Test
+    void malformedJsonIsRejected() {
+        var r = dtm.post("/api/dtmsvr/submit", "{\"gid\":\"" + gid + "\",\"trans_type\":\"saga\",");
+
+        assertThat(assertError(r, 400)).startsWith("malformed JSON in request body");
+        assertNothingWrittenAndServerStillServes();
+    }
+
+    @Test
+    void emptyBodyIsRejected() {
+        var r = dtm.post("/api/dtmsvr/submit", "");
+
+        assertThat(assertError(r, 400)).isEqualTo("request body is empty, a JSON object is expected");
+        assertNothingWrittenAndServerStillServes();
+    }
+
+    @Test
+    void jsonArrayBodyIsRejected() {
+        var r = dtm.post("/api/dtmsvr/submit", List.of(transfer(gid).body()));
+
+        assertThat(assertError(r, 400)).startsWith("malformed JSON in request body");
+        assertNothingWrittenAndServerStillServes();
+    }
+
+    @Test
+    void missingGidIsRejected() {
+        var body = transfer(gid).body();
+        body.remove("gid");
+
+        var r = dtm.post("/api/dtmsvr/submit", body);
+
+        assertThat(assertError(r, 400)).isEqualTo("gid is missing or empty");
+        assertThat(busi.calls())
+                .noneMatch(c -> c.query().getOrDefault("gid", "x").isEmpty());
+        assertNothingWrittenAndServerStillServes();
+    }
+
+    @Test
+    void gidLongerThan128CharactersIsRejected() {
+        String longGid = "g".repeat(129);
+
+        var r = dtm.post("/api/dtmsvr/submit", transfer(longGid).body());
+
+        assertThat(assertError(r, 400)).isEqualTo("gid is 129 characters long, at most 128 are allowed");
+        assertThat(dtm.get("/api/dtmsvr/query?gid=" + longGid).body())
+                .isEqualTo("{\"branches\":[],\"transaction\":null}");
+        assertThat(busi.calls(longGid)).isEmpty();
+        assertNothingWrittenAndServerStillServes();
+    }
+
+    @Test
+    void unknownTransTypeIsAnError() {
+        var body = transfer(gid).body();
+        body.put("trans_type", "bogus");
+
+        var r = dtm.post("/api/dtmsvr/submit", body);
+
+        assertThat(assertError(r, 500)).startsWith("unknow trans type: bogus");
+        assertThat(busi.calls(gid)).isEmpty();
+        assertNothingWrittenAndServerStillServes();
+    }
+
+    @Test
+    void stepsWithoutAPayloadEachAreRejected() {
+        var body = transfer(gid).body();
+        body.put("payloads", List.of(PAYLOAD));
+
+        var r = dtm.post("/api/dtmsvr/submit", body);
+
+        assertThat(assertError(r, 400))
+                .isEqualTo(
+                        "steps and payloads do not match: 2 steps but 1 payloads (one payload per step is required)");
+        assertThat(busi.calls(gid)).isEmpty();
+        assertNothingWrittenAndServerStillServes();
+    }
+
+    @Test
+    void ordersNamingAMissingStepAreRejected() {
+        var t = transfer(gid)
+                .set("concurrent", true)
+                .set("custom_data", "{\"concurrent\":true,\"orders\":{\"1\":[5]}}");
+
+        var r = dtm.post("/api/dtmsvr/submit", t.body());
+
+        assertThat(assertError(r, 400)).isEqualTo("custom_data orders refer to step '5', but the saga has steps 0..1");
+        assertThat(busi.calls(gid)).isEmpty();
+        assertNothingWrittenAndServerStillServes();
+    }
+
+    @Test
+    void wrongMethodAndUnknownRouteAnswerPlain404() {
+        for (var r : List.of(
+                dtm.get("/api/dtmsvr/submit"),
+                dtm.post("/api/dtmsvr/query?gid=" + gid, "{}"),
+                dtm.get("/api/dtmsvr/noSuchRoute"),
+                dtm.post("/api/dtmsvr/noSuchRoute", transfer(gid).body()))) {
+            assertThat(r.status()).isEqualTo(404);
+            assertThat(r.body()).isEqualTo("404 page not found");
+            assertThat(r.contentType()).startsWith("text/plain");
+        }
+        assertNothingWrittenAndServerStillServes();
+    }
+
+    @Test
+    void bodyOver4MebibytesIsRejected() {
+        var t = Trans.saga(gid).step(busi.url("TransOut"), busi.url("TransOutRevert"), "x".repeat(4 << 20));
+
+        var r = dtm.post("/api/dtmsvr/submit", t.body());
+
+        assertThat(r.status()).isEqualTo(413);
+        assertThat(busi.calls(gid)).isEmpty();
+        assertNothingWrittenAndServerStillServes();
+    }
+
+    @Test
+    void nonNumericLimitIsRejected() {
+        var r = dtm.get("/api/dtmsvr/all?limit=abc");
+
+        assertThat(assertError(r, 400)).isEqualTo("query parameter 'limit' is not an integer: abc");
+        assertNothingWrittenAndServerStillServes();
+    }
+
+    @Test
+    void hangingBusinessServiceLeavesTheBranchPreparedUntilALaterRound() {
+        busi.scriptFor(gid, "TransOut", Reply.slow(Duration.ofSeconds(3)));
+
+        var r = dtm.post(
+                "/api/dtmsvr/submit",
+                transfer(gid).set("request_timeout", 1).set("wait_result", true).body());
+
+        assertThat(r.status()).isEqualTo(409);
+        assertThat(r.body())
+                .isEqualTo("{\"dtm_result\":\"FAILURE\",\"message\":\"wait result not return success: FAILURE\"}");
+        assertThat(dtm.status(gid)).isEqualTo("submitted");
+        assertThat(dtm.branchStatuses(gid)).containsExactly("P", "P", "P", "P");
+        assertThat(dtm.nextCronInterval(gid)).isEqualTo(20);
+
+        dtm.cron();
+        assertThat(dtm.status(gid)).isEqualTo("succeed");
+        assertThat(dtm.branchStatuses(gid)).containsExactly("P", "S", "P", "S");
+        assertThat(busi.trail(gid)).containsExactly("TransOut action", "TransOut action", "TransIn action");
+    }
+
+    @Test
+    void deleteWithoutTopicNameIsNotARoute() {
+        var r = dtm.send(HttpRequest.newBuilder(URI.create(dtm.baseUrl() + "/api/dtmsvr/topic/"))
+                .DELETE());
+
+        assertThat(r.status()).isEqualTo(404);
+        assertThat(r.body()).isEqualTo("404 page not found");
+        assertThat(dtm.get("/api/dtmsvr/queryKV?cat=topics").body()).isEqualTo("{\"kv\":[]}");
+    }
+}

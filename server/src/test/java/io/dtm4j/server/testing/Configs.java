@@ -1,0 +1,44 @@
+package io.dtm4j.server.testing;
+
+import io.dtm4j.server.config.ServerConfig;
+
+/** Copies of a {@link ServerConfig} with one setting changed, for {@link TestServer}'s tweak. */
+public final class Configs {
+    private Configs() {}
+
+    /** Returns {@code c} with MaxRetryInterval set to {@code seconds}. */
+    public static ServerConfig maxRetryInterval(ServerConfig c, long seconds) {
+        return new ServerConfig(
+                c.httpPort(),
+                c.grpcPort(),
+                c.store(),
+                c.transCronInterval(),
+                c.timeoutToFail(),
+                c.retryInterval(),
+                seconds,
+                c.requestTimeout(),
+                c.logLevel(),
+                c.alertRetryLimit(),
+                c.alertWebHook(),
+                c.configUpdateInterval(),
+                c.cronWorkers());
+    }
+
+    /** Returns {@code c} with AlertWebHook {@code url} and AlertRetryLimit {@code limit}. */
+    public static ServerConfig alerts(ServerConfig c, String url, long limit) {
+        return new ServerConfig(
+                c.httpPort(),
+                c.grpcPort(),
+                c.store(),
+                c.transCronInterval(),
+                c.timeoutToFail(),
+                c.retryInterval(),
+                c.maxRetryInterval(),
+                c.requestTimeout(),
+                c.logLevel(),
+                limit,
+                url,
+                c.configUpdateInterval(),
+                c.cronWorkers());
+    }
+}
