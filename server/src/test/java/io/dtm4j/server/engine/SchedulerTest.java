@@ -51,45 +51,4 @@ class SchedulerTest {
                 .atMost(Duration.ofSeconds(10))
                 .until(() -> dtm.status("slowSaga").equals("succeed"));
     }
-
-    @Test
-    void repeatedErrorsDoubleTheRetryIntervalUntilTheCap() {
-        TestServer capped = new TestServer(c -> new io.dtm4j.server.config.ServerConfig(
-                c.httpPort(),
-                c.grpcPort(),
-                c.store(),
-                c.transCronInterval(),
-                c.timeoutToFail(),
-                c.retryInterval(),
-                40,
-                c.requestTimeout(),
-                c.logLevel(),
-                c.alertRetryLimit(),
-                c.alertWebHook(),
-                c.configUpdateInterval(),
-                c.cronWorkers()));
-        try (capped) {
-            busi.always("Failing", Reply.ERROR);
-            capped.post(
-                    "/api/dtmsvr/submit",
-                    Trans.saga("backoff")
-                            .step(busi.url("Failing"), "", "{}")
-                            .set("wait_result", true)
-                            .body());
-            var intervals = new java.util.ArrayList<Long>();
-            intervals.add(capped.query("backoff")
-                    .path("transaction")
-                    .path("next_cron_interval")
-                    .asLong());
-            for (int i = 0; i < 3; i++) {
-                capped.clock.advanceSeconds(intervals.get(intervals.size() - 1));
-                assertThat(capped.cron(Duration.ZERO)).isEqualTo(1);
-                intervals.add(capped.query("backoff")
-                        .path("transaction")
-                        .path("next_cron_interval")
-                        .asLong());
-            }
-            assertThat(intervals).containsExactly(20L, 40L, 40L, 40L);
-        }
-    }
 }
