@@ -46,6 +46,13 @@ for mode in $MODES; do
         awk -v a="$w0" -v b="$w1" -v d="$DURATION" \
           'BEGIN {printf "writer thread CPU during the measurement: %.2f cores\n", (b-a)/1000/d}' | tee -a "$OUT"
       fi
+      # JIT compiler threads: a large figure means the warm-up was too short.
+      j0=$(grep -o '"C[12] CompilerThread[0-9]*".*cpu=[0-9.]*ms' "$data.threads0" | sed 's/.*cpu=//; s/ms//' | paste -sd+ | bc)
+      j1=$(grep -o '"C[12] CompilerThread[0-9]*".*cpu=[0-9.]*ms' "$data.threads1" | sed 's/.*cpu=//; s/ms//' | paste -sd+ | bc)
+      if [ -n "$j0" ] && [ -n "$j1" ]; then
+        awk -v a="$j0" -v b="$j1" -v d="$DURATION" \
+          'BEGIN {printf "JIT compiler threads CPU during the measurement: %.2f cores\n", (b-a)/1000/d}' | tee -a "$OUT"
+      fi
     fi
     kill "$server" 2>/dev/null || true
     wait "$server" 2>/dev/null || true
