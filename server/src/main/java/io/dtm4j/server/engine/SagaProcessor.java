@@ -54,7 +54,7 @@ final class SagaProcessor implements Processor {
         private final SagaPlan plan;
         private final int steps;
         private final boolean[] started;
-        private final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(requestTimeoutSeconds + 2);
+        private final long deadline;
         private long retryCount;
         private String failure;
 
@@ -64,6 +64,10 @@ final class SagaProcessor implements Processor {
             this.steps = plan.steps();
             this.started = new boolean[steps];
             this.retryCount = t.options().retryCount();
+            // dtm budgets a round by the server's RequestTimeout alone; a saga that asks for longer
+            // calls gets a round long enough to see them answer (spec 20.5)
+            long callSeconds = t.options().requestTimeout() > 0 ? t.options().requestTimeout() : requestTimeoutSeconds;
+            this.deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(callSeconds + 2);
         }
 
         void run() {

@@ -24,13 +24,13 @@ class SchedulerTest {
 
     @Test
     void aSlowTransactionDoesNotHoldUpTheRecoveryOfOthers() {
-        busi.script("Slow", Reply.ERROR, Reply.slow(Duration.ofSeconds(4)));
+        busi.script("Slow", Reply.ERROR, Reply.slow(Duration.ofSeconds(10)));
         busi.script("Fast", Reply.ERROR);
         dtm.post(
                 "/api/dtmsvr/submit",
                 Trans.saga("slowSaga")
                         .step(busi.url("Slow"), "", "{}")
-                        .set("request_timeout", 10)
+                        .set("request_timeout", 20)
                         .body());
         dtm.post(
                 "/api/dtmsvr/submit",
@@ -43,12 +43,12 @@ class SchedulerTest {
         dtm.server().scheduler().start();
 
         Awaitility.await("fast saga recovered while the slow one is still in its call")
-                .atMost(Duration.ofSeconds(3))
+                .atMost(Duration.ofSeconds(8))
                 .until(() -> dtm.status("fastSaga").equals("succeed"));
         assertThat(dtm.status("slowSaga")).isEqualTo("submitted");
         assertThat(busi.calls("slowSaga")).hasSize(2);
         Awaitility.await()
-                .atMost(Duration.ofSeconds(10))
+                .atMost(Duration.ofSeconds(20))
                 .until(() -> dtm.status("slowSaga").equals("succeed"));
     }
 }

@@ -504,6 +504,7 @@ public final class EmbeddedStore implements Store {
 
     private static void closeQuietly(Connection connection) {
         if (connection != null) {
+            Sql.forget(connection);
             try {
                 connection.close();
             } catch (SQLException ignored) {

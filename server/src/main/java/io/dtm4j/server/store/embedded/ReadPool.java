@@ -75,6 +75,7 @@ final class ReadPool implements AutoCloseable {
         }
         for (Connection c; (c = opened.poll()) != null; ) {
             try {
+                Sql.forget(c);
                 c.close();
             } catch (SQLException e) {
                 log.warn("closing a read connection failed", e);
