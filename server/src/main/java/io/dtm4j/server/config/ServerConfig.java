@@ -92,23 +92,6 @@ public record ServerConfig(
                 32);
     }
 
-    public ServerConfig withStore(StoreConfig s) {
-        return new ServerConfig(
-                httpPort,
-                grpcPort,
-                s,
-                transCronInterval,
-                timeoutToFail,
-                retryInterval,
-                maxRetryInterval,
-                requestTimeout,
-                logLevel,
-                alertRetryLimit,
-                alertWebHook,
-                configUpdateInterval,
-                cronWorkers);
-    }
-
     /** Returns a copy with logLevel replaced (used for the {@code -d} flag). */
     public ServerConfig withLogLevel(String level) {
         return new ServerConfig(
