@@ -1,6 +1,7 @@
 package io.dtm4j.server.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -26,7 +27,9 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -107,6 +110,20 @@ public final class HttpApi {
         r.post(BASE + "/abort").handler(serve("abort", rc -> {
             engine.abort(transRequest(rc));
             return null;
+        }));
+        for (String route : List.of("/registerBranch", "/registerTccBranch", "/registerXaBranch")) {
+            r.post(BASE + route).handler(serve("registerbranch", rc -> {
+                engine.registerBranch(stringFields(rc));
+                return null;
+            }));
+        }
+        r.post(BASE + "/prepareWorkflow").handler(serve("prepareworkflow", rc -> {
+            Engine.WorkflowState state = engine.prepareWorkflow(transRequest(rc));
+            ObjectNode n = object();
+            n.set("transaction", wire.global(state.transaction()));
+            ArrayNode progresses = n.putArray("progresses");
+            state.progresses().forEach(b -> progresses.add(wire.branch(b)));
+            return n;
         }));
         r.post(BASE + "/forceStop").handler(serve("forcestop", rc -> {
             engine.forceStop(transRequest(rc).gid());
@@ -223,6 +240,34 @@ public final class HttpApi {
             throw DtmException.badRequest("malformed JSON in request body: " + e.getOriginalMessage());
         } catch (java.io.IOException e) {
             throw DtmException.badRequest("unreadable request body: " + e.getMessage());
+        }
+    }
+
+    /** Reads a flat JSON object whose values must all be strings, as dtm's registerBranch binder does. */
+    private Map<String, String> stringFields(RoutingContext rc) {
+        JsonNode root = jsonBody(rc);
+        if (!root.isObject()) {
+            throw DtmException.badRequest("request body must be a JSON object of strings");
+        }
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (var e : root.properties()) {
+            if (!e.getValue().isTextual()) {
+                throw DtmException.badRequest("value of '" + e.getKey() + "' must be a string, not " + e.getValue());
+            }
+            fields.put(e.getKey(), e.getValue().textValue());
+        }
+        return fields;
+    }
+
+    private JsonNode jsonBody(RoutingContext rc) {
+        Buffer body = rc.body().buffer();
+        if (body == null || body.length() == 0) {
+            throw DtmException.badRequest("request body is empty, a JSON object is expected");
+        }
+        try {
+            return json.readTree(body.getBytes());
+        } catch (java.io.IOException e) {
+            throw DtmException.badRequest("malformed JSON in request body: " + e.getMessage());
         }
     }
 

@@ -3,6 +3,7 @@ package io.dtm4j.server.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,21 @@ public final class CustomData {
     /** Returns the msg delay in seconds, 0 when none. */
     public long msgDelay(String customData) {
         return Math.max(0, parse(customData).path("delay").asLong(0));
+    }
+
+    /** A workflow's name and input, from {@code {"name":"wf","data":"<base64>"}}. */
+    public record Workflow(String name, byte[] input) {}
+
+    /** Returns the workflow name and its decoded input (empty when absent or not base64). */
+    public Workflow workflow(String customData) {
+        JsonNode root = parse(customData);
+        byte[] input;
+        try {
+            input = Base64.getDecoder().decode(root.path("data").asText(""));
+        } catch (IllegalArgumentException e) {
+            input = new byte[0];
+        }
+        return new Workflow(root.path("name").asText(""), input);
     }
 
     private JsonNode parse(String customData) {

@@ -1,5 +1,6 @@
 package io.dtm4j.server.engine;
 
+import io.dtm4j.protocol.Ops;
 import io.dtm4j.protocol.TransOptions;
 import io.dtm4j.protocol.TransRequest;
 import io.dtm4j.protocol.TransStatus;
@@ -45,6 +46,9 @@ public final class Engine {
         processors.put(
                 TransType.SAGA, new SagaProcessor(customData, ctx.config().requestTimeout()));
         processors.put(TransType.MSG, new MsgProcessor(ctx.topics(), customData));
+        processors.put(TransType.TCC, new TccProcessor());
+        processors.put(TransType.XA, new XaProcessor());
+        processors.put(TransType.WORKFLOW, new WorkflowProcessor(customData));
     }
 
     /** Stores a new {@code prepared} transaction; a repeated prepare of a prepared gid is a no-op. */
@@ -70,6 +74,10 @@ public final class Engine {
     public void submit(TransRequest request) {
         TransRequest req = validated(request);
         TransType type = TransValidator.type(req);
+        if (type == TransType.WORKFLOW) {
+            finishWorkflow(req);
+            return;
+        }
         Processor processor = processor(type);
         Instant now = ctx.clock().instant();
         GlobalTrans global = newGlobal(req, type, TransStatus.SUBMITTED, now);
@@ -130,7 +138,105 @@ public final class Engine {
             throw DtmException.failure(
                     "trans type: '" + stored.transType() + "' current status '" + stored.status() + "', cannot abort.");
         }
-        processor(stored.transType()); // tcc and xa processing arrive with their own processors
+        if (stored.status() == TransStatus.PREPARED) {
+            String reason = request.rollbackReason().isEmpty() ? null : request.rollbackReason();
+            var change = new StatusChange(TransStatus.PREPARED, TransStatus.ABORTING, now, reason, null);
+            if (!store.changeGlobalStatus(gid, change)) {
+                throw DtmException.error("gid '" + gid + "': status changed while aborting, please retry");
+            }
+        }
+        GlobalTrans aborting = store.findGlobal(gid).orElseThrow(() -> notFound(gid));
+        run(new ActiveTrans(ctx, aborting, parseOptions(aborting), store.findBranches(gid)), request.waitResult());
+    }
+
+    /**
+     * Records branches of a prepared tcc, xa or workflow transaction (§3.6): tcc and xa get a
+     * rollback row and a commit row, workflow one row with the recorded op, status and result.
+     */
+    public void registerBranch(Map<String, String> fields) {
+        String gid = TransValidator.gid(fields.getOrDefault("gid", ""));
+        String branchId = fields.getOrDefault("branch_id", "");
+        if (branchId.isEmpty()) {
+            throw DtmException.badRequest("branch_id is missing or empty");
+        }
+        Instant now = ctx.clock().instant();
+        byte[] data = fields.getOrDefault("data", "").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String type = fields.getOrDefault("trans_type", "");
+        List<BranchOp> rows = switch (type) {
+            case "tcc" ->
+                List.of(
+                        BranchOp.create(gid, branchId, Ops.CANCEL, fields.get(Ops.CANCEL), data, now),
+                        BranchOp.create(gid, branchId, Ops.CONFIRM, fields.get(Ops.CONFIRM), data, now));
+            case "xa" ->
+                List.of(
+                        BranchOp.create(gid, branchId, Ops.ROLLBACK, fields.get("url"), data, now),
+                        BranchOp.create(gid, branchId, Ops.COMMIT, fields.get("url"), data, now));
+            case "workflow" -> List.of(workflowStep(gid, branchId, fields, data, now));
+            default -> throw DtmException.error("unknow trans type: " + type);
+        };
+        switch (store.appendBranches(gid, TransStatus.PREPARED, rows)) {
+            case APPENDED -> {}
+            case STATUS_MISMATCH -> throw DtmException.failure("no trans with gid: " + gid + " status: prepared found");
+            case DUPLICATE ->
+                throw DtmException.error("gid '" + gid + "': branch " + branchId + " op "
+                        + rows.get(0).op() + " is already registered");
+        }
+    }
+
+    /** The state a workflow client resumes from. */
+    public record WorkflowState(GlobalTrans transaction, List<BranchOp> progresses) {}
+
+    /** Starts a workflow, or returns the stored one with its recorded steps when the gid exists. */
+    public WorkflowState prepareWorkflow(TransRequest request) {
+        TransRequest req = validated(request);
+        if (TransValidator.type(req) != TransType.WORKFLOW) {
+            throw DtmException.badRequest("prepareWorkflow needs trans_type 'workflow', not '" + req.transType() + "'");
+        }
+        GlobalTrans global = newGlobal(
+                req, TransType.WORKFLOW, TransStatus.PREPARED, ctx.clock().instant());
+        if (store.saveNew(global, List.of())) {
+            return new WorkflowState(store.findGlobal(global.gid()).orElse(global), List.of());
+        }
+        return new WorkflowState(existing(global.gid()), store.findBranches(global.gid()));
+    }
+
+    /** Workflow submit: the client reports the outcome it reached; nothing is called (§8.6). */
+    private void finishWorkflow(TransRequest req) {
+        Map<String, String> extra = req.reqExtra();
+        TransStatus to = TransStatus.fromWire(extra.getOrDefault("status", ""))
+                .filter(TransStatus::isFinished)
+                .orElseThrow(() -> DtmException.badRequest("req_extra.status must be 'succeed' or 'failed', not '"
+                        + extra.getOrDefault("status", "") + "'"));
+        GlobalTrans stored = existing(req.gid());
+        var change = new StatusChange(
+                TransStatus.PREPARED,
+                to,
+                ctx.clock().instant(),
+                emptyToNull(extra.get("rollback_reason")),
+                emptyToNull(extra.get("result")));
+        if (stored.status() != TransStatus.PREPARED || !store.changeGlobalStatus(req.gid(), change)) {
+            throw DtmException.error("gid '" + req.gid() + "': cannot submit the workflow, status is '"
+                    + store.findGlobal(req.gid()).map(GlobalTrans::status).orElse(stored.status())
+                    + "' (expected 'prepared')");
+        }
+    }
+
+    private static BranchOp workflowStep(
+            String gid, String branchId, Map<String, String> fields, byte[] data, Instant now) {
+        String op = fields.getOrDefault("op", "");
+        if (op.isEmpty()) {
+            throw DtmException.badRequest("op is missing or empty");
+        }
+        TransStatus status = TransStatus.fromWire(fields.getOrDefault("status", "prepared"))
+                .filter(s -> s == TransStatus.PREPARED || s == TransStatus.SUCCEED || s == TransStatus.FAILED)
+                .orElseThrow(() -> DtmException.badRequest(
+                        "status must be prepared, succeed or failed, not '" + fields.get("status") + "'"));
+        BranchOp row = BranchOp.create(gid, branchId, op, "", data, now);
+        return status == TransStatus.PREPARED ? row : row.withStatus(status, now);
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
     }
 
     /** Stops a transaction for good: {@code failed}, no further calls, no compensation (§8.7). */
@@ -254,11 +360,7 @@ public final class Engine {
     }
 
     private Processor processor(TransType type) {
-        Processor p = processors.get(type);
-        if (p == null) {
-            throw DtmException.error("trans type '" + type + "' is not supported by this server yet");
-        }
-        return p;
+        return processors.get(type);
     }
 
     private GlobalTrans newGlobal(TransRequest req, TransType type, TransStatus status, Instant now) {

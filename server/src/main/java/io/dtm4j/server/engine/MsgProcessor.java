@@ -1,6 +1,5 @@
 package io.dtm4j.server.engine;
 
-import io.dtm4j.protocol.DtmResult;
 import io.dtm4j.protocol.Ops;
 import io.dtm4j.protocol.TransRequest;
 import io.dtm4j.protocol.TransStatus;
@@ -79,7 +78,7 @@ final class MsgProcessor implements Processor {
         }
         for (BranchResult r : results) {
             if (r.status() != TransStatus.SUCCEED) {
-                throw roundError(r.outcome());
+                throw RoundErrors.of(r.outcome());
             }
         }
         t.changeStatus(TransStatus.SUCCEED, null);
@@ -132,11 +131,5 @@ final class MsgProcessor implements Processor {
             list.add(r != null ? r : new BranchResult(-1, TransStatus.PREPARED, Outcome.error("branch call crashed")));
         }
         return list;
-    }
-
-    private static DtmException roundError(Outcome o) {
-        return o.result() == DtmResult.FAILURE
-                ? new DtmException(DtmException.Kind.FAILURE, o.text())
-                : DtmException.error(o.text());
     }
 }
