@@ -44,6 +44,7 @@ public final class Dtm4jServer implements AutoCloseable {
     private final HttpInvoker invoker;
     private final ExecutorService virtualThreads;
     private final ScheduledExecutorService timers;
+    private final Engine engine;
     private final Scheduler scheduler;
     private final HttpServer http;
 
@@ -53,6 +54,7 @@ public final class Dtm4jServer implements AutoCloseable {
             HttpInvoker invoker,
             ExecutorService virtualThreads,
             ScheduledExecutorService timers,
+            Engine engine,
             Scheduler scheduler,
             HttpServer http) {
         this.vertx = vertx;
@@ -60,6 +62,7 @@ public final class Dtm4jServer implements AutoCloseable {
         this.invoker = invoker;
         this.virtualThreads = virtualThreads;
         this.timers = timers;
+        this.engine = engine;
         this.scheduler = scheduler;
         this.http = http;
     }
@@ -118,11 +121,15 @@ public final class Dtm4jServer implements AutoCloseable {
                 version(),
                 http.actualPort(),
                 config.store().driver());
-        return new Dtm4jServer(vertx, store, invoker, virtualThreads, timers, scheduler, http);
+        return new Dtm4jServer(vertx, store, invoker, virtualThreads, timers, engine, scheduler, http);
     }
 
     public int httpPort() {
         return http.actualPort();
+    }
+
+    public Engine engine() {
+        return engine;
     }
 
     public Scheduler scheduler() {

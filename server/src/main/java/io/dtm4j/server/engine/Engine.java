@@ -286,6 +286,11 @@ public final class Engine {
         }
     }
 
+    /** Returns how many transactions this node is processing right now. */
+    public int activeRounds() {
+        return inFlight.size();
+    }
+
     private void run(ActiveTrans trans, boolean waitResult) {
         if (!waitResult) {
             inFlight.add(trans.gid());

@@ -35,9 +35,10 @@ class SchedulerTest {
         dtm.post(
                 "/api/dtmsvr/submit",
                 Trans.saga("fastSaga").step(busi.url("Fast"), "", "{}").body());
-        Awaitility.await()
+        Awaitility.await("first rounds over")
                 .until(() -> busi.calls("slowSaga").size() == 1
-                        && busi.calls("fastSaga").size() == 1);
+                        && busi.calls("fastSaga").size() == 1
+                        && dtm.server().engine().activeRounds() == 0);
 
         dtm.clock.advanceSeconds(60); // both are due now
         dtm.server().scheduler().start();
