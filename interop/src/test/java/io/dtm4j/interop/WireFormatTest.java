@@ -1,6 +1,7 @@
 package io.dtm4j.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -121,5 +122,15 @@ class WireFormatTest {
         // the try is sent without the dtm query parameter: a nested TCC cannot be built from it
         assertThat(requests.get(2).path()).doesNotContain("dtm=");
         assertThat(requests.get(3).body()).isEqualTo(requests.get(0).body());
+    }
+
+    @Test
+    void sagaOptionSettersCallThemselves() {
+        // Saga's own setters shadow Lombok's and call themselves: the options cannot be set
+        var saga = dtm.newSaga("wire-options");
+        assertThatThrownBy(() -> saga.setTimeoutToFail(60)).isInstanceOf(StackOverflowError.class);
+        assertThatThrownBy(() -> saga.setRetryInterval(10)).isInstanceOf(StackOverflowError.class);
+        assertThatThrownBy(() -> saga.setBranchHeaders(Map.of("h", "v"))).isInstanceOf(StackOverflowError.class);
+        assertThat(requests).isEmpty();
     }
 }
