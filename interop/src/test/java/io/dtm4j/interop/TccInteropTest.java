@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import pub.dtm.client.DtmClient;
 import pub.dtm.client.exception.FailureException;
@@ -48,7 +47,6 @@ class TccInteropTest {
     }
 
     @Test
-    @Disabled("needs TCC on the server")
     void tccThatConfirms() throws Exception {
         String gid = dtm.tccGlobalTransaction(this::transfer);
 
@@ -74,7 +72,6 @@ class TccInteropTest {
     }
 
     @Test
-    @Disabled("needs TCC on the server")
     void tccThatCancels() {
         String gid = "interop-tcc-cancel-" + System.nanoTime();
         busi.scriptFor(gid, "TransIn", Reply.failure("Insufficient balance"));
