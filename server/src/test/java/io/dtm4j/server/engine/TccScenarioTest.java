@@ -505,8 +505,8 @@ class TccScenarioTest {
         assertThat(r.body()).isEqualTo(SUCCESS);
         assertThat(dtm.status(gid)).isEqualTo("failed");
         assertThat(dtm.branchStatuses(gid)).containsExactly("S", "P", "S", "P");
-        // the reason is stored by the change from prepared to aborting only
-        assertThat(dtm.rollbackReason(gid)).isEqualTo("first");
+        // each abort changes the status to aborting again, storing its non-empty reason (§3.5)
+        assertThat(dtm.rollbackReason(gid)).isEqualTo("second");
         assertThat(busi.trail(gid))
                 .containsExactly(
                         "TransOut try",
@@ -514,6 +514,19 @@ class TccScenarioTest {
                         "TransInRevert cancel",
                         "TransOutRevert cancel",
                         "TransOutRevert cancel");
+    }
+
+    @Test
+    void abortAgainWithoutAReasonKeepsTheStoredReason() {
+        busi.scriptFor(gid, "TransOutRevert", Reply.ONGOING);
+        transferTried();
+        assertThat(abort("rollback_reason", "first", "wait_result", true).status())
+                .isEqualTo(425);
+
+        assertThat(abort("wait_result", true).body()).isEqualTo(SUCCESS);
+
+        assertThat(dtm.status(gid)).isEqualTo("failed");
+        assertThat(dtm.rollbackReason(gid)).isEqualTo("first");
     }
 
     @Test
