@@ -227,6 +227,43 @@ class TccScenarioTest {
     }
 
     @Test
+    void shortTimeoutToFailIsAlsoTheRetryIntervalOfAPreparedTcc() {
+        assertThat(prepare("timeout_to_fail", 2).body()).isEqualTo(SUCCESS);
+        assertThat(callBranch("01", "TransOut").status()).isEqualTo(200);
+        assertThat(dtm.nextCronInterval(gid)).isEqualTo(2);
+
+        dtm.clock.advanceSeconds(3);
+        dtm.cron(Duration.ZERO);
+
+        assertThat(dtm.status(gid)).isEqualTo("failed");
+        assertThat(dtm.rollbackReason(gid)).isEqualTo("Timeout after 2 seconds");
+        assertThat(dtm.branchStatuses(gid)).containsExactly("S", "P");
+    }
+
+    @Test
+    void abortOfAnUnknownGidIsAnError() {
+        var r = abort();
+
+        assertThat(r.status()).isEqualTo(500);
+        assertThat(r.body()).isEqualTo("{\"message\":\"no TransGlobal with gid: " + gid + " found\"}");
+    }
+
+    @Test
+    void forceStopOfASubmittedTccEndsItsConfirmRetries() {
+        busi.scriptFor(gid, "TransInConfirm", Reply.ONGOING);
+        transferTried();
+        assertThat(submit("wait_result", true).status()).isEqualTo(425);
+
+        assertThat(dtm.post("/api/dtmsvr/forceStop", Map.of("gid", gid)).body()).isEqualTo(SUCCESS);
+
+        assertThat(dtm.status(gid)).isEqualTo("failed");
+        dtm.clock.advanceSeconds(300);
+        dtm.cron();
+        assertThat(dtm.branchStatuses(gid)).containsExactly("P", "P", "P", "P");
+        assertThat(busi.trail(gid)).containsExactly("TransOut try", "TransIn try", "TransInConfirm confirm");
+    }
+
+    @Test
     void branchHeadersReachConfirmOnSubmitAndOnRetry() {
         Map<String, String> headers = Map.of("test_header", "test");
         busi.scriptFor(gid, "TransOutConfirm", Reply.ONGOING);

@@ -157,6 +157,48 @@ class WorkflowScenarioTest {
     }
 
     @Test
+    void prepareWorkflowAgainKeepsTheStoredNameAndInput() {
+        prepareWorkflow();
+
+        var again = prepareWorkflow("other", "{\"amount\":99}");
+
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(dtm.parse(again.body())
+                        .path("transaction")
+                        .path("custom_data")
+                        .asText())
+                .isEqualTo("{\"name\":\"wf\",\"data\":\"" + base64(INPUT) + "\"}");
+        dtm.cron();
+        assertResumeCall(busi.calls(gid).get(0), "POST", "wf", INPUT);
+    }
+
+    @Test
+    void synchronousRecordingIsAcceptedLikeAnyOther() {
+        prepareWorkflow();
+
+        var r = dtm.post(
+                "/api/dtmsvr/registerBranch",
+                Map.of(
+                        "gid",
+                        gid,
+                        "trans_type",
+                        "workflow",
+                        "branch_id",
+                        "01",
+                        "op",
+                        "action",
+                        "status",
+                        "succeed",
+                        "data",
+                        "ok",
+                        "sync",
+                        "1"));
+
+        assertThat(r.body()).isEqualTo(SUCCESS);
+        assertThat(progresses(prepareWorkflow())).containsExactly("01-action succeed " + base64("ok"));
+    }
+
+    @Test
     void recordingTheSameBranchAndOpTwiceIsAConflict() {
         prepareWorkflow();
         assertThat(record("00", "action", "succeed", "first").body()).isEqualTo(SUCCESS);

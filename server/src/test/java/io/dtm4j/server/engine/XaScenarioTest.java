@@ -251,6 +251,24 @@ class XaScenarioTest {
     }
 
     @Test
+    void abortIsJudgedByTheRequestedTransTypeNotTheStoredOne() {
+        assertThat(prepare().body()).isEqualTo(SUCCESS);
+        assertThat(callBranch("01", "TransOutXa").status()).isEqualTo(200);
+
+        var refused = abort("trans_type", "saga");
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.body())
+                .isEqualTo(failed("trans type: 'xa' current status 'prepared', cannot abort. FAILURE"));
+        var accepted = abort("trans_type", "tcc", "wait_result", true);
+
+        // processing follows the stored type: xa rows are rolled back
+        assertThat(accepted.body()).isEqualTo(SUCCESS);
+        assertThat(dtm.status(gid)).isEqualTo("failed");
+        assertThat(dtm.branchStatuses(gid)).containsExactly("S", "P");
+        assertThat(busi.trail(gid)).containsExactly("TransOutXa action", "TransOutXa rollback");
+    }
+
+    @Test
     void abortOfASucceededXaIsRefused() {
         assertThat(prepare().body()).isEqualTo(SUCCESS);
         assertThat(submit("wait_result", true).body()).isEqualTo(SUCCESS);
