@@ -35,9 +35,10 @@ class SchedulerTest {
         dtm.post(
                 "/api/dtmsvr/submit",
                 Trans.saga("fastSaga").step(busi.url("Fast"), "", "{}").body());
+        // the errors' backoff is written after the calls: move the clock only once it is (else the
+        // retry is scheduled from the moved clock and is not due yet)
         Awaitility.await()
-                .until(() -> busi.calls("slowSaga").size() == 1
-                        && busi.calls("fastSaga").size() == 1);
+                .until(() -> dtm.nextCronInterval("slowSaga") == 20 && dtm.nextCronInterval("fastSaga") == 20);
 
         dtm.clock.advanceSeconds(60); // both are due now
         dtm.server().scheduler().start();
