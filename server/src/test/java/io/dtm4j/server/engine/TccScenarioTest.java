@@ -567,6 +567,24 @@ class TccScenarioTest {
     }
 
     @Test
+    void submitAndPrepareOfAnAbortingTccAreRefused() {
+        busi.scriptFor(gid, "TransOutRevert", Reply.ONGOING);
+        transferTried();
+        assertThat(abort("wait_result", true).status()).isEqualTo(425);
+
+        var submitted = submit();
+        var prepared = prepare();
+
+        assertThat(submitted.status()).isEqualTo(409);
+        assertThat(submitted.body()).isEqualTo(failed("current status 'aborting', cannot sumbmit. FAILURE"));
+        assertThat(prepared.status()).isEqualTo(409);
+        assertThat(prepared.body()).isEqualTo(failed("current status 'aborting', cannot prepare. FAILURE"));
+        dtm.cron();
+        assertThat(dtm.status(gid)).isEqualTo("failed");
+        assertThat(dtm.branchStatuses(gid)).containsExactly("S", "P", "S", "P");
+    }
+
+    @Test
     void emptyConfirmUrlsCountAsDoneWithoutACall() {
         assertThat(prepare().body()).isEqualTo(SUCCESS);
         var body = Map.of(
@@ -579,6 +597,19 @@ class TccScenarioTest {
         assertThat(dtm.status(gid)).isEqualTo("succeed");
         assertThat(dtm.branchStatuses(gid)).containsExactly("P", "S");
         assertThat(busi.trail(gid)).containsExactly("TransOut try");
+    }
+
+    @Test
+    void missingConfirmAndCancelKeysAreEmptyUrls() {
+        assertThat(prepare().body()).isEqualTo(SUCCESS);
+        var body = Map.of("gid", gid, "trans_type", "tcc", "branch_id", "01", "data", PAYLOAD);
+
+        assertThat(dtm.post("/api/dtmsvr/registerBranch", body).body()).isEqualTo(SUCCESS);
+
+        assertThat(rows()).containsExactly("01 cancel ", "01 confirm ");
+        assertThat(submit("wait_result", true).body()).isEqualTo(SUCCESS);
+        assertThat(dtm.branchStatuses(gid)).containsExactly("P", "S");
+        assertThat(busi.calls(gid)).isEmpty();
     }
 
     @Test

@@ -269,6 +269,20 @@ class XaScenarioTest {
     }
 
     @Test
+    void missingUrlKeyIsAnEmptyUrl() {
+        assertThat(prepare().body()).isEqualTo(SUCCESS);
+
+        var r = dtm.post("/api/dtmsvr/registerBranch", Map.of("gid", gid, "trans_type", "xa", "branch_id", "01"));
+
+        assertThat(r.body()).isEqualTo(SUCCESS);
+        assertThat(rows()).containsExactly("01 rollback  []", "01 commit  []");
+        assertThat(abort("wait_result", true).body()).isEqualTo(SUCCESS);
+        assertThat(dtm.status(gid)).isEqualTo("failed");
+        assertThat(dtm.branchStatuses(gid)).containsExactly("S", "P");
+        assertThat(busi.calls(gid)).isEmpty();
+    }
+
+    @Test
     void abortOfASucceededXaIsRefused() {
         assertThat(prepare().body()).isEqualTo(SUCCESS);
         assertThat(submit("wait_result", true).body()).isEqualTo(SUCCESS);
