@@ -138,12 +138,11 @@ public final class Engine {
             throw DtmException.failure(
                     "trans type: '" + stored.transType() + "' current status '" + stored.status() + "', cannot abort.");
         }
-        if (stored.status() == TransStatus.PREPARED) {
-            String reason = request.rollbackReason().isEmpty() ? null : request.rollbackReason();
-            var change = new StatusChange(TransStatus.PREPARED, TransStatus.ABORTING, now, reason, null);
-            if (!store.changeGlobalStatus(gid, change)) {
-                throw DtmException.error("gid '" + gid + "': status changed while aborting, please retry");
-            }
+        // prepared -> aborting, or aborting -> aborting again: either way a non-empty reason is stored (§3.5)
+        String reason = request.rollbackReason().isEmpty() ? null : request.rollbackReason();
+        var change = new StatusChange(stored.status(), TransStatus.ABORTING, now, reason, null);
+        if (!store.changeGlobalStatus(gid, change)) {
+            throw DtmException.error("gid '" + gid + "': status changed while aborting, please retry");
         }
         GlobalTrans aborting = store.findGlobal(gid).orElseThrow(() -> notFound(gid));
         run(new ActiveTrans(ctx, aborting, parseOptions(aborting), store.findBranches(gid)), request.waitResult());

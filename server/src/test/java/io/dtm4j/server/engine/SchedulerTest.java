@@ -35,6 +35,7 @@ class SchedulerTest {
         dtm.post(
                 "/api/dtmsvr/submit",
                 Trans.saga("fastSaga").step(busi.url("Fast"), "", "{}").body());
+        // the rounds write their backoff after the calls; a claim would also skip a gid still in flight
         Awaitility.await("first rounds over")
                 .until(() -> busi.calls("slowSaga").size() == 1
                         && busi.calls("fastSaga").size() == 1
