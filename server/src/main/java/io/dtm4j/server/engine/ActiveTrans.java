@@ -36,6 +36,8 @@ public final class ActiveTrans {
     private GlobalTrans global;
     private final List<BranchOp> branches;
     private Instant lastTouched;
+    /** Set once a fenced write was rejected: this round no longer owns the transaction. */
+    private volatile boolean lost;
 
     public ActiveTrans(EngineContext ctx, GlobalTrans global, TransOptions options, List<BranchOp> branches) {
         this.ctx = ctx;
@@ -100,10 +102,10 @@ public final class ActiveTrans {
         GlobalTrans before = global();
         Instant now = now();
         StatusTransitions.check(before.transType(), before.status(), to);
-        var change = new StatusChange(before.status(), to, now, rollbackReason, null);
+        var change = new StatusChange(before.status(), to, now, rollbackReason, null, before.owner(), null);
         if (!ctx.store().changeGlobalStatus(before.gid(), change)) {
             throw DtmException.error("gid '" + before.gid() + "': cannot change status to '" + to
-                    + "', it is no longer '" + before.status() + "'");
+                    + "': it is no longer '" + before.status() + "' or another round has claimed it");
         }
         synchronized (this) {
             global = new GlobalTrans(
@@ -135,6 +137,7 @@ public final class ActiveTrans {
     /** Calls the branch at {@code index}, stores its new status and updates the cron fields. */
     public BranchResult execBranch(int index) {
         BranchOp b = branch(index);
+        holdLease();
         Outcome outcome = call(b.url(), b.branchId(), b.op(), b.binData());
         boolean sagaAction = type() == TransType.SAGA && Ops.ACTION.equals(b.op());
         TransStatus status = outcome.isSuccess()
@@ -142,7 +145,7 @@ public final class ActiveTrans {
                 : outcome.isFailure() && sagaAction ? TransStatus.FAILED : TransStatus.PREPARED;
         if (status != TransStatus.PREPARED) {
             Instant now = now();
-            ctx.store().updateBranchStatusOrdered(b.gid(), b.branchId(), b.op(), status, now);
+            ctx.store().updateBranchStatusOrdered(b.gid(), b.branchId(), b.op(), status, now, global().owner());
             synchronized (this) {
                 branches.set(index, b.withStatus(status, now));
             }
@@ -217,14 +220,41 @@ public final class ActiveTrans {
         touch(global().nextCronInterval(), next);
     }
 
+    /**
+     * Makes sure the claim outlasts the next call: when the lease (next_cron_time) would end before
+     * the call's timeout, it is extended with a fenced write, so a round that lost its claim learns it
+     * here and never calls the branch.
+     *
+     * @throws DtmException when the claim was lost (or the status changed)
+     */
+    private void holdLease() {
+        if (lost) {
+            throw claimLost(global());
+        }
+        long callSeconds = policy.requestTimeout(options).toSeconds() + 2;
+        Instant now = now();
+        GlobalTrans g = global();
+        if (now.plusSeconds(callSeconds).isAfter(g.nextCronTime())) {
+            touch(g.nextCronInterval(), now.plusSeconds(Math.max(g.nextCronInterval(), callSeconds)));
+        }
+    }
+
     private void touch(long interval, Instant next) {
         Instant now = now();
         GlobalTrans g = global();
-        ctx.store().touchCronTime(g.gid(), g.status(), interval, next, now);
+        if (!ctx.store().touchCronTime(g.gid(), g.status(), g.owner(), interval, next, now)) {
+            lost = true;
+            throw claimLost(g);
+        }
         synchronized (this) {
             lastTouched = now;
             global = withCron(global, interval, next);
         }
+    }
+
+    private static DtmException claimLost(GlobalTrans g) {
+        return DtmException.error("gid '" + g.gid()
+                + "': round stopped: the status changed or another round has claimed the transaction");
     }
 
     private static GlobalTrans withCron(GlobalTrans g, long interval, Instant next) {

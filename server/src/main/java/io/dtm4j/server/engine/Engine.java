@@ -88,9 +88,11 @@ public final class Engine {
             return;
         }
         GlobalTrans stored = existing(global.gid());
+        String owner = stored.owner(); // a repeated submit shares the claim of the round in progress
         if (stored.status() == TransStatus.PREPARED) {
-            if (!store.changeGlobalStatus(
-                    stored.gid(), StatusChange.of(TransStatus.PREPARED, TransStatus.SUBMITTED, now))) {
+            owner = global.owner();
+            var change = new StatusChange(TransStatus.PREPARED, TransStatus.SUBMITTED, now, null, null, null, owner);
+            if (!store.changeGlobalStatus(stored.gid(), change)) {
                 throw DtmException.error("gid '" + stored.gid() + "': status changed while submitting, please retry");
             }
         } else if (stored.status() != TransStatus.SUBMITTED) {
@@ -113,7 +115,7 @@ public final class Engine {
                 req.customData(),
                 stored.nextCronInterval(),
                 stored.nextCronTime(),
-                stored.owner(),
+                owner,
                 stored.extData(),
                 stored.result(),
                 stored.rollbackReason());
@@ -140,7 +142,7 @@ public final class Engine {
         }
         // prepared -> aborting, or aborting -> aborting again: either way a non-empty reason is stored (§3.5)
         String reason = request.rollbackReason().isEmpty() ? null : request.rollbackReason();
-        var change = new StatusChange(stored.status(), TransStatus.ABORTING, now, reason, null);
+        var change = new StatusChange(stored.status(), TransStatus.ABORTING, now, reason, null, null, Gids.newGid());
         if (!store.changeGlobalStatus(gid, change)) {
             throw DtmException.error("gid '" + gid + "': status changed while aborting, please retry");
         }
@@ -212,7 +214,9 @@ public final class Engine {
                 to,
                 ctx.clock().instant(),
                 emptyToNull(extra.get("rollback_reason")),
-                emptyToNull(extra.get("result")));
+                emptyToNull(extra.get("result")),
+                null,
+                null);
         if (stored.status() != TransStatus.PREPARED || !store.changeGlobalStatus(req.gid(), change)) {
             throw DtmException.error("gid '" + req.gid() + "': cannot submit the workflow, status is '"
                     + store.findGlobal(req.gid()).map(GlobalTrans::status).orElse(stored.status())
@@ -388,7 +392,7 @@ public final class Engine {
                 req.customData(),
                 interval,
                 now.plusSeconds(interval),
-                "",
+                Gids.newGid(), // the claim of the round the API starts; a later scheduler claim fences it
                 "",
                 "",
                 "");

@@ -49,9 +49,11 @@ public interface Store extends AutoCloseable {
     /**
      * Sets the status of the row (gid, branchId, op) and its update/finish/rollback times.
      *
-     * @return false when there is no such row
+     * @param owner when not null, the write applies only while the global's owner is this claim token
+     *     (fencing: a node that lost its claim cannot write)
+     * @return false when there is no such row, or the owner differs
      */
-    boolean updateBranchStatus(String gid, String branchId, String op, TransStatus status, Instant now);
+    boolean updateBranchStatus(String gid, String branchId, String op, TransStatus status, Instant now, String owner);
 
     /**
      * Like {@link #updateBranchStatus} but may return before the write is durable. The write keeps
@@ -60,25 +62,27 @@ public interface Store extends AutoCloseable {
      * which case the branch is called again (branches are idempotent by contract). The default
      * implementation is synchronous.
      */
-    default void updateBranchStatusOrdered(String gid, String branchId, String op, TransStatus status, Instant now) {
-        updateBranchStatus(gid, branchId, op, status, now);
+    default void updateBranchStatusOrdered(
+            String gid, String branchId, String op, TransStatus status, Instant now, String owner) {
+        updateBranchStatus(gid, branchId, op, status, now, owner);
     }
 
     /**
      * Changes the global status from {@code change.from()} to {@code change.to()} if it is still
-     * {@code change.from()}.
+     * {@code change.from()} and, when {@code change.owner()} is set, still owned by that token.
      *
-     * @return false, writing nothing, when the gid is unknown or its status differs
+     * @return false, writing nothing, when the gid is unknown, its status differs or the owner differs
      */
     boolean changeGlobalStatus(String gid, StatusChange change);
 
     /**
      * Sets next_cron_interval, next_cron_time and update_time, only while the status is {@code
-     * expected}.
+     * expected} and, when {@code owner} is not null, the owner is {@code owner}.
      *
-     * @return false when the gid is unknown or its status differs
+     * @return false when the gid is unknown, or its status or owner differs
      */
-    boolean touchCronTime(String gid, TransStatus expected, long intervalSeconds, Instant nextCronTime, Instant now);
+    boolean touchCronTime(
+            String gid, TransStatus expected, String owner, long intervalSeconds, Instant nextCronTime, Instant now);
 
     /**
      * Claims up to {@code limit} unfinished transactions whose next_cron_time is at or before {@code

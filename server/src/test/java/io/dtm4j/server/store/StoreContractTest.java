@@ -76,7 +76,7 @@ public abstract class StoreContractTest {
                 "",
                 RETRY.toSeconds(),
                 nextCronTime,
-                "",
+                "api-round",
                 "",
                 "",
                 "");
@@ -264,6 +264,45 @@ public abstract class StoreContractTest {
                 .isEqualTo(AppendResult.APPENDED);
     }
 
+    // ---- fencing: writes conditional on the claim token
+
+    @Test
+    void aClaimFencesEveryWriteOfTheRoundThatOwnedTheTransactionBefore() {
+        save(global("g1", SUBMITTED, now.minusSeconds(1)), branch("g1", "01", "action"));
+        String token = store.claimDue(now, now.plus(RETRY), "claim-1", 10, now)
+                .getFirst()
+                .owner();
+        assertThat(token).isEqualTo("claim-1");
+
+        assertThat(store.touchCronTime("g1", SUBMITTED, "api-round", 20, now.plusSeconds(20), now))
+                .isFalse();
+        assertThat(store.updateBranchStatus("g1", "01", "action", SUCCEED, now, "api-round"))
+                .isFalse();
+        store.updateBranchStatusOrdered("g1", "01", "action", SUCCEED, now, "api-round");
+        var stale = new StatusChange(SUBMITTED, ABORTING, now, "stale", null, "api-round", null);
+        assertThat(store.changeGlobalStatus("g1", stale)).isFalse();
+
+        assertThat(stored("g1").status()).isEqualTo(SUBMITTED);
+        assertThat(stored("g1").nextCronTime()).isEqualTo(now.plus(RETRY));
+        assertThat(store.findBranches("g1").getFirst().status()).isEqualTo(PREPARED);
+    }
+
+    @Test
+    void theCurrentOwnerWritesAndAStatusChangeCanTakeTheClaim() {
+        save(global("g1", PREPARED, now), branch("g1", "01", "action"));
+        var take = new StatusChange(PREPARED, SUBMITTED, now, null, null, "api-round", "round-2");
+        assertThat(store.changeGlobalStatus("g1", take)).isTrue();
+        assertThat(stored("g1").owner()).isEqualTo("round-2");
+
+        assertThat(store.updateBranchStatus("g1", "01", "action", SUCCEED, now, "round-2"))
+                .isTrue();
+        assertThat(store.touchCronTime("g1", SUBMITTED, "round-2", 20, now.plusSeconds(20), now))
+                .isTrue();
+        assertThat(store.changeGlobalStatus(
+                        "g1", new StatusChange(SUBMITTED, SUCCEED, now, null, null, "round-2", null)))
+                .isTrue();
+    }
+
     // ---- updateBranchStatus
 
     @Test
@@ -271,7 +310,7 @@ public abstract class StoreContractTest {
         save(global("g1", SUBMITTED, now), branch("g1", "01", "action"), branch("g1", "02", "action"));
         Instant later = now.plusSeconds(5);
 
-        assertThat(store.updateBranchStatus("g1", "01", "action", SUCCEED, later))
+        assertThat(store.updateBranchStatus("g1", "01", "action", SUCCEED, later, null))
                 .isTrue();
 
         List<BranchOp> branches = store.findBranches("g1");
@@ -289,8 +328,8 @@ public abstract class StoreContractTest {
         save(global("g1", SUBMITTED, now), branch("g1", "01", "action"), branch("g1", "02", "action"));
         Instant later = now.plusSeconds(5);
 
-        store.updateBranchStatusOrdered("g1", "01", "action", SUCCEED, later);
-        store.updateBranchStatusOrdered("g1", "02", "action", SUCCEED, later);
+        store.updateBranchStatusOrdered("g1", "01", "action", SUCCEED, later, null);
+        store.updateBranchStatusOrdered("g1", "02", "action", SUCCEED, later, null);
         assertThat(store.changeGlobalStatus("g1", StatusChange.of(SUBMITTED, SUCCEED, later)))
                 .isTrue();
 
@@ -302,7 +341,7 @@ public abstract class StoreContractTest {
         save(global("g1", SUBMITTED, now), branch("g1", "01", "action"));
         Instant later = now.plusSeconds(5);
 
-        assertThat(store.updateBranchStatus("g1", "01", "action", FAILED, later))
+        assertThat(store.updateBranchStatus("g1", "01", "action", FAILED, later, null))
                 .isTrue();
 
         BranchOp failed = store.findBranches("g1").getFirst();
@@ -315,9 +354,9 @@ public abstract class StoreContractTest {
     void updateBranchStatusReturnsFalseForAMissingRow() {
         save(global("g1", SUBMITTED, now), branch("g1", "01", "action"));
 
-        assertThat(store.updateBranchStatus("g1", "01", "compensate", SUCCEED, now))
+        assertThat(store.updateBranchStatus("g1", "01", "compensate", SUCCEED, now, null))
                 .isFalse();
-        assertThat(store.updateBranchStatus("nobody", "01", "action", SUCCEED, now))
+        assertThat(store.updateBranchStatus("nobody", "01", "action", SUCCEED, now, null))
                 .isFalse();
     }
 
@@ -344,7 +383,8 @@ public abstract class StoreContractTest {
         save(global("g1", ABORTING, now));
         Instant later = now.plusSeconds(3);
 
-        assertThat(store.changeGlobalStatus("g1", new StatusChange(ABORTING, FAILED, later, "branch said no", null)))
+        assertThat(store.changeGlobalStatus(
+                        "g1", new StatusChange(ABORTING, FAILED, later, "branch said no", null, null, null)))
                 .isTrue();
 
         GlobalTrans g = stored("g1");
@@ -358,7 +398,8 @@ public abstract class StoreContractTest {
     void changeGlobalStatusStoresTheWorkflowResult() {
         save(global("g1", PREPARED, now));
 
-        assertThat(store.changeGlobalStatus("g1", new StatusChange(PREPARED, SUCCEED, now, null, "the result")))
+        assertThat(store.changeGlobalStatus(
+                        "g1", new StatusChange(PREPARED, SUCCEED, now, null, "the result", null, null)))
                 .isTrue();
 
         assertThat(stored("g1").result()).isEqualTo("the result");
@@ -367,7 +408,7 @@ public abstract class StoreContractTest {
     @Test
     void changeGlobalStatusKeepsReasonAndResultWhenTheyAreNull() {
         save(global("g1", PREPARED, now));
-        store.changeGlobalStatus("g1", new StatusChange(PREPARED, ABORTING, now, "first reason", "r"));
+        store.changeGlobalStatus("g1", new StatusChange(PREPARED, ABORTING, now, "first reason", "r", null, null));
 
         store.changeGlobalStatus("g1", StatusChange.of(ABORTING, FAILED, now));
 
@@ -380,8 +421,8 @@ public abstract class StoreContractTest {
         save(global("g1", SUBMITTED, now));
         GlobalTrans before = stored("g1");
 
-        boolean changed =
-                store.changeGlobalStatus("g1", new StatusChange(PREPARED, FAILED, now.plusSeconds(9), "late", "late"));
+        boolean changed = store.changeGlobalStatus(
+                "g1", new StatusChange(PREPARED, FAILED, now.plusSeconds(9), "late", "late", null, null));
 
         assertThat(changed).isFalse();
         assertThat(stored("g1")).isEqualTo(before);
@@ -412,7 +453,7 @@ public abstract class StoreContractTest {
         save(global("g1", SUBMITTED, now));
         Instant later = now.plusSeconds(2);
 
-        assertThat(store.touchCronTime("g1", SUBMITTED, 20, now.plusSeconds(22), later))
+        assertThat(store.touchCronTime("g1", SUBMITTED, null, 20, now.plusSeconds(22), later))
                 .isTrue();
 
         GlobalTrans g = stored("g1");
@@ -426,9 +467,9 @@ public abstract class StoreContractTest {
         save(global("g1", SUBMITTED, now));
         GlobalTrans before = stored("g1");
 
-        assertThat(store.touchCronTime("g1", PREPARED, 20, now.plusSeconds(22), now))
+        assertThat(store.touchCronTime("g1", PREPARED, null, 20, now.plusSeconds(22), now))
                 .isFalse();
-        assertThat(store.touchCronTime("nobody", SUBMITTED, 20, now.plusSeconds(22), now))
+        assertThat(store.touchCronTime("nobody", SUBMITTED, null, 20, now.plusSeconds(22), now))
                 .isFalse();
         assertThat(stored("g1")).isEqualTo(before);
     }
@@ -510,7 +551,7 @@ public abstract class StoreContractTest {
         save(global("g1", SUBMITTED, now.minusSeconds(1)));
 
         assertThat(store.claimDue(now, now.plus(RETRY), "a", 0, now)).isEmpty();
-        assertThat(stored("g1").owner()).isEmpty();
+        assertThat(stored("g1").owner()).isEqualTo("api-round");
     }
 
     @Test
@@ -555,10 +596,10 @@ public abstract class StoreContractTest {
 
         assertThat(gids(store.claimDue(horizon, now.plus(RETRY), "a", 1, now))).containsExactly("g1");
 
-        store.touchCronTime("g1", SUBMITTED, RETRY.toSeconds(), now.plus(RETRY.multipliedBy(3)), now);
+        store.touchCronTime("g1", SUBMITTED, null, RETRY.toSeconds(), now.plus(RETRY.multipliedBy(3)), now);
         assertThat(store.claimDue(horizon, now.plus(RETRY), "b", 1, now)).isEmpty();
 
-        store.touchCronTime("g1", SUBMITTED, RETRY.toSeconds(), now.plus(RETRY), now);
+        store.touchCronTime("g1", SUBMITTED, null, RETRY.toSeconds(), now.plus(RETRY), now);
         assertThat(gids(store.claimDue(horizon, now.plus(RETRY), "c", 1, now))).containsExactly("g1");
 
         store.changeGlobalStatus("g1", StatusChange.of(SUBMITTED, SUCCEED, now));

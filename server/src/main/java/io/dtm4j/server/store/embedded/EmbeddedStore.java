@@ -248,37 +248,50 @@ public final class EmbeddedStore implements Store {
     }
 
     @Override
-    public boolean updateBranchStatus(String gid, String branchId, String op, TransStatus status, Instant now) {
-        return write("updateBranchStatus gid=" + gid, c -> setBranchStatus(c, gid, branchId, op, status, now));
+    public boolean updateBranchStatus(
+            String gid, String branchId, String op, TransStatus status, Instant now, String owner) {
+        return write("updateBranchStatus gid=" + gid, c -> setBranchStatus(c, gid, branchId, op, status, now, owner));
     }
 
     private static boolean setBranchStatus(
-            Connection c, String gid, String branchId, String op, TransStatus status, Instant now) throws SQLException {
+            Connection c, String gid, String branchId, String op, TransStatus status, Instant now, String owner)
+            throws SQLException {
         return update(
                         c,
                         """
                         UPDATE trans_branch_op SET status = ?, update_time = ?,
                             finish_time = COALESCE(?, finish_time),
                             rollback_time = COALESCE(?, rollback_time)
-                        WHERE gid = ? AND branch_id = ? AND op = ?""",
+                        WHERE gid = ? AND branch_id = ? AND op = ?
+                          AND (? IS NULL OR EXISTS (SELECT 1 FROM trans_global g WHERE g.gid = ? AND g.owner = ?))""",
                         status,
                         now,
                         status == TransStatus.SUCCEED ? now : null,
                         status == TransStatus.FAILED ? now : null,
                         gid,
                         branchId,
-                        op)
+                        op,
+                        owner,
+                        gid,
+                        owner)
                 > 0;
     }
 
     @Override
-    public void updateBranchStatusOrdered(String gid, String branchId, String op, TransStatus status, Instant now) {
+    public void updateBranchStatusOrdered(
+            String gid, String branchId, String op, TransStatus status, Instant now, String owner) {
         // the single writer applies tasks in submission order, so later writes commit after this one
-        writer.submit(c -> setBranchStatus(c, gid, branchId, op, status, now)).whenComplete((ok, e) -> {
-            if (e != null) {
-                log.warn("updateBranchStatus gid={} branch {} {} not stored: {}", gid, branchId, op, e.getMessage());
-            }
-        });
+        writer.submit(c -> setBranchStatus(c, gid, branchId, op, status, now, owner))
+                .whenComplete((ok, e) -> {
+                    if (e != null || Boolean.FALSE.equals(ok)) {
+                        log.warn(
+                                "updateBranchStatus gid={} branch {} {} not stored: {}",
+                                gid,
+                                branchId,
+                                op,
+                                e != null ? e.getMessage() : "no such row, or the claim was lost");
+                    }
+                });
     }
 
     @Override
@@ -293,26 +306,31 @@ public final class EmbeddedStore implements Store {
                                     finish_time = COALESCE(?, finish_time),
                                     rollback_time = COALESCE(?, rollback_time),
                                     rollback_reason = COALESCE(?, rollback_reason),
-                                    result = COALESCE(?, result)
-                                WHERE gid = ? AND status = ?""",
+                                    result = COALESCE(?, result),
+                                    owner = COALESCE(?, owner)
+                                WHERE gid = ? AND status = ? AND (? IS NULL OR owner = ?)""",
                                 change.to(),
                                 now,
                                 change.to() == TransStatus.SUCCEED ? now : null,
                                 change.to() == TransStatus.FAILED ? now : null,
                                 change.rollbackReason(),
                                 change.result(),
+                                change.newOwner(),
                                 gid,
-                                change.from())
+                                change.from(),
+                                change.owner(),
+                                change.owner())
                         > 0);
     }
 
     @Override
     public boolean touchCronTime(
-            String gid, TransStatus expected, long intervalSeconds, Instant nextCronTime, Instant now) {
+            String gid, TransStatus expected, String owner, long intervalSeconds, Instant nextCronTime, Instant now) {
         return write(
-                "touchCronTime gid=" + gid, c -> update(c, """
+                "touchCronTime gid=" + gid,
+                c -> update(c, """
                                 UPDATE trans_global SET next_cron_interval = ?, next_cron_time = ?, update_time = ?
-                                WHERE gid = ? AND status = ?""", intervalSeconds, nextCronTime, now, gid, expected) > 0);
+                                WHERE gid = ? AND status = ? AND (? IS NULL OR owner = ?)""", intervalSeconds, nextCronTime, now, gid, expected, owner, owner) > 0);
     }
 
     /** Claims due transactions; the result is ordered by id (RETURNING keeps no order). */
