@@ -12,6 +12,7 @@ import io.dtm4j.server.engine.EngineContext;
 import io.dtm4j.server.engine.Scheduler;
 import io.dtm4j.server.invoke.HttpInvoker;
 import io.dtm4j.server.metrics.Metrics;
+import io.dtm4j.server.store.Retention;
 import io.dtm4j.server.store.Store;
 import io.dtm4j.server.store.embedded.EmbeddedStore;
 import io.dtm4j.server.topic.Topics;
@@ -22,6 +23,7 @@ import io.vertx.core.http.HttpServerOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -91,6 +93,11 @@ public final class Dtm4jServer implements AutoCloseable {
                 config.configUpdateInterval(),
                 config.configUpdateInterval(),
                 TimeUnit.SECONDS);
+        long retention = config.store().finishedRetention();
+        if (retention > 0) {
+            timers.scheduleWithFixedDelay(
+                    new Retention(store, clock, Duration.ofSeconds(retention)), 10, 60, TimeUnit.SECONDS);
+        }
         var alerts = new Alerts(config.alertWebHook(), config.alertRetryLimit(), invoker, virtualThreads, json);
         var ctx = new EngineContext(config, clock, store, invoker, topics, metrics, alerts, json);
         var engine = new Engine(ctx, virtualThreads);

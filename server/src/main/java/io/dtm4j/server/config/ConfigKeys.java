@@ -35,7 +35,8 @@ final class ConfigKeys {
             "Store.DataExpire",
             "Store.FinishedDataExpire",
             "Store.RedisPrefix",
-            "Store.DataDir");
+            "Store.DataDir",
+            "Store.FinishedRetention");
 
     /** dtm keys accepted without effect (yet). */
     static final Set<String> IGNORED = Set.of(

@@ -179,6 +179,8 @@ public final class ConfigLoader {
             Long expire = raw.atLeast("Store.DataExpire", d.dataExpire(), 1, SECONDS);
             Long finishedExpire = raw.atLeast("Store.FinishedDataExpire", d.finishedDataExpire(), 1, SECONDS);
             Path dataDir = dataDir(raw, d.dataDir(), workDir);
+            Long retention =
+                    raw.atLeast("Store.FinishedRetention", d.finishedRetention(), 0, "must be at least 0 seconds");
             if (!raw.problems().isEmpty()) {
                 return null;
             }
@@ -196,7 +198,8 @@ public final class ConfigLoader {
                     expire,
                     finishedExpire,
                     raw.string("Store.RedisPrefix", d.redisPrefix()),
-                    dataDir);
+                    dataDir,
+                    retention);
         }
 
         /** Expands a leading {@code ~} to the user's home and resolves a relative path against workDir. */

@@ -43,6 +43,8 @@ public record ServerConfig(
      * @param dataDir {@code Store.DataDir} (dtm4j only): directory of the embedded database
      * @param dataExpire {@code Store.DataExpire}: seconds
      * @param finishedDataExpire {@code Store.FinishedDataExpire}: seconds
+     * @param finishedRetention {@code Store.FinishedRetention} (dtm4j only): finished transactions
+     *     older than this many seconds are deleted; 0 keeps them forever (dtm's SQL behaviour)
      */
     public record StoreConfig(
             String driver,
@@ -58,7 +60,8 @@ public record ServerConfig(
             long dataExpire,
             long finishedDataExpire,
             String redisPrefix,
-            Path dataDir) {}
+            Path dataDir,
+            long finishedRetention) {}
 
     /** Returns the defaults of every key, as dtm has them (data directory: ~/.dtm4j/data). */
     public static ServerConfig defaults() {
@@ -79,7 +82,8 @@ public record ServerConfig(
                         604800,
                         86400,
                         "{a}",
-                        Path.of(System.getProperty("user.home"), ".dtm4j", "data")),
+                        Path.of(System.getProperty("user.home"), ".dtm4j", "data"),
+                        0),
                 3,
                 35,
                 10,

@@ -110,6 +110,15 @@ public interface Store extends AutoCloseable {
     boolean resetNextCronTime(String gid, Instant now);
 
     /**
+     * Deletes up to {@code limit} finished ({@code succeed} or {@code failed}) transactions whose
+     * update_time is before {@code finishedBefore}, with their branch rows, oldest first. Never
+     * touches an unfinished transaction.
+     *
+     * @return how many transactions were deleted
+     */
+    int deleteFinished(Instant finishedBefore, int limit);
+
+    /**
      * Returns up to {@code limit} entries of category {@code cat} (empty = every category), newest
      * first, starting after the cursor {@code position}.
      */

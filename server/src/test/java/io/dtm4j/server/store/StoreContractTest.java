@@ -264,6 +264,37 @@ public abstract class StoreContractTest {
                 .isEqualTo(AppendResult.APPENDED);
     }
 
+    // ---- retention
+
+    @Test
+    void deleteFinishedRemovesOnlyOldFinishedTransactionsWithTheirBranches() {
+        save(global("old-ok", SUCCEED, now), branch("old-ok", "01", "action"));
+        save(global("old-failed", FAILED, now), branch("old-failed", "01", "action"));
+        save(global("old-running", SUBMITTED, now), branch("old-running", "01", "action"));
+        save(global("new-ok", SUCCEED, now.plusSeconds(100)), branch("new-ok", "01", "action"));
+        store.touchCronTime("new-ok", SUCCEED, null, 10, now.plusSeconds(100), now.plusSeconds(100));
+
+        assertThat(store.deleteFinished(now.plusSeconds(50), 10)).isEqualTo(2);
+
+        assertThat(store.findGlobal("old-ok")).isEmpty();
+        assertThat(store.findBranches("old-ok")).isEmpty();
+        assertThat(store.findGlobal("old-failed")).isEmpty();
+        assertThat(store.findGlobal("old-running")).isPresent();
+        assertThat(store.findBranches("old-running")).hasSize(1);
+        assertThat(store.findGlobal("new-ok")).isPresent();
+    }
+
+    @Test
+    void deleteFinishedWorksInBatchesOfTheGivenSize() {
+        for (int i = 0; i < 5; i++) {
+            save(global("done-" + i, SUCCEED, now));
+        }
+        assertThat(store.deleteFinished(now.plusSeconds(1), 2)).isEqualTo(2);
+        assertThat(store.deleteFinished(now.plusSeconds(1), 2)).isEqualTo(2);
+        assertThat(store.deleteFinished(now.plusSeconds(1), 2)).isEqualTo(1);
+        assertThat(store.deleteFinished(now.plusSeconds(1), 2)).isZero();
+    }
+
     // ---- fencing: writes conditional on the claim token
 
     @Test

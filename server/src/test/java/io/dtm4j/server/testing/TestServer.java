@@ -48,7 +48,7 @@ public final class TestServer implements AutoCloseable {
                 0,
                 0,
                 new ServerConfig.StoreConfig(
-                        "embedded", "", 0, "", "", "dtm", "public", 1, 1, 5, 604800, 86400, "{a}", dataDir),
+                        "embedded", "", 0, "", "", "dtm", "public", 1, 1, 5, 604800, 86400, "{a}", dataDir, 0),
                 d.transCronInterval(),
                 d.timeoutToFail(),
                 d.retryInterval(),

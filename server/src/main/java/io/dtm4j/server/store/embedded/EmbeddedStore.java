@@ -333,6 +333,24 @@ public final class EmbeddedStore implements Store {
                                 WHERE gid = ? AND status = ? AND (? IS NULL OR owner = ?)""", intervalSeconds, nextCronTime, now, gid, expected, owner, owner) > 0);
     }
 
+    @Override
+    public int deleteFinished(Instant finishedBefore, int limit) {
+        return write("deleteFinished", c -> {
+            List<String> gids = query(
+                    c,
+                    "SELECT gid FROM trans_global WHERE status IN ('succeed', 'failed') AND update_time < ?"
+                            + " ORDER BY update_time, id LIMIT ?",
+                    rs -> rs.getString(1),
+                    finishedBefore,
+                    limit);
+            for (String gid : gids) {
+                update(c, "DELETE FROM trans_branch_op WHERE gid = ?", gid);
+                update(c, "DELETE FROM trans_global WHERE gid = ? AND status IN ('succeed', 'failed')", gid);
+            }
+            return gids.size();
+        });
+    }
+
     /** Claims due transactions; the result is ordered by id (RETURNING keeps no order). */
     @Override
     public List<GlobalTrans> claimDue(Instant dueBy, Instant leaseUntil, String owner, int limit, Instant now) {
