@@ -64,6 +64,26 @@ public final class ServerProcess implements AutoCloseable {
         process.waitFor();
     }
 
+    /** Pauses the process (SIGSTOP), as a long GC pause or a frozen VM would. */
+    public void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** Resumes a paused process (SIGCONT). */
+    public void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        int exit = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid()))
+                .inheritIO()
+                .start()
+                .waitFor();
+        if (exit != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " exited with " + exit);
+        }
+    }
+
     public String dtm() {
         return "http://127.0.0.1:" + port + "/api/dtmsvr";
     }
