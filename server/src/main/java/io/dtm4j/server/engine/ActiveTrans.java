@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +37,11 @@ public final class ActiveTrans {
     private GlobalTrans global;
     private final List<BranchOp> branches;
     private Instant lastTouched;
+    /** Orders writes: ordered branch writes not yet followed by a completed synchronous write need a flush. */
+    private final AtomicLong writeSeq = new AtomicLong();
+
+    private volatile long lastOrderedWrite;
+    private volatile long lastSyncedWrite;
     /** Set once a fenced write was rejected: this round no longer owns the transaction. */
     private volatile boolean lost;
 
@@ -103,10 +109,12 @@ public final class ActiveTrans {
         Instant now = now();
         StatusTransitions.check(before.transType(), before.status(), to);
         var change = new StatusChange(before.status(), to, now, rollbackReason, null, before.owner(), null);
+        long seq = writeSeq.incrementAndGet();
         if (!ctx.store().changeGlobalStatus(before.gid(), change)) {
             throw DtmException.error("gid '" + before.gid() + "': cannot change status to '" + to
                     + "': it is no longer '" + before.status() + "' or another round has claimed it");
         }
+        synced(seq);
         synchronized (this) {
             global = new GlobalTrans(
                     before.id(),
@@ -137,7 +145,6 @@ public final class ActiveTrans {
     /** Calls the branch at {@code index}, stores its new status and updates the cron fields. */
     public BranchResult execBranch(int index) {
         BranchOp b = branch(index);
-        holdLease();
         Outcome outcome = call(b.url(), b.branchId(), b.op(), b.binData());
         boolean sagaAction = type() == TransType.SAGA && Ops.ACTION.equals(b.op());
         TransStatus status = outcome.isSuccess()
@@ -145,6 +152,7 @@ public final class ActiveTrans {
                 : outcome.isFailure() && sagaAction ? TransStatus.FAILED : TransStatus.PREPARED;
         if (status != TransStatus.PREPARED) {
             Instant now = now();
+            lastOrderedWrite = writeSeq.incrementAndGet();
             ctx.store().updateBranchStatusOrdered(b.gid(), b.branchId(), b.op(), status, now, global().owner());
             synchronized (this) {
                 branches.set(index, b.withStatus(status, now));
@@ -164,6 +172,7 @@ public final class ActiveTrans {
 
     /** Calls {@code url} without a branch row (msg check-back, workflow callback). */
     public Outcome call(String url, String branchId, String op, byte[] body) {
+        holdLease();
         GlobalTrans g = global();
         var call = new BranchCall(
                 url,
@@ -242,13 +251,29 @@ public final class ActiveTrans {
     private void touch(long interval, Instant next) {
         Instant now = now();
         GlobalTrans g = global();
+        long seq = writeSeq.incrementAndGet();
         if (!ctx.store().touchCronTime(g.gid(), g.status(), g.owner(), interval, next, now)) {
             lost = true;
             throw claimLost(g);
         }
+        synced(seq);
         synchronized (this) {
             lastTouched = now;
             global = withCron(global, interval, next);
+        }
+    }
+
+    private synchronized void synced(long seq) {
+        lastSyncedWrite = Math.max(lastSyncedWrite, seq);
+    }
+
+    /**
+     * Makes this round's branch status writes durable if no synchronous write has followed them
+     * yet; called when a round ends, so that what a waiting client is told can be read back.
+     */
+    public void flush() {
+        if (lastOrderedWrite > lastSyncedWrite) {
+            ctx.store().flush();
         }
     }
 

@@ -335,6 +335,7 @@ public final class Engine {
             log.error("gid {}: processing failed", trans.gid(), e);
             throw new DtmException(DtmException.Kind.ERROR, e.getMessage(), e);
         } finally {
+            trans.flush();
             double age =
                     Duration.between(trans.global().createTime(), ctx.clock().instant())
                                     .toMillis()

@@ -67,6 +67,9 @@ public interface Store extends AutoCloseable {
         updateBranchStatus(gid, branchId, op, status, now, owner);
     }
 
+    /** Returns once every write issued before this call is durable (see {@link #updateBranchStatusOrdered}). */
+    default void flush() {}
+
     /**
      * Changes the global status from {@code change.from()} to {@code change.to()} if it is still
      * {@code change.from()} and, when {@code change.owner()} is set, still owned by that token.

@@ -295,6 +295,11 @@ public final class EmbeddedStore implements Store {
     }
 
     @Override
+    public void flush() {
+        write("flush", c -> null); // the writer is FIFO: this commits after every earlier write
+    }
+
+    @Override
     public boolean changeGlobalStatus(String gid, StatusChange change) {
         Instant now = change.now();
         return write(
