@@ -15,6 +15,7 @@ import io.dtm4j.server.metrics.Metrics;
 import io.dtm4j.server.store.Retention;
 import io.dtm4j.server.store.Store;
 import io.dtm4j.server.store.embedded.EmbeddedStore;
+import io.dtm4j.server.store.jdbc.JdbcStore;
 import io.dtm4j.server.topic.Topics;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -174,9 +175,12 @@ public final class Dtm4jServer implements AutoCloseable {
 
     private static Store openStore(ServerConfig config) {
         String driver = config.store().driver();
+        if (driver.equals("postgres") || driver.equals("mysql")) {
+            return JdbcStore.open(config.store());
+        }
         if (!driver.equals("embedded")) {
-            throw new IllegalArgumentException("Store.Driver (STORE_DRIVER) = " + driver
-                    + ": this build supports only the embedded store (the SQL and Redis stores are coming)");
+            throw new IllegalArgumentException(
+                    "Store.Driver (STORE_DRIVER) = " + driver + ": this build does not support this store yet");
         }
         return EmbeddedStore.open(config.store().dataDir());
     }

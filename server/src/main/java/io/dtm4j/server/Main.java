@@ -5,10 +5,11 @@ import io.dtm4j.server.config.ConfigException;
 import io.dtm4j.server.config.ConfigLoader;
 import io.dtm4j.server.config.Logging;
 import io.dtm4j.server.config.ServerConfig;
+import io.dtm4j.server.store.jdbc.SqlDialect;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 
-/** Starts the server: {@code java -jar dtm4j-server.jar [-c conf.yml] [-d] [-v] [-h]}. */
+/** Starts the server: {@code java -jar dtm4j-server.jar [-c conf.yml] [-d] [-v] [-h] [--print-ddl postgres|mysql]}. */
 public final class Main {
     private Main() {}
 
@@ -26,6 +27,12 @@ public final class Main {
                 return;
             }
             config = ConfigLoader.load(cli.configFile(), System.getenv());
+            if (cli.printDdl() != null) {
+                SqlDialect dialect = SqlDialect.forDriver(cli.printDdl());
+                System.out.print(dialect.ddl(
+                        dialect.namespace(config.store().db(), config.store().schema())));
+                return;
+            }
             if (cli.debug()) {
                 config = config.withLogLevel("debug");
             }

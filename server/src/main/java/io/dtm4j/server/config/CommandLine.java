@@ -13,8 +13,17 @@ import java.util.Set;
  * @param help {@code -h}: print the usage and exit
  * @param debug {@code -d}: log at debug level, whatever {@code LogLevel} says
  * @param reset {@code -r}: reset the store's data before starting
+ * @param printDdl {@code --print-ddl postgres|mysql} (alias {@code -ddl}, dtm4j only): print the SQL
+ *     store's DDL and exit; null when not given
  */
-public record CommandLine(Path configFile, boolean version, boolean help, boolean debug, boolean reset) {
+public record CommandLine(
+        Path configFile, boolean version, boolean help, boolean debug, boolean reset, String printDdl) {
+
+    /** Flags without {@code --print-ddl}. */
+    public CommandLine(Path configFile, boolean version, boolean help, boolean debug, boolean reset) {
+        this(configFile, version, help, debug, reset, null);
+    }
+
     private static final Set<String> TRUE = Set.of("1", "t", "T", "true", "TRUE", "True");
     private static final Set<String> FALSE = Set.of("0", "f", "F", "false", "FALSE", "False");
 
@@ -36,6 +45,7 @@ public record CommandLine(Path configFile, boolean version, boolean help, boolea
         boolean help = false;
         boolean debug = false;
         boolean reset = false;
+        String printDdl = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--")) {
@@ -68,10 +78,23 @@ public record CommandLine(Path configFile, boolean version, boolean help, boolea
                 case "h", "help" -> help = bool(name, value);
                 case "d" -> debug = bool(name, value);
                 case "r" -> reset = bool(name, value);
+                case "print-ddl", "ddl" -> {
+                    if (value == null) {
+                        if (i + 1 >= args.length) {
+                            throw new UsageException("flag needs an argument: -" + name);
+                        }
+                        value = args[++i];
+                    }
+                    if (!value.equals("postgres") && !value.equals("mysql")) {
+                        throw new UsageException(
+                                "invalid value \"" + value + "\" for -" + name + ": postgres or mysql");
+                    }
+                    printDdl = value;
+                }
                 default -> throw new UsageException("flag provided but not defined: -" + name);
             }
         }
-        return new CommandLine(config, version, help, debug, reset);
+        return new CommandLine(config, version, help, debug, reset, printDdl);
     }
 
     /** Returns the usage text printed for {@code -h} and after a bad argument. */
@@ -81,6 +104,8 @@ public record CommandLine(Path configFile, boolean version, boolean help, boolea
                   -c <file>  path to the server configuration file (YAML, dtm's keys)
                   -d         set the log level to debug
                   -r         reset the store's data before starting
+                  --print-ddl postgres|mysql
+                             print the SQL store's tables (DDL) for Store.Schema/Store.Db and exit
                   -v         show the version and exit
                   -h         show this help and exit
                 """;

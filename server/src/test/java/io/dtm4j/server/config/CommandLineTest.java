@@ -52,4 +52,17 @@ class CommandLineTest {
     void usageListsEveryFlag() {
         assertThat(CommandLine.usage()).contains("-c <file>", "-d", "-r", "-v", "-h");
     }
+
+    @Test
+    void printDdlTakesTheDriver() {
+        assertThat(CommandLine.parse("--print-ddl", "postgres").printDdl()).isEqualTo("postgres");
+        assertThat(CommandLine.parse("-ddl=mysql").printDdl()).isEqualTo("mysql");
+        assertThat(CommandLine.parse().printDdl()).isNull();
+        assertThatThrownBy(() -> CommandLine.parse("--print-ddl", "oracle"))
+                .isInstanceOf(CommandLine.UsageException.class)
+                .hasMessageContaining("postgres or mysql");
+        assertThatThrownBy(() -> CommandLine.parse("--print-ddl"))
+                .isInstanceOf(CommandLine.UsageException.class)
+                .hasMessageContaining("flag needs an argument");
+    }
 }

@@ -20,7 +20,7 @@ import java.util.function.UnaryOperator;
 
 /**
  * The real server on a free port over real HTTP, with an embedded store in a temporary directory
- * and a clock that only tests move. The recovery loop does not run; {@link #cron} runs it once.
+ * (or a SQL store, see {@link #STORE_PROPERTY}) and a clock that only tests move. The recovery loop does not run; {@link #cron} runs it once.
  */
 public final class TestServer implements AutoCloseable {
     /** Look-ahead of {@link #cron()}: claims what is due within this, as dtm's test-suite does. */
@@ -28,7 +28,11 @@ public final class TestServer implements AutoCloseable {
 
     public final MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
     public final ObjectMapper json = Dtm4jServer.jsonMapper();
+    /** System property choosing the store of every test server: embedded, postgres or mysql. */
+    public static final String STORE_PROPERTY = "dtm4j.test.store";
+
     private final Path dataDir;
+    private final ServerConfig.StoreConfig dropOnClose;
     private final Dtm4jServer server;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -38,17 +42,36 @@ public final class TestServer implements AutoCloseable {
     }
 
     public TestServer(UnaryOperator<ServerConfig> tweak) {
+        this(null, tweak);
+    }
+
+    /**
+     * A server on {@code store}; null picks the store named by the system property {@value
+     * #STORE_PROPERTY} ({@code embedded}, the default, {@code postgres} or {@code mysql}; a SQL store
+     * gets a fresh schema or database, dropped by {@link #close}).
+     */
+    public TestServer(ServerConfig.StoreConfig store, UnaryOperator<ServerConfig> tweak) {
         try {
             dataDir = Files.createTempDirectory("dtm4j-test");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        String choice = storeChoice();
+        if (store == null && JdbcTestDatabases.isSql(choice)) {
+            store = JdbcTestDatabases.config(choice, JdbcTestDatabases.freshNamespace(), 8);
+            dropOnClose = store;
+        } else {
+            dropOnClose = null;
+        }
+        if (store == null) {
+            store = new ServerConfig.StoreConfig(
+                    "embedded", "", 0, "", "", "dtm", "public", 1, 1, 5, 604800, 86400, "{a}", dataDir, 0);
+        }
         ServerConfig d = ServerConfig.defaults();
         ServerConfig config = new ServerConfig(
                 0,
                 0,
-                new ServerConfig.StoreConfig(
-                        "embedded", "", 0, "", "", "dtm", "public", 1, 1, 5, 604800, 86400, "{a}", dataDir, 0),
+                store,
                 d.transCronInterval(),
                 d.timeoutToFail(),
                 d.retryInterval(),
@@ -60,6 +83,11 @@ public final class TestServer implements AutoCloseable {
                 d.configUpdateInterval(),
                 d.cronWorkers());
         server = Dtm4jServer.start(tweak.apply(config), clock, false);
+    }
+
+    /** The store the tests run on: the system property {@value #STORE_PROPERTY}, default {@code embedded}. */
+    public static String storeChoice() {
+        return System.getProperty(STORE_PROPERTY, "embedded").trim().toLowerCase(java.util.Locale.ROOT);
     }
 
     public String baseUrl() {
@@ -177,5 +205,8 @@ public final class TestServer implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        if (dropOnClose != null) {
+            JdbcTestDatabases.drop(dropOnClose);
+        }
     }
 }
