@@ -15,6 +15,7 @@ import io.dtm4j.server.metrics.Metrics;
 import io.dtm4j.server.store.Retention;
 import io.dtm4j.server.store.Store;
 import io.dtm4j.server.store.embedded.EmbeddedStore;
+import io.dtm4j.server.store.redis.RedisStore;
 import io.dtm4j.server.topic.Topics;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -173,12 +174,21 @@ public final class Dtm4jServer implements AutoCloseable {
     }
 
     private static Store openStore(ServerConfig config) {
-        String driver = config.store().driver();
-        if (!driver.equals("embedded")) {
-            throw new IllegalArgumentException("Store.Driver (STORE_DRIVER) = " + driver
-                    + ": this build supports only the embedded store (the SQL and Redis stores are coming)");
-        }
-        return EmbeddedStore.open(config.store().dataDir());
+        ServerConfig.StoreConfig c = config.store();
+        return switch (c.driver()) {
+            case "embedded" -> EmbeddedStore.open(c.dataDir());
+            case "redis" ->
+                RedisStore.open(new RedisStore.Config(
+                        c.host(),
+                        c.port(),
+                        c.user(),
+                        c.password(),
+                        c.redisPrefix(),
+                        Duration.ofSeconds(c.finishedDataExpire())));
+            default ->
+                throw new IllegalArgumentException("Store.Driver (STORE_DRIVER) = " + c.driver()
+                        + ": this build supports the embedded and redis stores (the SQL stores are coming)");
+        };
     }
 
     private static void refreshQuietly(Topics topics) {

@@ -28,7 +28,13 @@ public final class TestServer implements AutoCloseable {
 
     public final MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
     public final ObjectMapper json = Dtm4jServer.jsonMapper();
+    /** System property naming the store of the test servers: embedded (default) or redis. */
+    public static final String STORE_PROPERTY = "dtm4j.test.store";
+
     private final Path dataDir;
+    /** The key prefix of this server's Redis keys, deleted on close; null for other stores. */
+    private String redisPrefix;
+
     private final Dtm4jServer server;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -44,11 +50,38 @@ public final class TestServer implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         ServerConfig d = ServerConfig.defaults();
+        // -Ddtm4j.test.store=redis runs the same tests on another store (skipped when it is absent)
+        String storeKind = System.getProperty(STORE_PROPERTY, "embedded");
+        ServerConfig.StoreConfig storeConfig = switch (storeKind) {
+            case "embedded" ->
+                new ServerConfig.StoreConfig(
+                        "embedded", "", 0, "", "", "dtm", "public", 1, 1, 5, 604800, 86400, "{a}", dataDir, 0);
+            case "redis" -> {
+                RedisTestSupport.assumeReachable();
+                redisPrefix = RedisTestSupport.freshPrefix();
+                yield new ServerConfig.StoreConfig(
+                        "redis",
+                        RedisTestSupport.host(),
+                        RedisTestSupport.port(),
+                        "",
+                        "",
+                        "dtm",
+                        "public",
+                        1,
+                        1,
+                        5,
+                        604800,
+                        86400,
+                        redisPrefix,
+                        dataDir,
+                        0);
+            }
+            default -> throw new IllegalArgumentException(STORE_PROPERTY + "=" + storeKind + " is unknown");
+        };
         ServerConfig config = new ServerConfig(
                 0,
                 0,
-                new ServerConfig.StoreConfig(
-                        "embedded", "", 0, "", "", "dtm", "public", 1, 1, 5, 604800, 86400, "{a}", dataDir, 0),
+                storeConfig,
                 d.transCronInterval(),
                 d.timeoutToFail(),
                 d.retryInterval(),
@@ -172,5 +205,8 @@ public final class TestServer implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        if (redisPrefix != null) {
+            RedisTestSupport.deleteKeys(redisPrefix);
+        }
     }
 }
