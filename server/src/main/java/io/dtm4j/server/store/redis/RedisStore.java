@@ -47,7 +47,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Expiry: unfinished transactions carry no TTL (they never vanish from under a running
  * transaction, unlike dtm's: see docs/operations.md); finished ones expire together after {@code
- * finishedDataExpire}. {@code dataExpire} of dtm is therefore not applied.
+ * finishedDataExpire}. {@code dataExpire} of dtm is therefore not applied. Index entries of expired
+ * transactions are dropped by listings, by {@link #deleteFinished}, and two at a time by each
+ * transaction that finishes, so the indexes do not grow without bound.
  */
 public final class RedisStore implements Store {
     private static final Logger log = LoggerFactory.getLogger(RedisStore.class);

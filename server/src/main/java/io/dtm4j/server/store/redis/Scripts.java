@@ -38,6 +38,17 @@ final class Scripts {
                 for _, k in ipairs(ks) do redis.call('PERSIST', k) end
               end
             end
+            -- drops up to two index entries of finished transactions whose keys have expired
+            local function sweep(nowScore)
+              if fexp <= 0 then return end
+              local bound = '(' .. string.format('%.3f', tonumber(nowScore) - fexp)
+              for _, gid in ipairs(redis.call('ZRANGEBYSCORE', p .. '_f', '-inf', bound, 'LIMIT', 0, 2)) do
+                if redis.call('EXISTS', key('g', gid)) == 0 then
+                  redis.call('ZREM', p .. '_f', gid)
+                  redis.call('ZREM', p .. '_gi', gid)
+                end
+              end
+            end
             local function owned(g, fenced, owner)
               return fenced ~= '1' or (g.owner or '') == owner
             end
@@ -127,6 +138,7 @@ final class Scripts {
             redis.call('SET', key('g', gid), cjson.encode(g), 'KEEPTTL')
             redis.call('SET', key('s', gid), ARGV[5], 'KEEPTTL')
             place(gid, ARGV[5], nil, ARGV[7])
+            if done(ARGV[5]) then sweep(ARGV[7]) end
             return 1
             """;
 

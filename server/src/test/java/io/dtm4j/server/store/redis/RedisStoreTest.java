@@ -122,6 +122,24 @@ class RedisStoreTest extends StoreContractTest {
     }
 
     @Test
+    void indexEntriesOfExpiredTransactionsAreSweptWhenOthersFinish() {
+        save(global("old", SUBMITTED, now));
+        store.changeGlobalStatus("old", StatusChange.of(SUBMITTED, SUCCEED, now));
+        for (String kind : List.of("g", "b", "s")) {
+            raw().del(prefix + "_" + kind + "_old"); // as the TTL would
+        }
+        assertThat(raw().zscore(prefix + "_gi", "old")).isNotNull();
+
+        Instant twoDaysLater = now.plus(Duration.ofDays(2));
+        save(global("new", SUBMITTED, twoDaysLater));
+        store.changeGlobalStatus("new", StatusChange.of(SUBMITTED, SUCCEED, twoDaysLater));
+
+        assertThat(raw().zscore(prefix + "_gi", "old")).isNull();
+        assertThat(raw().zscore(prefix + "_f", "old")).isNull();
+        assertThat(raw().zscore(prefix + "_f", "new")).isNotNull();
+    }
+
+    @Test
     void aWriteOfAnUnfinishedTransactionRemovesATtlLeftByDtm() {
         save(global("g1", SUBMITTED, now.minusSeconds(1)), branch("g1", "01", "action"));
         for (String kind : List.of("g", "b", "s")) {
