@@ -16,6 +16,7 @@ import io.dtm4j.server.store.Retention;
 import io.dtm4j.server.store.Store;
 import io.dtm4j.server.store.embedded.EmbeddedStore;
 import io.dtm4j.server.store.jdbc.JdbcStore;
+import io.dtm4j.server.store.redis.RedisStore;
 import io.dtm4j.server.topic.Topics;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -174,15 +175,20 @@ public final class Dtm4jServer implements AutoCloseable {
     }
 
     private static Store openStore(ServerConfig config) {
-        String driver = config.store().driver();
-        if (driver.equals("postgres") || driver.equals("mysql")) {
-            return JdbcStore.open(config.store());
-        }
-        if (!driver.equals("embedded")) {
-            throw new IllegalArgumentException(
-                    "Store.Driver (STORE_DRIVER) = " + driver + ": this build does not support this store yet");
-        }
-        return EmbeddedStore.open(config.store().dataDir());
+        ServerConfig.StoreConfig c = config.store();
+        return switch (c.driver()) {
+            case "embedded" -> EmbeddedStore.open(c.dataDir());
+            case "postgres", "mysql" -> JdbcStore.open(c);
+            case "redis" ->
+                RedisStore.open(new RedisStore.Config(
+                        c.host(),
+                        c.port(),
+                        c.user(),
+                        c.password(),
+                        c.redisPrefix(),
+                        Duration.ofSeconds(c.finishedDataExpire())));
+            default -> throw new IllegalArgumentException("Store.Driver (STORE_DRIVER) = " + c.driver() + ": unknown");
+        };
     }
 
     private static void refreshQuietly(Topics topics) {

@@ -164,7 +164,10 @@ public final class ConfigLoader {
                 if (host.isEmpty()) {
                     raw.problem("Store.Host", host, rule);
                 }
-                if (port != null && port == 0) {
+                boolean hostsWithPorts = driver.equals("redis")
+                        && java.util.Arrays.stream(host.split(","))
+                                .allMatch(h -> h.trim().matches(".+:\\d+"));
+                if (port != null && port == 0 && !hostsWithPorts) {
                     raw.problem("Store.Port", port, rule);
                 }
                 if (sql && user.isEmpty()) {

@@ -28,11 +28,15 @@ public final class TestServer implements AutoCloseable {
 
     public final MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
     public final ObjectMapper json = Dtm4jServer.jsonMapper();
-    /** System property choosing the store of every test server: embedded, postgres or mysql. */
+    /** System property choosing the store of every test server: embedded, postgres, mysql or redis. */
     public static final String STORE_PROPERTY = "dtm4j.test.store";
 
     private final Path dataDir;
+    /** A SQL schema or database made for this server, dropped on close; null for other stores. */
     private final ServerConfig.StoreConfig dropOnClose;
+    /** The key prefix of this server's Redis keys, deleted on close; null for other stores. */
+    private String redisPrefix;
+
     private final Dtm4jServer server;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -62,6 +66,26 @@ public final class TestServer implements AutoCloseable {
             dropOnClose = store;
         } else {
             dropOnClose = null;
+        }
+        if (store == null && choice.equals("redis")) {
+            RedisTestSupport.assumeReachable();
+            redisPrefix = RedisTestSupport.freshPrefix();
+            store = new ServerConfig.StoreConfig(
+                    "redis",
+                    RedisTestSupport.host(),
+                    RedisTestSupport.port(),
+                    "",
+                    "",
+                    "dtm",
+                    "public",
+                    1,
+                    1,
+                    5,
+                    604800,
+                    86400,
+                    redisPrefix,
+                    dataDir,
+                    0);
         }
         if (store == null) {
             store = new ServerConfig.StoreConfig(
@@ -207,6 +231,9 @@ public final class TestServer implements AutoCloseable {
         server.close();
         if (dropOnClose != null) {
             JdbcTestDatabases.drop(dropOnClose);
+        }
+        if (redisPrefix != null) {
+            RedisTestSupport.deleteKeys(redisPrefix);
         }
     }
 }

@@ -1,0 +1,594 @@
+package io.dtm4j.server.store.redis;
+
+import io.dtm4j.protocol.TransStatus;
+import io.dtm4j.server.store.BranchOp;
+import io.dtm4j.server.store.GlobalFilter;
+import io.dtm4j.server.store.GlobalTrans;
+import io.dtm4j.server.store.KvEntry;
+import io.dtm4j.server.store.Page;
+import io.dtm4j.server.store.StatusChange;
+import io.dtm4j.server.store.Store;
+import io.dtm4j.server.store.StoreException;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.ScoredValue;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.codec.StringCodec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A store on Redis (single node, or a cluster: every key of one prefix is in one hash slot when the
+ * prefix is a hash tag such as dtm's default {@code {a}}), in dtm's key layout, so that data
+ * written by dtm's Redis store is read and processed. Every write is one Lua script ({@link
+ * Scripts}), loaded once and run with EVALSHA over one multiplexed connection.
+ *
+ * <p>Expiry: unfinished transactions carry no TTL (they never vanish from under a running
+ * transaction, unlike dtm's: see docs/operations.md); finished ones expire together after {@code
+ * finishedDataExpire}. {@code dataExpire} of dtm is therefore not applied. Index entries of expired
+ * transactions are dropped by listings, by {@link #deleteFinished}, and two at a time by each
+ * transaction that finishes, so the indexes do not grow without bound.
+ */
+public final class RedisStore implements Store {
+    private static final Logger log = LoggerFactory.getLogger(RedisStore.class);
+    private static final int SCAN_CHUNK = 200;
+
+    /**
+     * Connection settings.
+     *
+     * @param hosts one host, or several (comma-separated, each {@code host} or {@code host:port}) for a
+     *     cluster
+     * @param port the port of hosts given without one
+     * @param user empty for none (password-only AUTH, or no AUTH)
+     * @param prefix key prefix, dtm's {@code RedisPrefix}
+     * @param finishedDataExpire TTL of finished transactions; zero keeps them until {@link
+     *     #deleteFinished}
+     */
+    public record Config(
+            String hosts, int port, String user, String password, String prefix, Duration finishedDataExpire) {}
+
+    private final AbstractRedisClient client;
+    private final StatefulConnection<String, String> connection;
+    private final RedisClusterCommands<String, String> redis;
+    private final String prefix;
+    private final String finishedExpire;
+    private final Map<String, String> shas = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    private RedisStore(
+            AbstractRedisClient client,
+            StatefulConnection<String, String> connection,
+            RedisClusterCommands<String, String> redis,
+            Config config) {
+        this.client = client;
+        this.connection = connection;
+        this.redis = redis;
+        this.prefix = config.prefix();
+        this.finishedExpire = Long.toString(config.finishedDataExpire().toSeconds());
+    }
+
+    /**
+     * Connects, loads the scripts and indexes transactions and kv entries that dtm wrote under the
+     * prefix (see {@link #adoptDtmData}).
+     *
+     * @throws StoreException when Redis cannot be reached
+     */
+    public static RedisStore open(Config config) {
+        List<RedisURI> uris = new ArrayList<>();
+        for (String h : config.hosts().split(",")) {
+            String host = h.trim();
+            if (host.isEmpty()) {
+                continue;
+            }
+            int port = config.port();
+            int colon = host.lastIndexOf(':');
+            if (colon > 0 && host.indexOf(':') == colon) {
+                port = Integer.parseInt(host.substring(colon + 1));
+                host = host.substring(0, colon);
+            }
+            RedisURI.Builder b = RedisURI.builder().withHost(host).withPort(port);
+            if (!config.password().isEmpty()) {
+                if (config.user().isEmpty()) {
+                    b.withPassword(config.password().toCharArray());
+                } else {
+                    b.withAuthentication(config.user(), config.password());
+                }
+            }
+            uris.add(b.build());
+        }
+        if (uris.isEmpty()) {
+            throw new StoreException("Store.Host lists no Redis host");
+        }
+        AbstractRedisClient client = null;
+        try {
+            RedisStore store;
+            if (uris.size() == 1) {
+                RedisClient single = RedisClient.create(uris.getFirst());
+                client = single;
+                var c = single.connect(StringCodec.UTF8);
+                store = new RedisStore(single, c, c.sync(), config);
+            } else {
+                if (!config.prefix().matches(".*\\{[^}]+}.*")) {
+                    throw new StoreException("Store.RedisPrefix '" + config.prefix()
+                            + "' has no hash tag such as {a}: a cluster needs all keys in one slot");
+                }
+                RedisClusterClient cluster = RedisClusterClient.create(uris);
+                client = cluster;
+                var c = cluster.connect(StringCodec.UTF8);
+                store = new RedisStore(cluster, c, c.sync(), config);
+            }
+            store.ping();
+            store.adoptDtmData();
+            return store;
+        } catch (RedisException e) {
+            if (client != null) {
+                client.shutdown();
+            }
+            throw new StoreException("opening the Redis store at " + config.hosts() + " failed: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            if (client != null) {
+                client.shutdown();
+            }
+            throw e;
+        }
+    }
+
+    /** Returns the key prefix. */
+    public String prefix() {
+        return prefix;
+    }
+
+    @Override
+    public void ping() {
+        call("ping", () -> redis.ping());
+    }
+
+    @Override
+    public Optional<GlobalTrans> findGlobal(String gid) {
+        String json = call("findGlobal gid=" + gid, () -> redis.get(key("g", gid)));
+        return Optional.ofNullable(json).map(Json::global);
+    }
+
+    @Override
+    public Page<GlobalTrans> scanGlobals(String position, int limit, GlobalFilter filter) {
+        Predicate<GlobalTrans> keep = g -> (filter.status() == null || g.status() == filter.status())
+                && (filter.transType() == null || g.transType() == filter.transType())
+                && (filter.createTimeStart() == null
+                        || (g.createTime() != null && !g.createTime().isBefore(filter.createTimeStart())))
+                && (filter.createTimeEnd() == null
+                        || (g.createTime() != null && !g.createTime().isAfter(filter.createTimeEnd())));
+        return scanIndex(
+                "scanGlobals",
+                "gi",
+                position,
+                limit,
+                gid -> key("g", gid),
+                Json::global,
+                keep,
+                Scripts.DROP_STALE_GLOBAL);
+    }
+
+    @Override
+    public List<BranchOp> findBranches(String gid) {
+        List<String> rows = call("findBranches gid=" + gid, () -> redis.lrange(key("b", gid), 0, -1));
+        return rows.stream().map(Json::branch).toList();
+    }
+
+    @Override
+    public boolean saveNew(GlobalTrans global, List<BranchOp> branches) {
+        List<String> args = new ArrayList<>();
+        args.add(global.gid());
+        args.add(global.status().wire());
+        args.add(Json.global(global));
+        args.add(Json.score(global.nextCronTime() != null ? global.nextCronTime() : global.createTime()));
+        args.add(Json.score(global.updateTime()));
+        for (BranchOp b : branches) {
+            args.add(Json.branch(global.gid(), b));
+        }
+        return run("saveNew gid=" + global.gid(), Scripts.SAVE_NEW, key("g", global.gid()), args) == 1L;
+    }
+
+    @Override
+    public AppendResult appendBranches(String gid, TransStatus expected, List<BranchOp> branches) {
+        List<String> args = new ArrayList<>();
+        args.add(gid);
+        args.add(expected.wire());
+        for (BranchOp b : branches) {
+            args.add(b.branchId());
+            args.add(b.op());
+            args.add(Json.branch(gid, b));
+        }
+        Object r =
+                eval("appendBranches gid=" + gid, Scripts.APPEND_BRANCHES, ScriptOutputType.VALUE, key("g", gid), args);
+        return switch (String.valueOf(r)) {
+            case "MISMATCH" -> AppendResult.STATUS_MISMATCH;
+            case "DUPLICATE" -> AppendResult.DUPLICATE;
+            default -> AppendResult.APPENDED;
+        };
+    }
+
+    @Override
+    public boolean updateBranchStatus(
+            String gid, String branchId, String op, TransStatus status, Instant now, String owner) {
+        return run(
+                        "updateBranchStatus gid=" + gid,
+                        Scripts.UPDATE_BRANCH,
+                        key("g", gid),
+                        List.of(
+                                gid,
+                                branchId,
+                                op,
+                                status.wire(),
+                                Json.time(now),
+                                owner != null ? "1" : "0",
+                                owner != null ? owner : ""))
+                == 1L;
+    }
+
+    @Override
+    public boolean changeGlobalStatus(String gid, StatusChange c) {
+        return run(
+                        "changeGlobalStatus gid=" + gid,
+                        Scripts.CHANGE_STATUS,
+                        key("g", gid),
+                        List.of(
+                                gid,
+                                c.from().wire(),
+                                c.to().wire(),
+                                Json.time(c.now()),
+                                Json.score(c.now()),
+                                flag(c.rollbackReason()),
+                                orEmpty(c.rollbackReason()),
+                                flag(c.result()),
+                                orEmpty(c.result()),
+                                flag(c.owner()),
+                                orEmpty(c.owner()),
+                                flag(c.newOwner()),
+                                orEmpty(c.newOwner())))
+                == 1L;
+    }
+
+    @Override
+    public boolean touchCronTime(
+            String gid, TransStatus expected, String owner, long intervalSeconds, Instant nextCronTime, Instant now) {
+        return run(
+                        "touchCronTime gid=" + gid,
+                        Scripts.TOUCH_CRON,
+                        key("g", gid),
+                        List.of(
+                                gid,
+                                expected.wire(),
+                                flag(owner),
+                                orEmpty(owner),
+                                Long.toString(intervalSeconds),
+                                Json.time(nextCronTime),
+                                Json.score(nextCronTime),
+                                Json.time(now),
+                                Json.score(now)))
+                == 1L;
+    }
+
+    @Override
+    public List<GlobalTrans> claimDue(Instant dueBy, Instant leaseUntil, String owner, int limit, Instant now) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        List<Object> rows = eval(
+                "claimDue owner=" + owner,
+                Scripts.CLAIM_DUE,
+                ScriptOutputType.MULTI,
+                key("u"),
+                List.of(
+                        Json.score(dueBy),
+                        Json.time(leaseUntil),
+                        Json.score(leaseUntil),
+                        owner,
+                        Integer.toString(limit),
+                        Json.time(now)));
+        return rows.stream().map(r -> Json.global((String) r)).toList();
+    }
+
+    @Override
+    public ResetResult resetCronTime(Instant after, int limit, Instant now) {
+        List<Object> r = eval(
+                "resetCronTime",
+                Scripts.RESET_CRON,
+                ScriptOutputType.MULTI,
+                key("u"),
+                List.of(Json.score(after), Integer.toString(Math.max(limit, 0)), Json.time(now), Json.score(now)));
+        long changed = (Long) r.get(0);
+        long found = (Long) r.get(1);
+        return new ResetResult((int) changed, found > limit);
+    }
+
+    @Override
+    public boolean resetNextCronTime(String gid, Instant now) {
+        return run(
+                        "resetNextCronTime gid=" + gid,
+                        Scripts.RESET_NEXT_CRON,
+                        key("g", gid),
+                        List.of(gid, Json.time(now), Json.score(now)))
+                == 1L;
+    }
+
+    @Override
+    public int deleteFinished(Instant finishedBefore, int limit) {
+        if (limit <= 0) {
+            return 0;
+        }
+        return (int) run(
+                "deleteFinished",
+                Scripts.DELETE_FINISHED,
+                key("f"),
+                List.of(Json.score(finishedBefore), Integer.toString(limit)));
+    }
+
+    @Override
+    public Page<KvEntry> scanKv(String cat, String position, int limit) {
+        return scanIndex(
+                "scanKv cat=" + cat,
+                "kvi",
+                position,
+                limit,
+                member -> prefix + "_kv_" + member,
+                Json::kv,
+                kv -> cat.isEmpty() || kv.cat().equals(cat),
+                Scripts.DROP_STALE_KV);
+    }
+
+    @Override
+    public List<KvEntry> findKv(String cat, String key) {
+        if (!key.isEmpty()) {
+            String json = call("findKv", () -> redis.get(kvKey(cat, key)));
+            return json == null
+                    ? List.of()
+                    : List.of(Json.kv(json)).stream()
+                            .filter(kv -> kv.cat().equals(cat) && kv.key().equals(key))
+                            .toList();
+        }
+        List<KvEntry> all = new ArrayList<>();
+        Page<KvEntry> page = scanKv(cat, "", SCAN_CHUNK);
+        while (true) {
+            all.addAll(page.items());
+            if (page.nextPosition().isEmpty()) {
+                break;
+            }
+            page = scanKv(cat, page.nextPosition(), SCAN_CHUNK);
+        }
+        return all.stream().sorted(Comparator.comparingLong(KvEntry::id)).toList();
+    }
+
+    @Override
+    public boolean createKv(String cat, String key, String value, Instant now) {
+        return run(
+                        "createKv cat=" + cat + " key=" + key,
+                        Scripts.CREATE_KV,
+                        kvKey(cat, key),
+                        List.of(kvMember(cat, key), Json.kv(cat, key, value, now)))
+                == 1L;
+    }
+
+    @Override
+    public boolean updateKv(String cat, String key, String value, long expectedVersion, Instant now) {
+        return run(
+                        "updateKv cat=" + cat + " key=" + key,
+                        Scripts.UPDATE_KV,
+                        kvKey(cat, key),
+                        List.of(kvMember(cat, key), value, Long.toString(expectedVersion), Json.time(now)))
+                == 1L;
+    }
+
+    @Override
+    public boolean deleteKv(String cat, String key) {
+        return run(
+                        "deleteKv cat=" + cat + " key=" + key,
+                        Scripts.DELETE_KV,
+                        kvKey(cat, key),
+                        List.of(kvMember(cat, key)))
+                == 1L;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            connection.close();
+        } finally {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+    }
+
+    /**
+     * Lists, gives ids to and takes under dtm4j's expiry policy the globals and kv entries that dtm
+     * wrote under this prefix (they carry id 0 and are in no dtm4j index). Runs at open; a dtm
+     * server must not write under the same prefix at the same time.
+     */
+    void adoptDtmData() {
+        int globals = 0;
+        int kvs = 0;
+        String gPrefix = prefix + "_g_";
+        for (String k : scanKeys(gPrefix)) {
+            String gid = k.substring(gPrefix.length());
+            if (redis.zscore(key("gi"), gid) != null) {
+                continue;
+            }
+            String json = redis.get(k);
+            if (json == null) {
+                continue;
+            }
+            GlobalTrans g = Json.global(json);
+            Instant updated = g.updateTime() != null ? g.updateTime() : Instant.EPOCH;
+            Instant next = g.nextCronTime() != null ? g.nextCronTime() : updated;
+            globals += (int) run(
+                    "adopt gid=" + gid, Scripts.ADOPT_GLOBAL, k, List.of(gid, Json.score(next), Json.score(updated)));
+        }
+        String kvPrefix = prefix + "_kv_";
+        for (String k : scanKeys(kvPrefix)) {
+            String member = k.substring(kvPrefix.length());
+            if (redis.zscore(key("kvi"), member) == null) {
+                kvs += (int) run("adopt kv " + member, Scripts.ADOPT_KV, k, List.of(member));
+            }
+        }
+        if (globals + kvs > 0) {
+            log.info("indexed {} transactions and {} kv entries written by dtm under prefix {}", globals, kvs, prefix);
+        }
+    }
+
+    private List<String> scanKeys(String keyPrefix) {
+        List<String> keys = new ArrayList<>();
+        ScanArgs args = ScanArgs.Builder.matches(globEscape(keyPrefix) + "*").limit(1000);
+        KeyScanCursor<String> cursor = call("scan", () -> redis.scan(args));
+        while (true) {
+            keys.addAll(cursor.getKeys());
+            if (cursor.isFinished()) {
+                return keys;
+            }
+            KeyScanCursor<String> current = cursor;
+            cursor = call("scan", () -> redis.scan(ScanCursor.of(current.getCursor()), args));
+        }
+    }
+
+    private static String globEscape(String s) {
+        return s.replaceAll("([\\\\*?\\[\\]])", "\\\\$1");
+    }
+
+    /** Pages an id index newest first; members whose object is gone are dropped from the index. */
+    private <T> Page<T> scanIndex(
+            String what,
+            String index,
+            String position,
+            int limit,
+            Function<String, String> keyOf,
+            Function<String, T> parse,
+            Predicate<T> keep,
+            String dropScript) {
+        double upper;
+        try {
+            upper = position.isEmpty() ? Double.POSITIVE_INFINITY : Long.parseLong(position);
+        } catch (NumberFormatException e) {
+            throw new StoreException(what + ": invalid position '" + position + "'", e);
+        }
+        if (limit <= 0) {
+            return new Page<>(List.of(), "");
+        }
+        List<T> items = new ArrayList<>();
+        long lastId = 0;
+        boolean exhausted = false;
+        while (items.size() < limit && !exhausted) {
+            Range<Double> range = Range.from(
+                    Range.Boundary.unbounded(),
+                    Double.isInfinite(upper) ? Range.Boundary.unbounded() : Range.Boundary.excluding(upper));
+            List<ScoredValue<String>> chunk =
+                    call(what, () -> redis.zrevrangebyscoreWithScores(key(index), range, Limit.create(0, SCAN_CHUNK)));
+            if (chunk.isEmpty()) {
+                break;
+            }
+            exhausted = chunk.size() < SCAN_CHUNK;
+            String[] keys = chunk.stream().map(v -> keyOf.apply(v.getValue())).toArray(String[]::new);
+            List<KeyValue<String, String>> values = call(what, () -> redis.mget(keys));
+            for (int i = 0; i < chunk.size(); i++) {
+                ScoredValue<String> member = chunk.get(i);
+                upper = member.getScore();
+                KeyValue<String, String> kv = values.get(i);
+                if (!kv.hasValue()) {
+                    run(what + " drop", dropScript, keys[i], List.of(member.getValue()));
+                    continue;
+                }
+                T item = parse.apply(kv.getValue());
+                if (keep.test(item)) {
+                    items.add(item);
+                    lastId = (long) member.getScore();
+                    if (items.size() == limit) {
+                        break;
+                    }
+                }
+            }
+        }
+        return new Page<>(items, items.size() == limit ? Long.toString(lastId) : "");
+    }
+
+    private String key(String kind, String gid) {
+        return prefix + "_" + kind + "_" + gid;
+    }
+
+    private String key(String name) {
+        return prefix + "_" + name;
+    }
+
+    private static String kvMember(String cat, String key) {
+        return cat + "_" + key;
+    }
+
+    private String kvKey(String cat, String key) {
+        return prefix + "_kv_" + kvMember(cat, key);
+    }
+
+    private static String flag(String s) {
+        return s != null ? "1" : "0";
+    }
+
+    private static String orEmpty(String s) {
+        return s != null ? s : "";
+    }
+
+    private long run(String what, String script, String routingKey, List<String> args) {
+        Object r = eval(what, script, ScriptOutputType.INTEGER, routingKey, args);
+        return (Long) r;
+    }
+
+    /** Runs a script by its SHA, loading it when Redis does not know it (first use, or after a restart). */
+    private <T> T eval(String what, String script, ScriptOutputType type, String routingKey, List<String> args) {
+        String[] argv = new String[args.size() + 2];
+        argv[0] = prefix;
+        argv[1] = finishedExpire;
+        for (int i = 0; i < args.size(); i++) {
+            argv[i + 2] = args.get(i);
+        }
+        String[] keys = {routingKey};
+        return call(what, () -> {
+            String sha = shas.computeIfAbsent(script, s -> redis.scriptLoad(s));
+            try {
+                return redis.evalsha(sha, type, keys, argv);
+            } catch (RedisNoScriptException e) {
+                shas.put(script, redis.scriptLoad(script));
+                return redis.evalsha(shas.get(script), type, keys, argv);
+            }
+        });
+    }
+
+    private <T> T call(String what, java.util.function.Supplier<T> command) {
+        if (closed) {
+            throw new StoreException(what + ": the Redis store is closed");
+        }
+        try {
+            return command.get();
+        } catch (RedisException e) {
+            throw new StoreException(what + " failed: " + e.getMessage(), e);
+        }
+    }
+}
