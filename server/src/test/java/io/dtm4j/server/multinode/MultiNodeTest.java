@@ -78,9 +78,24 @@ class MultiNodeTest {
             nodes.add(new ServerProcess(tmp.resolve("node" + i), env).start());
         }
 
-        HttpClient http = HttpClient.newHttpClient();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         String busiUrl = "http://127.0.0.1:" + busi.getAddress().getPort() + "/busi/";
         AtomicInteger submitted = new AtomicInteger();
+        // faults are injected by progress: node 0 dies after a third of the sagas, node 1 freezes for
+        // three of its 2 s leases after half of them
+        Thread faults = Thread.ofPlatform().start(() -> {
+            try {
+                awaitProgress(submitted, SAGAS / 3);
+                nodes.get(0).kill();
+                awaitProgress(submitted, SAGAS / 2);
+                nodes.get(1).pause();
+                Thread.sleep(Duration.ofSeconds(6)); // fault injection, not a wait for a result
+                nodes.get(1).resume();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
         try (var pool = Executors.newFixedThreadPool(16)) {
             for (int n = 0; n < SAGAS; n++) {
                 int k = n;
@@ -94,6 +109,7 @@ class MultiNodeTest {
                     try {
                         var r = http.send(
                                 HttpRequest.newBuilder(URI.create(node.dtm() + "/submit"))
+                                        .timeout(Duration.ofSeconds(3))
                                         .POST(HttpRequest.BodyPublishers.ofString(body))
                                         .build(),
                                 HttpResponse.BodyHandlers.ofString());
@@ -101,22 +117,14 @@ class MultiNodeTest {
                             submitted.incrementAndGet();
                         }
                     } catch (IOException e) {
-                        // node 0 is killed during the run: its pending submits fail, and are not counted
+                        // a killed or frozen node: the saga may or may not be stored, and is not counted
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
                 });
-                if (n == SAGAS / 3) {
-                    nodes.get(0).kill();
-                }
-                if (n == SAGAS / 2) {
-                    nodes.get(1).pause();
-                }
             }
         }
-        // fault injection, not a wait for a result: node 1 stays frozen for three of its 2 s leases
-        Thread.sleep(Duration.ofSeconds(6));
-        nodes.get(1).resume();
+        faults.join();
 
         Awaitility.await("every saga finished")
                 .atMost(Duration.ofMinutes(3))
@@ -143,6 +151,10 @@ class MultiNodeTest {
                 .filter(l -> l.contains("another round has claimed"))
                 .count();
         System.out.printf("multinode: the paused node had %d rounds stopped by fencing%n", fenced);
+    }
+
+    private static void awaitProgress(AtomicInteger submitted, int target) {
+        Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> submitted.get() >= target);
     }
 
     private int unfinished() throws SQLException {
