@@ -6,6 +6,7 @@ import static io.dtm4j.server.store.embedded.Sql.update;
 import io.dtm4j.protocol.TransStatus;
 import io.dtm4j.server.store.BranchOp;
 import io.dtm4j.server.store.GlobalFilter;
+import io.dtm4j.server.store.GlobalListing;
 import io.dtm4j.server.store.GlobalTrans;
 import io.dtm4j.server.store.KvEntry;
 import io.dtm4j.server.store.Page;
@@ -126,32 +127,11 @@ public final class EmbeddedStore implements Store {
 
     @Override
     public Page<GlobalTrans> scanGlobals(String position, int limit, GlobalFilter filter) {
-        StringBuilder sql = new StringBuilder("SELECT * FROM trans_global WHERE 1 = 1");
-        List<Object> args = new ArrayList<>();
-        if (!position.isEmpty()) {
-            sql.append(" AND id < ?");
-            args.add(parsePosition("scanGlobals", position));
-        }
-        if (filter.status() != null) {
-            sql.append(" AND status = ?");
-            args.add(filter.status());
-        }
-        if (filter.transType() != null) {
-            sql.append(" AND trans_type = ?");
-            args.add(filter.transType());
-        }
-        if (filter.createTimeStart() != null) {
-            sql.append(" AND create_time >= ?");
-            args.add(filter.createTimeStart());
-        }
-        if (filter.createTimeEnd() != null) {
-            sql.append(" AND create_time <= ?");
-            args.add(filter.createTimeEnd());
-        }
-        sql.append(" ORDER BY id DESC LIMIT ?");
-        args.add(limit);
-        List<GlobalTrans> rows =
-                read("scanGlobals position=" + position, c -> query(c, sql.toString(), Sql::global, args.toArray()));
+        GlobalListing listing =
+                GlobalListing.of(position.isEmpty() ? null : parsePosition("scanGlobals", position), limit, filter);
+        List<GlobalTrans> rows = read(
+                "scanGlobals position=" + position,
+                c -> query(c, listing.sql(), Sql::global, listing.args().toArray()));
         return page(rows, limit, GlobalTrans::id);
     }
 

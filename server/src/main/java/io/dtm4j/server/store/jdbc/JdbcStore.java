@@ -7,6 +7,7 @@ import io.dtm4j.protocol.TransType;
 import io.dtm4j.server.config.ServerConfig.StoreConfig;
 import io.dtm4j.server.store.BranchOp;
 import io.dtm4j.server.store.GlobalFilter;
+import io.dtm4j.server.store.GlobalListing;
 import io.dtm4j.server.store.GlobalTrans;
 import io.dtm4j.server.store.KvEntry;
 import io.dtm4j.server.store.Page;
@@ -192,32 +193,12 @@ public final class JdbcStore implements Store {
 
     @Override
     public Page<GlobalTrans> scanGlobals(String position, int limit, GlobalFilter filter) {
-        StringBuilder sql = new StringBuilder("SELECT * FROM trans_global WHERE 1 = 1");
-        List<Object> args = new ArrayList<>();
-        if (!position.isEmpty()) {
-            sql.append(" AND id < ?");
-            args.add(parsePosition("scanGlobals", position));
-        }
-        if (filter.status() != null) {
-            sql.append(" AND status = ?");
-            args.add(filter.status());
-        }
-        if (filter.transType() != null) {
-            sql.append(" AND trans_type = ?");
-            args.add(filter.transType());
-        }
-        if (filter.createTimeStart() != null) {
-            sql.append(" AND create_time >= ?");
-            args.add(filter.createTimeStart());
-        }
-        if (filter.createTimeEnd() != null) {
-            sql.append(" AND create_time <= ?");
-            args.add(filter.createTimeEnd());
-        }
-        sql.append(" ORDER BY id DESC LIMIT ?");
-        args.add(limit);
+        GlobalListing listing =
+                GlobalListing.of(position.isEmpty() ? null : parsePosition("scanGlobals", position), limit, filter);
         List<GlobalTrans> rows = run(
-                "scanGlobals position=" + position, false, c -> query(c, sql.toString(), this::global, args.toArray()));
+                "scanGlobals position=" + position,
+                false,
+                c -> query(c, listing.sql(), this::global, listing.args().toArray()));
         return page(rows, limit, GlobalTrans::id);
     }
 
