@@ -13,6 +13,7 @@ import io.dtm4j.server.store.Page;
 import io.dtm4j.server.store.StatusChange;
 import io.dtm4j.server.store.Store;
 import io.dtm4j.server.store.StoreException;
+import io.dtm4j.server.store.StoreRows;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +33,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
@@ -132,7 +132,7 @@ public final class EmbeddedStore implements Store {
         List<GlobalTrans> rows = read(
                 "scanGlobals position=" + position,
                 c -> query(c, listing.sql(), Sql::global, listing.args().toArray()));
-        return page(rows, limit, GlobalTrans::id);
+        return StoreRows.page(rows, limit, GlobalTrans::id);
     }
 
     @Override
@@ -406,7 +406,7 @@ public final class EmbeddedStore implements Store {
         sql.append(" ORDER BY id DESC LIMIT ?");
         args.add(limit);
         List<KvEntry> rows = read("scanKv cat=" + cat, c -> query(c, sql.toString(), Sql::kv, args.toArray()));
-        return page(rows, limit, KvEntry::id);
+        return StoreRows.page(rows, limit, KvEntry::id);
     }
 
     @Override
@@ -476,11 +476,6 @@ public final class EmbeddedStore implements Store {
             Thread.currentThread().interrupt();
             throw new StoreException(what + ": interrupted while waiting (a write may still commit)", e);
         }
-    }
-
-    private static <T> Page<T> page(List<T> rows, int limit, ToLongFunction<T> id) {
-        String next = rows.isEmpty() || rows.size() < limit ? "" : Long.toString(id.applyAsLong(rows.getLast()));
-        return new Page<>(rows, next);
     }
 
     private static long parsePosition(String operation, String position) {

@@ -5,6 +5,7 @@ import io.dtm4j.protocol.TransType;
 import io.dtm4j.server.store.BranchOp;
 import io.dtm4j.server.store.GlobalTrans;
 import io.dtm4j.server.store.KvEntry;
+import io.dtm4j.server.store.StoreRows;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -93,65 +94,23 @@ final class Sql {
         };
     }
 
+    /** Rows of the embedded store: times are epoch milliseconds. */
+    static final StoreRows ROWS = new StoreRows(Sql::time);
+
     static GlobalTrans global(ResultSet rs) throws SQLException {
-        return new GlobalTrans(
-                rs.getLong("id"),
-                rs.getString("gid"),
-                transType(rs.getString("trans_type")),
-                status(rs.getString("status")),
-                rs.getString("query_prepared"),
-                rs.getString("protocol"),
-                time(rs, "create_time"),
-                time(rs, "update_time"),
-                time(rs, "finish_time"),
-                time(rs, "rollback_time"),
-                rs.getString("options"),
-                rs.getString("custom_data"),
-                rs.getLong("next_cron_interval"),
-                time(rs, "next_cron_time"),
-                rs.getString("owner"),
-                rs.getString("ext_data"),
-                rs.getString("result"),
-                rs.getString("rollback_reason"));
+        return ROWS.global(rs);
     }
 
     static BranchOp branch(ResultSet rs) throws SQLException {
-        return new BranchOp(
-                rs.getLong("id"),
-                rs.getString("gid"),
-                rs.getString("url"),
-                rs.getBytes("bin_data"),
-                rs.getString("branch_id"),
-                rs.getString("op"),
-                status(rs.getString("status")),
-                time(rs, "finish_time"),
-                time(rs, "rollback_time"),
-                time(rs, "create_time"),
-                time(rs, "update_time"));
+        return ROWS.branch(rs);
     }
 
     static KvEntry kv(ResultSet rs) throws SQLException {
-        return new KvEntry(
-                rs.getLong("id"),
-                rs.getString("cat"),
-                rs.getString("k"),
-                rs.getString("v"),
-                rs.getLong("version"),
-                time(rs, "create_time"),
-                time(rs, "update_time"));
+        return ROWS.kv(rs);
     }
 
     private static Instant time(ResultSet rs, String column) throws SQLException {
         long millis = rs.getLong(column);
         return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
-    }
-
-    private static TransStatus status(String wire) throws SQLException {
-        return TransStatus.fromWire(wire).orElseThrow(() -> new SQLException("unknown status in the store: " + wire));
-    }
-
-    private static TransType transType(String wire) throws SQLException {
-        return TransType.fromWire(wire)
-                .orElseThrow(() -> new SQLException("unknown transaction type in the store: " + wire));
     }
 }

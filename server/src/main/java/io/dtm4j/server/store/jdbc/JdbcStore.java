@@ -14,6 +14,7 @@ import io.dtm4j.server.store.Page;
 import io.dtm4j.server.store.StatusChange;
 import io.dtm4j.server.store.Store;
 import io.dtm4j.server.store.StoreException;
+import io.dtm4j.server.store.StoreRows;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -30,7 +31,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,11 +57,13 @@ public final class JdbcStore implements Store {
     private static final Duration MAX_SKEW = Duration.ofSeconds(3);
 
     private final SqlDialect dialect;
+    private final StoreRows records;
     private final HikariDataSource pool;
     private final String namespace;
 
     private JdbcStore(SqlDialect dialect, HikariDataSource pool, String namespace) {
         this.dialect = dialect;
+        this.records = new StoreRows(dialect::getTime);
         this.pool = pool;
         this.namespace = namespace;
     }
@@ -187,7 +189,7 @@ public final class JdbcStore implements Store {
         return run(
                 "findGlobal gid=" + gid,
                 false,
-                c -> query(c, "SELECT * FROM trans_global WHERE gid = ?", this::global, gid).stream()
+                c -> query(c, "SELECT * FROM trans_global WHERE gid = ?", records::global, gid).stream()
                         .findFirst());
     }
 
@@ -198,8 +200,8 @@ public final class JdbcStore implements Store {
         List<GlobalTrans> rows = run(
                 "scanGlobals position=" + position,
                 false,
-                c -> query(c, listing.sql(), this::global, listing.args().toArray()));
-        return page(rows, limit, GlobalTrans::id);
+                c -> query(c, listing.sql(), records::global, listing.args().toArray()));
+        return StoreRows.page(rows, limit, GlobalTrans::id);
     }
 
     @Override
@@ -207,7 +209,7 @@ public final class JdbcStore implements Store {
         return run(
                 "findBranches gid=" + gid,
                 false,
-                c -> query(c, "SELECT * FROM trans_branch_op WHERE gid = ? ORDER BY id", this::branch, gid));
+                c -> query(c, "SELECT * FROM trans_branch_op WHERE gid = ? ORDER BY id", records::branch, gid));
     }
 
     // ---- transactions and branches
@@ -427,10 +429,10 @@ public final class JdbcStore implements Store {
             String update = "UPDATE trans_global SET owner = ?, next_cron_time = ?, update_time = ? WHERE id IN " + in;
             List<GlobalTrans> claimed;
             if (dialect.updateReturning()) {
-                claimed = query(c, update + " RETURNING *", this::global, args.toArray());
+                claimed = query(c, update + " RETURNING *", records::global, args.toArray());
             } else {
                 update(c, update, args.toArray());
-                claimed = query(c, "SELECT * FROM trans_global WHERE id IN " + in, this::global, ids.toArray());
+                claimed = query(c, "SELECT * FROM trans_global WHERE id IN " + in, records::global, ids.toArray());
             }
             return claimed.stream()
                     .sorted(Comparator.comparingLong(GlobalTrans::id))
@@ -518,8 +520,9 @@ public final class JdbcStore implements Store {
         }
         sql.append(" ORDER BY id DESC LIMIT ?");
         args.add(limit);
-        List<KvEntry> rows = run("scanKv cat=" + cat, false, c -> query(c, sql.toString(), this::kv, args.toArray()));
-        return page(rows, limit, KvEntry::id);
+        List<KvEntry> rows =
+                run("scanKv cat=" + cat, false, c -> query(c, sql.toString(), records::kv, args.toArray()));
+        return StoreRows.page(rows, limit, KvEntry::id);
     }
 
     @Override
@@ -528,8 +531,8 @@ public final class JdbcStore implements Store {
                 "findKv cat=" + cat + " key=" + key,
                 false,
                 c -> key.isEmpty()
-                        ? query(c, "SELECT * FROM kv WHERE cat = ? ORDER BY id", this::kv, cat)
-                        : query(c, "SELECT * FROM kv WHERE cat = ? AND k = ?", this::kv, cat, key));
+                        ? query(c, "SELECT * FROM kv WHERE cat = ? ORDER BY id", records::kv, cat)
+                        : query(c, "SELECT * FROM kv WHERE cat = ? AND k = ?", records::kv, cat, key));
     }
 
     @Override
@@ -691,68 +694,6 @@ public final class JdbcStore implements Store {
     /** A time as stored: whole seconds (dtm's columns), or the typed null. */
     private static Object time(Instant t) {
         return t == null ? NullTime.INSTANCE : t.truncatedTo(ChronoUnit.SECONDS);
-    }
-
-    private GlobalTrans global(ResultSet rs) throws SQLException {
-        return new GlobalTrans(
-                rs.getLong("id"),
-                rs.getString("gid"),
-                transType(rs.getString("trans_type")),
-                status(rs.getString("status")),
-                rs.getString("query_prepared"),
-                rs.getString("protocol"),
-                dialect.getTime(rs, "create_time"),
-                dialect.getTime(rs, "update_time"),
-                dialect.getTime(rs, "finish_time"),
-                dialect.getTime(rs, "rollback_time"),
-                rs.getString("options"),
-                rs.getString("custom_data"),
-                rs.getLong("next_cron_interval"),
-                dialect.getTime(rs, "next_cron_time"),
-                rs.getString("owner"),
-                rs.getString("ext_data"),
-                rs.getString("result"),
-                rs.getString("rollback_reason"));
-    }
-
-    private BranchOp branch(ResultSet rs) throws SQLException {
-        return new BranchOp(
-                rs.getLong("id"),
-                rs.getString("gid"),
-                rs.getString("url"),
-                rs.getBytes("bin_data"),
-                rs.getString("branch_id"),
-                rs.getString("op"),
-                status(rs.getString("status")),
-                dialect.getTime(rs, "finish_time"),
-                dialect.getTime(rs, "rollback_time"),
-                dialect.getTime(rs, "create_time"),
-                dialect.getTime(rs, "update_time"));
-    }
-
-    private KvEntry kv(ResultSet rs) throws SQLException {
-        return new KvEntry(
-                rs.getLong("id"),
-                rs.getString("cat"),
-                rs.getString("k"),
-                rs.getString("v"),
-                rs.getLong("version"),
-                dialect.getTime(rs, "create_time"),
-                dialect.getTime(rs, "update_time"));
-    }
-
-    private static TransStatus status(String wire) throws SQLException {
-        return TransStatus.fromWire(wire).orElseThrow(() -> new SQLException("unknown status in the store: " + wire));
-    }
-
-    private static TransType transType(String wire) throws SQLException {
-        return TransType.fromWire(wire)
-                .orElseThrow(() -> new SQLException("unknown transaction type in the store: " + wire));
-    }
-
-    private static <T> Page<T> page(List<T> rows, int limit, ToLongFunction<T> id) {
-        String next = rows.isEmpty() || rows.size() < limit ? "" : Long.toString(id.applyAsLong(rows.getLast()));
-        return new Page<>(rows, next);
     }
 
     private static long parsePosition(String operation, String position) {
