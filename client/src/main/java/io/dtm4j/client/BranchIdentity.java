@@ -1,0 +1,56 @@
+package io.dtm4j.client;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Which branch operation a request belongs to: the four values the server (or the application
+ * that started the transaction) puts into every branch call, as query parameters over HTTP and as
+ * {@code dtm-*} metadata over gRPC.
+ *
+ * @param transType {@code saga}, {@code msg}, {@code tcc}, {@code xa} or {@code workflow}
+ * @param gid the global transaction id
+ * @param branchId the branch id, e.g. {@code 01}
+ * @param op the operation, e.g. {@code action}, {@code compensate}, {@code try}, {@code cancel}
+ */
+public record BranchIdentity(String transType, String gid, String branchId, String op) {
+
+    public BranchIdentity {
+        transType = clean(transType);
+        gid = clean(gid);
+        branchId = clean(branchId);
+        op = clean(op);
+        if (transType.isEmpty() || gid.isEmpty() || branchId.isEmpty() || op.isEmpty()) {
+            throw new IllegalArgumentException("invalid branch identity: trans_type '" + transType + "', gid '" + gid
+                    + "', branch_id '" + branchId + "', op '" + op + "' must all be non-empty");
+        }
+    }
+
+    /**
+     * Reads {@code trans_type}, {@code gid}, {@code branch_id} and {@code op} from query parameters,
+     * as any web framework hands them over: values may be strings or lists of strings (the first is
+     * used).
+     *
+     * @throws IllegalArgumentException when one of them is missing or empty
+     */
+    public static BranchIdentity fromQuery(Map<String, ?> query) {
+        return new BranchIdentity(
+                first(query, "trans_type"), first(query, "gid"), first(query, "branch_id"), first(query, "op"));
+    }
+
+    /** Returns the first value of {@code name} in {@code query}, or an empty string. */
+    static String first(Map<String, ?> query, String name) {
+        Object value = query.get(name);
+        if (value instanceof List<?> list) {
+            value = list.isEmpty() ? null : list.get(0);
+        } else if (value instanceof String[] array) {
+            value = array.length == 0 ? null : array[0];
+        }
+        return value == null ? "" : value.toString();
+    }
+
+    /** dtm strips these characters from identities so they cannot break headers or keys. */
+    private static String clean(String value) {
+        return value == null ? "" : value.replace("\n", "").replace("\r", "").replace(";", "");
+    }
+}

@@ -1,0 +1,189 @@
+package io.dtm4j.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The entry point of the SDK: talks to one dtm (or dtm4j) server over HTTP and creates
+ * transactions bound to it. Thread-safe; create one per server and share it.
+ *
+ * <pre>{@code
+ * DtmClient dtm = DtmClient.of("http://localhost:36789/api/dtmsvr");
+ * dtm.saga(dtm.newGid())
+ *     .add(busi + "/TransOut", busi + "/TransOutCompensate", Map.of("amount", 30))
+ *     .add(busi + "/TransIn", busi + "/TransInCompensate", Map.of("amount", 30))
+ *     .submit();
+ * }</pre>
+ */
+public final class DtmClient {
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+
+    private final String serverUrl;
+    private final HttpClient http;
+    private final Duration timeout;
+
+    private DtmClient(String serverUrl, HttpClient http, Duration timeout) {
+        this.serverUrl = serverUrl;
+        this.http = http;
+        this.timeout = timeout;
+    }
+
+    /**
+     * Creates a client for the server whose API lives at {@code serverUrl}, e.g. {@code
+     * http://localhost:36789/api/dtmsvr}. Calls time out after 10 seconds.
+     */
+    public static DtmClient of(String serverUrl) {
+        Objects.requireNonNull(serverUrl, "serverUrl");
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(DEFAULT_TIMEOUT)
+                .build();
+        return new DtmClient(stripSlash(serverUrl), http, DEFAULT_TIMEOUT);
+    }
+
+    /** Returns a client that waits at most {@code timeout} for each call (server and branches). */
+    public DtmClient withTimeout(Duration timeout) {
+        return new DtmClient(serverUrl, http, Objects.requireNonNull(timeout, "timeout"));
+    }
+
+    /** The server's API base URL, as passed to the branches in the {@code dtm} query parameter. */
+    public String serverUrl() {
+        return serverUrl;
+    }
+
+    /** Asks the server for a new global transaction id. */
+    public String newGid() {
+        JsonNode answer = get("newGid", Map.of());
+        String gid = answer.path("gid").asText("");
+        if (gid.isEmpty()) {
+            throw new DtmException("newGid answered without a gid: " + answer);
+        }
+        return gid;
+    }
+
+    /** Starts building a saga with id {@code gid}. */
+    public Saga saga(String gid) {
+        return new Saga(this, gid);
+    }
+
+    /** Starts building a two-phase message with id {@code gid}. */
+    public Msg msg(String gid) {
+        return new Msg(this, gid);
+    }
+
+    /**
+     * Returns the server's view of the transaction: {@code {"transaction": {...}, "branches": [...]}};
+     * {@code transaction} is null when the server does not know the gid.
+     */
+    public JsonNode query(String gid) {
+        return get("query", Map.of("gid", gid));
+    }
+
+    /** Returns the transaction's status, e.g. {@code succeed}, or an empty string when it is unknown. */
+    public String status(String gid) {
+        return query(gid).path("transaction").path("status").asText("");
+    }
+
+    /**
+     * POSTs {@code body} as JSON to the server route {@code route} (e.g. {@code submit}).
+     *
+     * @return the parsed answer
+     * @throws DtmFailureException, DtmOngoingException or DtmException as the answer says
+     */
+    JsonNode post(String route, Object body) {
+        String json = Json.write(body);
+        HttpRequest request = HttpRequest.newBuilder(URI.create(serverUrl + "/" + route))
+                .timeout(timeout)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json))
+                .build();
+        return Json.read(send(request, "dtm " + route, true));
+    }
+
+    /** GETs a read-only route; its answer may quote failure texts, so only the status counts. */
+    JsonNode get(String route, Map<String, String> query) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(serverUrl + "/" + route + queryString(query)))
+                .timeout(timeout)
+                .GET()
+                .build();
+        return Json.read(send(request, "dtm " + route, false));
+    }
+
+    /**
+     * Calls a business service the way the protocol prescribes for calls made by the application
+     * (a TCC try, an XA action): POST with a JSON body, the branch identity and the server URL in
+     * the query, and {@code headers}.
+     *
+     * @return the response body on success
+     * @throws DtmFailureException, DtmOngoingException or DtmException for the other outcomes
+     */
+    public String callBranch(
+            String url,
+            BranchIdentity branch,
+            Map<String, String> extraQuery,
+            Object body,
+            Map<String, String> headers) {
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("dtm", serverUrl);
+        query.put("gid", branch.gid());
+        query.put("branch_id", branch.branchId());
+        query.put("trans_type", branch.transType());
+        query.put("op", branch.op());
+        query.putAll(extraQuery);
+        String separator = url.contains("?") ? "&" : "";
+        String target = url
+                + (separator.isEmpty()
+                        ? queryString(query)
+                        : separator + queryString(query).substring(1));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(target))
+                .timeout(timeout)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(Json.payload(body)));
+        headers.forEach(request::header);
+        return send(request.build(), branch.op() + " " + url, true);
+    }
+
+    private String send(HttpRequest request, String what, boolean resultInBody) {
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new DtmException(what + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DtmException(what + " interrupted", e);
+        }
+        if (resultInBody) {
+            HttpResults.check(response.statusCode(), response.body());
+        } else if (response.statusCode() != 200) {
+            throw new DtmException(what + ": http status " + response.statusCode() + ": " + response.body());
+        }
+        return response.body();
+    }
+
+    static String queryString(Map<String, String> query) {
+        if (query.isEmpty()) {
+            return "";
+        }
+        StringBuilder text = new StringBuilder();
+        query.forEach((k, v) -> text.append(text.isEmpty() ? '?' : '&')
+                .append(URLEncoder.encode(k, StandardCharsets.UTF_8))
+                .append('=')
+                .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
+        return text.toString();
+    }
+
+    private static String stripSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+}

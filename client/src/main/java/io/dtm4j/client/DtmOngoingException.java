@@ -1,0 +1,12 @@
+package io.dtm4j.client;
+
+/**
+ * The ONGOING outcome: the work is not finished yet and should be asked again later at the fixed
+ * retry interval, without backoff (HTTP 425, or a body containing {@code ONGOING}; gRPC
+ * FailedPrecondition).
+ */
+public class DtmOngoingException extends DtmException {
+    public DtmOngoingException(String message) {
+        super(message);
+    }
+}
