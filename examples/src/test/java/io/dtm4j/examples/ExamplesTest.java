@@ -1,0 +1,139 @@
+package io.dtm4j.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.dtm4j.server.config.ServerConfig.StoreConfig;
+import io.dtm4j.server.testing.JdbcTestDatabases;
+import io.dtm4j.server.testing.TestServer;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Runs every example through its Java entry point against a real server, on SQLite, PostgreSQL and
+ * MariaDB business databases, and checks what it must leave behind: exit status 0, the
+ * transaction's final status on the server, the balances read back with plain JDBC, and the
+ * business steps it printed.
+ */
+class ExamplesTest {
+    private static final long START = 10_000;
+    private static final long AMOUNT = 30;
+
+    /** What an example must leave behind. */
+    private record Expected(String status, long user1, long user2, List<String> printed) {}
+
+    private static Expected transferred(String... printed) {
+        return new Expected("succeed", START - AMOUNT, START + AMOUNT, List.of(printed));
+    }
+
+    private static Expected unchanged(String... printed) {
+        return new Expected("failed", START, START, List.of(printed));
+    }
+
+    private static final Map<String, Expected> EXPECTED = Map.of(
+            "http_saga", transferred("[bank] transfer out 30 cents from 1\n[bank] transfer in 30 cents to 2"),
+            "http_saga_barrier", transferred("[bank] transfer out 30 cents from 1\n[bank] transfer in 30 cents to 2"),
+            "http_saga_rollback",
+                    unchanged(
+                            "[bank] transfer out 30 cents from 1\n[bank] TransIn to 2 fails definitively",
+                            "[bank] barrier: skipped TransInCompensate (compensate of branch 02)",
+                            "[bank] compensate: transfer 30 cents back to 1"),
+            "http_msg_doAndCommit",
+                    transferred("local transaction: transfer out 30 cents from 1\n[bank] transfer in 30 cents to 2"));
+
+    private static TestServer server;
+
+    @TempDir
+    static Path dir;
+
+    private static StoreConfig postgres;
+    private static StoreConfig mariadb;
+
+    @BeforeAll
+    static void start() {
+        server = new TestServer();
+        if (JdbcTestDatabases.unavailable("postgres").isEmpty()) {
+            postgres = BusinessDatabases.createNamespace("postgres");
+        }
+        if (JdbcTestDatabases.unavailable("mysql").isEmpty()) {
+            mariadb = BusinessDatabases.createNamespace("mysql");
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        if (postgres != null) {
+            JdbcTestDatabases.drop(postgres);
+        }
+        if (mariadb != null) {
+            JdbcTestDatabases.drop(mariadb);
+        }
+    }
+
+    static Stream<String> names() {
+        return Examples.all().stream().map(Example::name);
+    }
+
+    @ParameterizedTest
+    @MethodSource("names")
+    void exampleEndsAsExpectedOnSqlite(String name) throws SQLException {
+        runAndCheck(name, BusinessDatabases.sqlite(dir, name), Bank.Kind.SQLITE);
+    }
+
+    @ParameterizedTest
+    @MethodSource("names")
+    void exampleEndsAsExpectedOnPostgres(String name) throws SQLException {
+        JdbcTestDatabases.assumeAvailable("postgres");
+        runAndCheck(name, BusinessDatabases.url(postgres), Bank.Kind.POSTGRES);
+    }
+
+    @ParameterizedTest
+    @MethodSource("names")
+    void exampleEndsAsExpectedOnMariadb(String name) throws SQLException {
+        JdbcTestDatabases.assumeAvailable("mysql");
+        runAndCheck(name, BusinessDatabases.url(mariadb), Bank.Kind.MARIADB);
+    }
+
+    @ParameterizedTest
+    @MethodSource("names")
+    void exampleFailsWithoutMovingMoneyWhenTheServerIsNotThere(String name) throws SQLException {
+        String db = BusinessDatabases.sqlite(dir, "no-server-" + name);
+        assumeTrue(
+                Examples.find(name).orElseThrow().unsupported(Bank.Kind.SQLITE).isEmpty(), "needs XA");
+
+        ExampleRun run = ExampleRun.of(name, "--dtm", "http://127.0.0.1:1/api/dtmsvr", "--db", db);
+
+        assertThat(run.exitStatus()).as(run::toString).isEqualTo(Main.FAILED);
+        assertThat(run.err())
+                .contains("FAILED: cannot reach the dtm server at http://127.0.0.1:1/api/dtmsvr")
+                .contains("start it with bin/dtm4j");
+        assertThat(BusinessDatabases.balance(db, 1)).isEqualTo(START);
+        assertThat(BusinessDatabases.balance(db, 2)).isEqualTo(START);
+    }
+
+    private static void runAndCheck(String name, String db, Bank.Kind kind) throws SQLException {
+        ExampleRun run = ExampleRun.of(name, "--dtm", server.dtm(), "--db", db);
+
+        if (Examples.find(name).orElseThrow().unsupported(kind).isPresent()) {
+            assertThat(run.exitStatus()).as(run::toString).isEqualTo(Main.FAILED);
+            assertThat(run.err()).contains("FAILED: " + name + " cannot run on " + db);
+            return;
+        }
+        Expected expected = EXPECTED.get(name);
+        assertThat(expected).as("the expectations of " + name).isNotNull();
+        assertThat(run.exitStatus()).as(run::toString).isEqualTo(Main.OK);
+        assertThat(run.out()).contains(expected.printed()).contains("OK: " + name + " ended as expected");
+        assertThat(server.status(run.gid())).isEqualTo(expected.status());
+        assertThat(BusinessDatabases.balance(db, 1)).isEqualTo(expected.user1());
+        assertThat(BusinessDatabases.balance(db, 2)).isEqualTo(expected.user2());
+    }
+}
