@@ -5,8 +5,12 @@ import java.util.Optional;
 
 /** Every example, in the order {@code list} prints them. */
 final class Examples {
-    private static final List<Example> ALL =
-            List.of(new SagaExample(false), new SagaExample(true), new SagaRollbackExample(), new MsgExample());
+    private static final List<Example> ALL = List.of(
+            new SagaExample(false),
+            new SagaExample(true),
+            new SagaRollbackExample(),
+            new MsgExample(),
+            new MsgCheckBackExample());
 
     private Examples() {}
 
