@@ -30,7 +30,7 @@ record StepResult(Kind kind, byte[] data, RuntimeException error) {
     }
 
     static StepResult failed(DtmFailureException error) {
-        byte[] reason = String.valueOf(error.getMessage()).getBytes(StandardCharsets.UTF_8);
+        byte[] reason = reason(error).getBytes(StandardCharsets.UTF_8);
         return new StepResult(Kind.FAILED, reason, error);
     }
 
@@ -51,6 +51,11 @@ record StepResult(Kind kind, byte[] data, RuntimeException error) {
         }
         throw new DtmException("workflow progress " + branchId + "-" + op + " has status '" + status
                 + "' (expected 'succeed' or 'failed')");
+    }
+
+    /** The text recorded for a failure: its message, or its class when it has none. */
+    static String reason(DtmFailureException error) {
+        return error.getMessage() != null ? error.getMessage() : error.toString();
     }
 
     /** Whether this outcome is recorded with the server. */

@@ -210,7 +210,7 @@ public final class Workflows {
     private static Map<String, Object> submitBody(String gid, DtmFailureException failure, byte[] result) {
         Map<String, String> extra = new LinkedHashMap<>();
         extra.put("status", (failure == null ? TransStatus.SUCCEED : TransStatus.FAILED).wire());
-        extra.put("rollback_reason", failure == null ? "" : String.valueOf(failure.getMessage()));
+        extra.put("rollback_reason", failure == null ? "" : StepResult.reason(failure));
         extra.put("result", Base64.getEncoder().encodeToString(result));
         Map<String, Object> body = common(gid);
         body.put("req_extra", extra);
