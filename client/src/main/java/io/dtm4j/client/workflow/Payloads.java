@@ -1,0 +1,27 @@
+package io.dtm4j.client.workflow;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.nio.charset.StandardCharsets;
+
+/** Request bodies of recorded HTTP steps. */
+final class Payloads {
+    private Payloads() {}
+
+    /** A String or byte[] is sent as it is (usually JSON already), null as no body, anything else as JSON. */
+    static byte[] bytes(Object body) {
+        if (body == null) {
+            return StepResult.EMPTY;
+        }
+        if (body instanceof byte[] bytes) {
+            return bytes;
+        }
+        if (body instanceof String s) {
+            return s.getBytes(StandardCharsets.UTF_8);
+        }
+        try {
+            return WorkflowHttp.JSON.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot write the request body as JSON: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,360 @@
+package io.dtm4j.client.workflow;
+
+import io.dtm4j.client.BranchIdentity;
+import io.dtm4j.client.DtmException;
+import io.dtm4j.client.DtmFailureException;
+import io.dtm4j.client.DtmOngoingException;
+import io.dtm4j.client.barrier.BranchBarrier;
+import io.dtm4j.protocol.Ops;
+import io.dtm4j.protocol.TransType;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * One run of a workflow, handed to its {@link WorkflowHandler}. The handler opens branches with
+ * {@link #newBranch()}; each branch has at most one action, a local step ({@link #doAction}) or an
+ * HTTP call ({@link #post}, {@link #send}), and at most one commit and one rollback callback.
+ *
+ * <p>Actions are recorded with the server once they end definitively (success or FAILURE); when
+ * the workflow is resumed after a crash or an unfinished step, recorded actions return their
+ * recorded outcome without running again. Once the handler returns, the commit callbacks run in
+ * reverse order of registration; if it threw {@link DtmFailureException}, the rollback callbacks
+ * do. Each callback is recorded too, under the op {@code commit} or {@code rollback}.
+ *
+ * <pre>{@code
+ * workflows.register("transfer", (wf, data) -> {
+ *     wf.newBranch().onRollback(bb -> wf.post(busi + "/TransOutRevert", data));
+ *     wf.post(busi + "/TransOut", data);
+ *     wf.newBranch().onRollback(bb -> wf.post(busi + "/TransInRevert", data));
+ *     wf.post(busi + "/TransIn", data);
+ *     return null;
+ * });
+ * }</pre>
+ *
+ * <p>Not thread-safe: use it only from the thread running the handler. XA branches inside a
+ * workflow (dtm's {@code DoXa}) are not supported yet.
+ */
+public final class Workflow {
+    private static final int MAX_BRANCHES = 99;
+
+    /** A second-phase callback of one branch. */
+    private record Phase2(String branchId, Phase2Callback callback) {}
+
+    private final WorkflowHttp http;
+    private final String gid;
+    private final String name;
+    private final boolean compensateErrorBranch;
+    private final Map<String, StepResult> progresses;
+
+    private final List<Phase2> commits = new ArrayList<>();
+    private final List<Phase2> rollbacks = new ArrayList<>();
+    private int branches;
+    private String branchId = "";
+    private String op = Ops.ACTION;
+    private boolean actionAdded;
+    private boolean commitAdded;
+    private boolean rollbackAdded;
+    /** The current branch's rollback, while it may still be dropped because its action failed. */
+    private Phase2 currentRollback;
+
+    Workflow(
+            WorkflowHttp http,
+            String gid,
+            String name,
+            boolean compensateErrorBranch,
+            Map<String, StepResult> progresses) {
+        this.http = http;
+        this.gid = gid;
+        this.name = name;
+        this.compensateErrorBranch = compensateErrorBranch;
+        this.progresses = progresses;
+    }
+
+    /** The workflow's global transaction id. */
+    public String gid() {
+        return gid;
+    }
+
+    /** The name the workflow was registered under. */
+    public String name() {
+        return name;
+    }
+
+    /** The current branch id ({@code 01}, {@code 02}…), or an empty string before {@link #newBranch()}. */
+    public String branchId() {
+        return branchId;
+    }
+
+    /** The current op: {@code action} while the handler runs, {@code commit} or {@code rollback} in callbacks. */
+    public String op() {
+        return op;
+    }
+
+    /**
+     * Opens the next branch ({@code 01}, {@code 02}, … up to {@code 99}); the following action and
+     * callbacks belong to it.
+     *
+     * @throws IllegalStateException inside a callback, or after 99 branches
+     */
+    public Workflow newBranch() {
+        requireActionPhase("newBranch()");
+        if (branches == MAX_BRANCHES) {
+            throw new IllegalStateException(
+                    "workflow " + gid + ": at most " + MAX_BRANCHES + " branches (branch ids are two digits)");
+        }
+        branchId = "%02d".formatted(++branches);
+        actionAdded = false;
+        commitAdded = false;
+        rollbackAdded = false;
+        currentRollback = null;
+        return this;
+    }
+
+    /**
+     * Registers the current branch's commit callback, run if the workflow succeeds.
+     *
+     * @throws IllegalStateException before {@link #newBranch()}, inside a callback, or when the
+     *     branch already has a commit callback
+     */
+    public Workflow onCommit(Phase2Callback callback) {
+        Objects.requireNonNull(callback, "callback");
+        requireActionPhase("onCommit()");
+        requireBranch("onCommit()");
+        if (commitAdded) {
+            throw new IllegalStateException(
+                    "workflow " + gid + ": branch " + branchId + " already has a commit callback");
+        }
+        commitAdded = true;
+        commits.add(new Phase2(branchId, callback));
+        return this;
+    }
+
+    /**
+     * Registers the current branch's rollback callback, run if the workflow fails. Register it
+     * before the branch's action: then it runs even when the action's outcome was lost in a crash.
+     * If that action fails definitively, the callback is dropped unless the workflow was registered
+     * with {@link WorkflowOption#COMPENSATE_ERROR_BRANCH}.
+     *
+     * @throws IllegalStateException before {@link #newBranch()}, inside a callback, or when the
+     *     branch already has a rollback callback
+     */
+    public Workflow onRollback(Phase2Callback callback) {
+        Objects.requireNonNull(callback, "callback");
+        requireActionPhase("onRollback()");
+        requireBranch("onRollback()");
+        if (rollbackAdded) {
+            throw new IllegalStateException(
+                    "workflow " + gid + ": branch " + branchId + " already has a rollback callback");
+        }
+        rollbackAdded = true;
+        currentRollback = new Phase2(branchId, callback);
+        rollbacks.add(currentRollback);
+        return this;
+    }
+
+    /** Registers {@code callback} as both the commit and the rollback callback of the current branch. */
+    public Workflow onFinish(FinishCallback callback) {
+        Objects.requireNonNull(callback, "callback");
+        onCommit(barrier -> callback.run(barrier, false));
+        return onRollback(barrier -> callback.run(barrier, true));
+    }
+
+    /**
+     * Runs {@code step} as the current branch's action and records its outcome, or returns the
+     * outcome recorded by an earlier run without running it. Inside a callback it simply runs
+     * {@code step} (the callback as a whole is recorded).
+     *
+     * @return the step's result
+     * @throws DtmFailureException when the step failed definitively, now or in an earlier run
+     * @throws DtmException wrapping a checked exception of the step, or when recording failed;
+     *     runtime exceptions of the step are rethrown as they are
+     * @throws IllegalStateException before {@link #newBranch()} or when the branch already has an action
+     */
+    public byte[] doAction(WorkflowStep step) {
+        Objects.requireNonNull(step, "step");
+        return action(barrier -> local(step, barrier)).value();
+    }
+
+    /** {@link #send} with POST and no extra headers. */
+    public String post(String url, Object body) {
+        return send("POST", url, Map.of(), body);
+    }
+
+    /**
+     * Calls a business service over HTTP as the current branch's action (or, inside a callback, as
+     * part of it), recorded like {@link #doAction}. The query gets {@code gid}, {@code
+     * trans_type=workflow}, {@code branch_id} and {@code op}. Only the status code counts: 200 is
+     * success, 409 FAILURE, 425 ONGOING, anything else an error; the body is not searched for
+     * result words. A recorded success returns the recorded body without calling.
+     *
+     * @param method the HTTP method, e.g. {@code POST}
+     * @param headers extra request headers
+     * @param body a String or byte[] sent as it is, an object written as JSON, or null for none
+     * @return the response body
+     * @throws DtmFailureException for 409 (or a recorded failure), DtmOngoingException for 425,
+     *     DtmException for other statuses, no response, or a failed recording
+     */
+    public String send(String method, String url, Map<String, String> headers, Object body) {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(headers, "headers");
+        byte[] bytes = Payloads.bytes(body);
+        StepResult result = action(barrier -> call(method, url, headers, bytes));
+        return new String(result.value(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The identity of the current branch and op ({@code workflow}, gid, branch id, op), e.g. for a
+     * barrier of another kind than {@link #barrier()}.
+     *
+     * @throws IllegalStateException before {@link #newBranch()}
+     */
+    public BranchIdentity branchIdentity() {
+        requireBranch("branchIdentity()");
+        return new BranchIdentity(TransType.WORKFLOW.wire(), gid, branchId, op);
+    }
+
+    /**
+     * A new SQL barrier for the current branch and op, so that database work of a step or callback
+     * takes effect at most once. Steps and callbacks also receive one as their argument.
+     */
+    public BranchBarrier barrier() {
+        return BranchBarrier.of(branchIdentity());
+    }
+
+    /** Runs the commit callbacks (or, if {@code rollback}, the rollback callbacks) in reverse order. */
+    void finish(boolean rollback) {
+        op = rollback ? Ops.ROLLBACK : Ops.COMMIT;
+        List<Phase2> callbacks = rollback ? rollbacks : commits;
+        for (Phase2 p : callbacks.reversed()) {
+            branchId = p.branchId();
+            recorded(barrier -> phase2(p, barrier)).value();
+        }
+    }
+
+    /** Runs the current branch's one action through its record. */
+    private StepResult action(Function<BranchBarrier, StepResult> work) {
+        if (!op.equals(Ops.ACTION)) {
+            return work.apply(barrier()); // part of a callback, which is recorded as a whole
+        }
+        requireBranch("an action");
+        if (actionAdded) {
+            throw new IllegalStateException("workflow " + gid + ": branch " + branchId
+                    + " already has an action; call newBranch() before the next one");
+        }
+        actionAdded = true;
+        StepResult result = recorded(work);
+        if (result.kind() == StepResult.Kind.FAILED && currentRollback != null && !compensateErrorBranch) {
+            rollbacks.remove(currentRollback); // a failed action is taken to have left nothing to undo
+            currentRollback = null;
+        }
+        return result;
+    }
+
+    /** Returns the recorded outcome of the current branch and op, or runs {@code work} and records it. */
+    private StepResult recorded(Function<BranchBarrier, StepResult> work) {
+        StepResult stored = progresses.get(branchId + "-" + op);
+        if (stored != null) {
+            return stored;
+        }
+        StepResult result = work.apply(barrier());
+        if (result.isDefinitive()) {
+            record(result);
+        }
+        return result;
+    }
+
+    private void record(StepResult result) {
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("gid", gid);
+        body.put("trans_type", TransType.WORKFLOW.wire());
+        body.put("branch_id", branchId);
+        body.put("op", op);
+        body.put("status", result.wireStatus());
+        // dtm's HTTP clients send the bytes as a JSON string: binary results need valid UTF-8 (§20.30)
+        body.put("data", new String(result.data(), StandardCharsets.UTF_8));
+        try {
+            http.registerBranch(body);
+        } catch (RuntimeException e) {
+            // not a business FAILURE: the step's outcome is unknown to the server, so the workflow must
+            // stay unfinished rather than roll back (e.g. another run of the same gid recorded it first)
+            throw new DtmException(
+                    "workflow " + gid + ": cannot record branch " + branchId + " op " + op + ": " + e.getMessage(), e);
+        }
+    }
+
+    private StepResult call(String method, String url, Map<String, String> headers, byte[] body) {
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("gid", gid);
+        query.put("trans_type", TransType.WORKFLOW.wire());
+        query.put("branch_id", branchId);
+        query.put("op", op);
+        WorkflowHttp.Response r;
+        try {
+            r = http.call(method, url, query, headers, body);
+        } catch (DtmException e) {
+            return StepResult.unfinished(e);
+        }
+        String text = "http status " + r.status() + ": " + r.body();
+        return switch (r.status()) {
+            case 200 -> StepResult.succeeded(r.body().getBytes(StandardCharsets.UTF_8));
+            case 409 -> StepResult.failed(new DtmFailureException(text));
+            case 425 -> StepResult.unfinished(new DtmOngoingException(text));
+            default -> StepResult.unfinished(new DtmException(text));
+        };
+    }
+
+    private StepResult local(WorkflowStep step, BranchBarrier barrier) {
+        try {
+            return StepResult.succeeded(step.run(barrier));
+        } catch (DtmFailureException e) {
+            return StepResult.failed(e);
+        } catch (RuntimeException e) {
+            return StepResult.unfinished(e);
+        } catch (Exception e) {
+            return StepResult.unfinished(checked(e, "step"));
+        }
+    }
+
+    private StepResult phase2(Phase2 p, BranchBarrier barrier) {
+        try {
+            p.callback().run(barrier);
+            return StepResult.succeeded(StepResult.EMPTY);
+        } catch (DtmFailureException e) {
+            return StepResult.unfinished(new IllegalStateException(
+                    "workflow " + gid + ": the " + op + " callback of branch " + p.branchId()
+                            + " threw a FAILURE, but second-phase callbacks must eventually succeed;"
+                            + " it will run again when the workflow resumes",
+                    e));
+        } catch (RuntimeException e) {
+            return StepResult.unfinished(e);
+        } catch (Exception e) {
+            return StepResult.unfinished(checked(e, op + " callback"));
+        }
+    }
+
+    private DtmException checked(Exception e, String what) {
+        if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+        }
+        return new DtmException("workflow " + gid + ": " + what + " of branch " + branchId + " threw " + e, e);
+    }
+
+    private void requireActionPhase(String what) {
+        if (!op.equals(Ops.ACTION)) {
+            throw new IllegalStateException(
+                    "workflow " + gid + ": " + what + " cannot be used inside a " + op + " callback");
+        }
+    }
+
+    private void requireBranch(String what) {
+        if (branchId.isEmpty()) {
+            throw new IllegalStateException("workflow " + gid + ": call newBranch() before " + what);
+        }
+    }
+}
