@@ -71,6 +71,16 @@ final class BankService implements AutoCloseable {
         return http.url((barrier ? "barrier/" : "") + name);
     }
 
+    /** Serves an endpoint of the application itself at {@link #appUrl}, e.g. the workflow resume callback. */
+    void serve(String name, BusinessServer.Handler handler) {
+        http.route(name, handler);
+    }
+
+    /** Returns the URL of the application's endpoint {@code name}. */
+    String appUrl(String name) {
+        return http.url(name);
+    }
+
     /** Returns the URL of the message check-back. */
     String queryPreparedUrl() {
         return http.url("QueryPrepared");

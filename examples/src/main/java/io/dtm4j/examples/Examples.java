@@ -10,7 +10,9 @@ final class Examples {
             new SagaExample(true),
             new SagaRollbackExample(),
             new MsgExample(),
-            new MsgCheckBackExample());
+            new MsgCheckBackExample(),
+            new WorkflowExample(false),
+            new WorkflowExample(true));
 
     private Examples() {}
 

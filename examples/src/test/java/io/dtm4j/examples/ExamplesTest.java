@@ -62,7 +62,17 @@ class ExamplesTest {
                     transferred(
                             "local transaction: transfer out 30 cents from 1",
                             "[bank] check-back: the local transaction of",
-                            "committed\n[bank] transfer in 30 cents to 2")));
+                            "committed\n[bank] transfer in 30 cents to 2")),
+            Map.entry(
+                    "http_workflow",
+                    transferred(
+                            "[bank] transfer out 30 cents from 1\n[bank] transfer in 30 cents to 2",
+                            "workflow finished: SUCCESS")),
+            Map.entry(
+                    "http_workflow_rollback",
+                    unchanged(
+                            "[bank] transfer out 30 cents from 1\n[bank] TransIn to 2 fails definitively",
+                            "[bank] compensate: transfer 30 cents back to 1\nworkflow finished: FAILURE")));
 
     /** Examples that wait for the server's scheduler, which the test server runs only when asked. */
     private static final Set<String> NEED_SCHEDULER = Set.of("http_msg_queryPrepared");
