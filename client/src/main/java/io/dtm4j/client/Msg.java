@@ -88,6 +88,8 @@ public final class Msg extends GlobalTransaction<Msg> {
      * Prepares the message, runs the local transaction in {@code db} guarded by the message's barrier,
      * and submits or aborts: see {@link #doAndSubmit}. The check-back handler at {@code
      * queryPrepared} should answer with {@link BranchBarrier#queryPrepared} on the same database.
+     * The barrier rows go to {@value BranchBarrier#DEFAULT_TABLE}; for another table use {@code
+     * doAndSubmit(queryPrepared, barrier -> barrier.withTable(table).callWithDb(db, business))}.
      */
     public void doAndSubmitDb(String queryPrepared, DataSource db, BarrierBusiness business) {
         Objects.requireNonNull(db, "db");

@@ -28,6 +28,9 @@ import javax.sql.DataSource;
  * BranchBarrier.fromQuery(query).callWithDb(db, tx -> ...);
  * }</pre>
  *
+ * <p>SQLite lets one writer in at a time; concurrent branch calls wait for each other's commit up to
+ * the busy timeout (sqlite-jdbc: 3 s unless {@code SQLiteConfig.setBusyTimeout} says otherwise).
+ *
  * <p>DBAs can print the script instead: {@code java -cp dtm4j-client.jar
  * io.dtm4j.client.barrier.BarrierSchema postgres [schema.table]}.
  */

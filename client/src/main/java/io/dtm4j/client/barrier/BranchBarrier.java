@@ -21,10 +21,14 @@ import javax.sql.DataSource;
  * therefore live in the business database.
  *
  * <p>Create one object per incoming request (its barrier ids count from 01 within the request), then
- * call {@link #call} or {@link #callWithDb}.
+ * call {@link #call} or {@link #callWithDb}. Supported: PostgreSQL, MySQL/MariaDB and SQLite; {@link
+ * BarrierSchema#create} makes the table.
  */
 public final class BranchBarrier {
-    /** dtm's default table: schema (PostgreSQL) or database (MySQL) {@code dtm_barrier}. */
+    /**
+     * dtm's default table: schema (PostgreSQL) or database (MySQL) {@code dtm_barrier}; on SQLite the
+     * table {@code dtm_barrier_barrier} (see {@link SqlDialect#SQLITE}).
+     */
     public static final String DEFAULT_TABLE = "dtm_barrier.barrier";
 
     private final BranchIdentity branch;
