@@ -153,6 +153,27 @@ public final class DtmClient {
         return send(request.build(), branch.op() + " " + url, true);
     }
 
+    /**
+     * GETs {@code url} the way the server checks back a message (no body; {@code dtm}, {@code gid},
+     * {@code branch_id}, {@code trans_type}, {@code op} in the query), for a message that asks itself.
+     *
+     * @throws DtmFailureException, DtmOngoingException or DtmException as the answer says
+     */
+    void checkBack(String url, BranchIdentity branch) {
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("dtm", serverUrl);
+        query.put("gid", branch.gid());
+        query.put("branch_id", branch.branchId());
+        query.put("trans_type", branch.transType());
+        query.put("op", branch.op());
+        String target = url + (url.contains("?") ? "&" + queryString(query).substring(1) : queryString(query));
+        HttpRequest request = HttpRequest.newBuilder(URI.create(target))
+                .timeout(timeout)
+                .GET()
+                .build();
+        send(request, "check-back " + url, true);
+    }
+
     private String send(HttpRequest request, String what, boolean resultInBody) {
         HttpResponse<String> response;
         try {

@@ -21,10 +21,14 @@ import javax.sql.DataSource;
  * therefore live in the business database.
  *
  * <p>Create one object per incoming request (its barrier ids count from 01 within the request), then
- * call {@link #call} or {@link #callWithDb}.
+ * call {@link #call} or {@link #callWithDb}. Supported: PostgreSQL, MySQL/MariaDB and SQLite; {@link
+ * BarrierSchema#create} makes the table.
  */
 public final class BranchBarrier {
-    /** dtm's default table: schema (PostgreSQL) or database (MySQL) {@code dtm_barrier}. */
+    /**
+     * dtm's default table: schema (PostgreSQL) or database (MySQL) {@code dtm_barrier}; on SQLite the
+     * table {@code dtm_barrier_barrier} (see {@link SqlDialect#SQLITE}).
+     */
     public static final String DEFAULT_TABLE = "dtm_barrier.barrier";
 
     private final BranchIdentity branch;
@@ -33,7 +37,7 @@ public final class BranchBarrier {
 
     private BranchBarrier(BranchIdentity branch, String table) {
         this.branch = Objects.requireNonNull(branch, "branch");
-        this.table = Objects.requireNonNull(table, "table");
+        this.table = BarrierSchema.requireValidTable(table);
     }
 
     /** A barrier for {@code branch} using the table {@value #DEFAULT_TABLE}. */
@@ -46,13 +50,24 @@ public final class BranchBarrier {
         return of(BranchIdentity.fromQuery(query));
     }
 
-    /** The same barrier, recording its rows in {@code table} (e.g. {@code barrier} in the default schema). */
+    /**
+     * The same barrier, recording its rows in {@code table}: {@code name} or {@code schema.name}
+     * (on SQLite the dot becomes an underscore, see {@link SqlDialect#SQLITE}).
+     *
+     * @throws IllegalArgumentException when {@code table} is not such a name
+     */
     public BranchBarrier withTable(String table) {
         return new BranchBarrier(branch, table);
     }
 
+    /** The branch operation this barrier protects. */
     public BranchIdentity branch() {
         return branch;
+    }
+
+    /** The barrier table, as configured (before the SQLite renaming). */
+    public String table() {
+        return table;
     }
 
     /**
@@ -109,13 +124,14 @@ public final class BranchBarrier {
 
     /** {@link #queryPrepared(DataSource, String)} with the barrier rows in {@code table}. */
     public static void queryPrepared(DataSource db, String gid, String table) {
+        var msg = new BranchBarrier(new BranchIdentity(Ops.MSG, gid, Ops.RESERVED_BRANCH_ID, Ops.MSG), table);
         String reason;
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(true);
-            var msg = new BranchBarrier(new BranchIdentity(Ops.MSG, gid, Ops.RESERVED_BRANCH_ID, Ops.MSG), table);
-            msg.insert(c, SqlDialect.of(c), Ops.MSG, "01", Ops.ROLLBACK);
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT reason FROM " + table + " WHERE gid = ? AND branch_id = ? AND op = ? AND barrier_id = ?")) {
+            SqlDialect dialect = SqlDialect.of(c);
+            msg.insert(c, dialect, Ops.MSG, "01", Ops.ROLLBACK);
+            try (PreparedStatement ps = c.prepareStatement("SELECT reason FROM " + dialect.physicalTable(table)
+                    + " WHERE gid = ? AND branch_id = ? AND op = ? AND barrier_id = ?")) {
                 ps.setString(1, gid);
                 ps.setString(2, Ops.RESERVED_BRANCH_ID);
                 ps.setString(3, Ops.MSG);
