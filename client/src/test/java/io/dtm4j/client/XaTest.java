@@ -65,9 +65,8 @@ class XaTest {
         if (db == null) {
             db = XaTestDatabase.create(driver);
             DATABASES.put(driver, db);
-            XaLocalTransaction branches = XaLocalTransaction.of(db.dataSource()).withBarrierTable(db.barrierTable());
-            rm.route(driver + "-TransOut", transfer(db, branches, 1, -1));
-            rm.route(driver + "-TransIn", transfer(db, branches, 2, 1));
+            rm.route(driver + "-TransOut", transfer(db, branches(db), 1, -1));
+            rm.route(driver + "-TransIn", transfer(db, branches(db), 2, 1));
         }
         db.setBalances(START_BALANCE);
         return db;
@@ -132,6 +131,34 @@ class XaTest {
         assertThat(db.balance(1)).isEqualTo(START_BALANCE - 30);
         assertThat(db.balance(2)).isEqualTo(START_BALANCE + 30);
         assertThat(db.preparedXids(gid)).isEmpty();
+
+        // the same phase one once more: the barrier row shows that the work is done
+        branches(db).handle(phaseOne(gid, "01", rm.url(driver + "-TransOut")), xa -> {
+            throw new AssertionError("the business of a repeated phase one must not run");
+        });
+        assertThat(db.preparedXids(gid)).isEmpty();
+        assertThat(db.balance(1)).isEqualTo(START_BALANCE - 30);
+    }
+
+    private static XaLocalTransaction branches(XaTestDatabase db) {
+        return XaLocalTransaction.of(db.dataSource()).withBarrierTable(db.barrierTable());
+    }
+
+    /** The query of the application's call of a branch's phase one. */
+    private static Map<String, String> phaseOne(String gid, String branchId, String url) {
+        return Map.of(
+                "dtm",
+                server.dtm(),
+                "gid",
+                gid,
+                "branch_id",
+                branchId,
+                "trans_type",
+                "xa",
+                "op",
+                "action",
+                "phase2_url",
+                url);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -177,21 +204,8 @@ class XaTest {
         assertThat(db.barrierReasons(gid, "01")).containsExactly("rollback");
         assertThat(db.barrierReasons(gid, "02")).isEmpty();
 
-        Map<String, String> lateAction = Map.of(
-                "dtm",
-                server.dtm(),
-                "gid",
-                gid,
-                "branch_id",
-                "01",
-                "trans_type",
-                "xa",
-                "op",
-                "action",
-                "phase2_url",
-                rm.url(driver + "-TransOut"));
-        XaLocalTransaction branches = XaLocalTransaction.of(db.dataSource()).withBarrierTable(db.barrierTable());
-        assertThatThrownBy(() -> branches.handle(lateAction, xa -> {
+        Map<String, String> lateAction = phaseOne(gid, "01", rm.url(driver + "-TransOut"));
+        assertThatThrownBy(() -> branches(db).handle(lateAction, xa -> {
                     throw new AssertionError("the business of a late phase one must not run");
                 }))
                 .isInstanceOf(DtmFailureException.class)

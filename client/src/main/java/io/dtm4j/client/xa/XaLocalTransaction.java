@@ -121,12 +121,12 @@ public final class XaLocalTransaction {
             boolean ended = false;
             try {
                 Optional<String> earlier = barrier(branch).insertIfAbsent(c, Ops.ACTION, BARRIER_ID, Ops.ACTION);
+                if (earlier.isPresent() && Ops.ROLLBACK.equals(earlier.get())) {
+                    throw new DtmFailureException(
+                            describe(branch) + " was already rolled back; its late phase one does nothing");
+                }
                 if (earlier.isPresent()) {
                     abandon(c, dialect, xid, false);
-                    if (Ops.ROLLBACK.equals(earlier.get())) {
-                        throw new DtmFailureException(
-                                describe(branch) + " was already rolled back; its late phase one does nothing");
-                    }
                     return; // a repeated phase one: the first one did the work
                 }
                 business.run(c);
