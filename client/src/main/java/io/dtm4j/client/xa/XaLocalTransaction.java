@@ -34,10 +34,12 @@ import javax.sql.DataSource;
  *
  * <p>Requirements: the barrier table (default {@value BranchBarrier#DEFAULT_TABLE}) in the business
  * database; on PostgreSQL, {@code max_prepared_transactions} above 0 (it is 0 by default, which makes
- * every phase one fail); an xid of at most 64 bytes on MySQL and MariaDB. {@code db} must hand out
- * a fresh physical connection each time (the driver's own {@code DataSource}, not a pool): MySQL
- * and MariaDB keep a prepared XA transaction bound to its session until the session ends, so phase
- * one closes its connection, and a pooled one would come back unusable. Thread-safe.
+ * every phase one fail); an xid of at most 64 bytes on MySQL and MariaDB. Each call takes its own
+ * connection from {@code db} and closes it. On MySQL and MariaDB that must end the session (use
+ * the driver's own {@code DataSource}, not a pool): they keep a prepared XA transaction bound to its
+ * session until the session ends, so a pooled connection would come back unable to start another
+ * transaction. PostgreSQL detaches a prepared transaction from its session, so a pool is fine there.
+ * Thread-safe.
  */
 public final class XaLocalTransaction {
     /** Clients per server URL, so phase one does not build an HTTP client per request; bounded against odd input. */

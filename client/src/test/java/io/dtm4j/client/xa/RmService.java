@@ -25,6 +25,7 @@ public final class RmService implements AutoCloseable {
     /** One endpoint: gets the query parameters and the body, returns the response body (null: SUCCESS). */
     @FunctionalInterface
     public interface Handler {
+        /** Serves one call; an exception becomes the answer {@link HttpResults} gives for it. */
         String handle(Map<String, String> query, String body) throws Exception;
     }
 
@@ -32,6 +33,7 @@ public final class RmService implements AutoCloseable {
     private final Map<String, Handler> handlers = new ConcurrentHashMap<>();
     private final List<String[]> calls = new ArrayList<>();
 
+    /** Starts the service on a free loopback port. */
     public RmService() {
         try {
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);

@@ -98,6 +98,7 @@ public final class XaTestDatabase implements AutoCloseable {
         return dataSource;
     }
 
+    /** The barrier table of this namespace, for {@code XaLocalTransaction.withBarrierTable}. */
     public String barrierTable() {
         return namespace + ".barrier";
     }
@@ -107,10 +108,12 @@ public final class XaTestDatabase implements AutoCloseable {
         return "UPDATE " + namespace + ".user_account SET balance = balance + ? WHERE user_id = ?";
     }
 
+    /** Sets the balance of both users. */
     public void setBalances(long balance) throws SQLException {
         update("UPDATE " + namespace + ".user_account SET balance = ?", balance);
     }
 
+    /** Returns the committed balance of {@code user}. */
     public long balance(int user) throws SQLException {
         List<String> rows = strings("SELECT balance FROM " + namespace + ".user_account WHERE user_id = ?", user);
         return Long.parseLong(rows.get(0));
