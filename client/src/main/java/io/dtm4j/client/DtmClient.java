@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * The entry point of the SDK: talks to one dtm (or dtm4j) server over HTTP and creates
@@ -79,6 +80,59 @@ public final class DtmClient {
     /** Starts building a two-phase message with id {@code gid}. */
     public Msg msg(String gid) {
         return new Msg(this, gid);
+    }
+
+    /**
+     * Runs a TCC global transaction {@code gid}: prepares it, runs {@code body} (which calls the
+     * branches with {@link Tcc#callBranch}), then submits it, after which the server confirms every
+     * branch. If {@code body} throws, the transaction is aborted with the error text as rollback
+     * reason (the server cancels the registered branches) and the error is rethrown; a checked
+     * exception is wrapped in a {@link DtmException}.
+     *
+     * @throws DtmFailureException when the server refuses prepare or submit, e.g. because the
+     *     transaction timed out meanwhile; with {@code waitResult}, also when it did not succeed
+     */
+    public void tccGlobalTransaction(String gid, Tcc.Body body) {
+        tccGlobalTransaction(gid, tcc -> {}, body);
+    }
+
+    /**
+     * Like {@link #tccGlobalTransaction(String, Tcc.Body)}, after {@code customize} has set options,
+     * e.g. {@code tcc -> tcc.waitResult(true).timeoutToFail(60).branchHeader("x-user", "7")}.
+     */
+    public void tccGlobalTransaction(String gid, Consumer<Tcc> customize, Tcc.Body body) {
+        Tcc.run(this, gid, Objects.requireNonNull(customize, "customize"), body);
+    }
+
+    /**
+     * Runs an XA global transaction {@code gid}: prepares it, runs {@code body} (which calls the
+     * branches with {@link Xa#callBranch}), then submits it, after which the server commits every
+     * branch. If {@code body} throws, the transaction is aborted (the server rolls back the
+     * registered branches) and the error is rethrown; a checked exception is wrapped in a {@link
+     * DtmException}.
+     *
+     * @throws DtmFailureException when the server refuses prepare or submit, e.g. because the
+     *     transaction timed out meanwhile; with {@code waitResult}, also when it did not succeed
+     */
+    public void xaGlobalTransaction(String gid, Xa.Body body) {
+        xaGlobalTransaction(gid, xa -> {}, body);
+    }
+
+    /** Like {@link #xaGlobalTransaction(String, Xa.Body)}, after {@code customize} has set options. */
+    public void xaGlobalTransaction(String gid, Consumer<Xa> customize, Xa.Body body) {
+        Xa.run(this, gid, Objects.requireNonNull(customize, "customize"), body);
+    }
+
+    /**
+     * Records a branch of a TCC, XA or workflow transaction with the server (route {@code
+     * registerBranch}); {@code fields} are the protocol's string fields: {@code gid}, {@code
+     * trans_type}, {@code branch_id} and the type's own ({@code data}, {@code confirm}, {@code
+     * cancel}; {@code url}; {@code op}, {@code status}).
+     *
+     * @throws DtmFailureException when the transaction is no longer prepared; DtmException on other errors
+     */
+    public void registerBranch(Map<String, String> fields) {
+        post("registerBranch", fields);
     }
 
     /**

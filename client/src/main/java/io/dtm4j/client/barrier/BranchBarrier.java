@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
@@ -145,6 +146,29 @@ public final class BranchBarrier {
         }
         if (Ops.ROLLBACK.equals(reason)) {
             throw new DtmFailureException("gid " + gid + ": the local transaction did not commit");
+        }
+    }
+
+    /**
+     * Inserts this branch's barrier row for {@code op} and {@code barrierId} on {@code tx} unless
+     * one exists, without committing. Returns empty when it inserted the row, else the reason of the
+     * row already there. For protocols that run their own local transaction around the barrier row,
+     * such as an XA branch. Waits on the row lock while another open transaction holds the same row.
+     */
+    public Optional<String> insertIfAbsent(Connection tx, String op, String barrierId, String reason)
+            throws SQLException {
+        if (insert(tx, SqlDialect.of(tx), op, barrierId, reason)) {
+            return Optional.empty();
+        }
+        try (PreparedStatement ps = tx.prepareStatement(
+                "SELECT reason FROM " + table + " WHERE gid = ? AND branch_id = ? AND op = ? AND barrier_id = ?")) {
+            ps.setString(1, branch.gid());
+            ps.setString(2, branch.branchId());
+            ps.setString(3, op);
+            ps.setString(4, barrierId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return Optional.of(rs.next() ? rs.getString(1) : "");
+            }
         }
     }
 
