@@ -149,28 +149,38 @@ public final class DtmClient {
     }
 
     /**
-     * POSTs {@code body} as JSON to the server route {@code route} (e.g. {@code submit}).
+     * POSTs {@code body} as JSON to the server route {@code route} (e.g. {@code submit}), for routes
+     * this class has no method of its own for.
      *
      * @return the parsed answer
      * @throws DtmFailureException, DtmOngoingException or DtmException as the answer says
      */
-    JsonNode post(String route, Object body) {
-        String json = Json.write(body);
-        HttpRequest request = HttpRequest.newBuilder(URI.create(serverUrl + "/" + route))
-                .timeout(timeout)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json))
-                .build();
-        return Json.read(send(request, "dtm " + route, true));
+    public JsonNode post(String route, Object body) {
+        return Json.read(checked(postJson(route, body), "dtm " + route));
+    }
+
+    /**
+     * Creates the workflow described by {@code body} unless it exists (route {@code
+     * prepareWorkflow}) and returns the server's answer: {@code {"transaction": {...},
+     * "progresses": [...]}}. The answer quotes stored texts (a rollback reason may say FAILURE), so
+     * only its status counts.
+     */
+    public JsonNode prepareWorkflow(Object body) {
+        Response r = postJson("prepareWorkflow", body);
+        if (r.status() != 200) {
+            HttpResults.check(r.status(), r.body());
+            throw new DtmException("dtm prepareWorkflow: http status " + r.status() + ": " + r.body());
+        }
+        return Json.read(r.body());
     }
 
     /** GETs a read-only route; its answer may quote failure texts, so only the status counts. */
     JsonNode get(String route, Map<String, String> query) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(serverUrl + "/" + route + queryString(query)))
-                .timeout(timeout)
-                .GET()
-                .build();
-        return Json.read(send(request, "dtm " + route, false));
+        Response r = exchange("GET", serverUrl + "/" + route, query, Map.of(), new byte[0]);
+        if (r.status() != 200) {
+            throw new DtmException("dtm " + route + ": http status " + r.status() + ": " + r.body());
+        }
+        return Json.read(r.body());
     }
 
     /**
@@ -187,24 +197,10 @@ public final class DtmClient {
             Map<String, String> extraQuery,
             Object body,
             Map<String, String> headers) {
-        Map<String, String> query = new LinkedHashMap<>();
-        query.put("dtm", serverUrl);
-        query.put("gid", branch.gid());
-        query.put("branch_id", branch.branchId());
-        query.put("trans_type", branch.transType());
-        query.put("op", branch.op());
+        Map<String, String> query = branchQuery(branch);
         query.putAll(extraQuery);
-        String separator = url.contains("?") ? "&" : "";
-        String target = url
-                + (separator.isEmpty()
-                        ? queryString(query)
-                        : separator + queryString(query).substring(1));
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(target))
-                .timeout(timeout)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(Json.payload(body)));
-        headers.forEach(request::header);
-        return send(request.build(), branch.op() + " " + url, true);
+        byte[] bytes = Json.payload(body).getBytes(StandardCharsets.UTF_8);
+        return checked(exchange("POST", url, query, headers, bytes), branch.op() + " " + url);
     }
 
     /**
@@ -214,36 +210,76 @@ public final class DtmClient {
      * @throws DtmFailureException, DtmOngoingException or DtmException as the answer says
      */
     void checkBack(String url, BranchIdentity branch) {
-        Map<String, String> query = new LinkedHashMap<>();
-        query.put("dtm", serverUrl);
-        query.put("gid", branch.gid());
-        query.put("branch_id", branch.branchId());
-        query.put("trans_type", branch.transType());
-        query.put("op", branch.op());
-        String target = url + (url.contains("?") ? "&" + queryString(query).substring(1) : queryString(query));
-        HttpRequest request = HttpRequest.newBuilder(URI.create(target))
-                .timeout(timeout)
-                .GET()
-                .build();
-        send(request, "check-back " + url, true);
+        checked(exchange("GET", url, branchQuery(branch), Map.of(), new byte[0]), "check-back " + url);
     }
 
-    private String send(HttpRequest request, String what, boolean resultInBody) {
-        HttpResponse<String> response;
+    /** An HTTP response: status and body text. */
+    public record Response(int status, String body) {}
+
+    /**
+     * Sends one HTTP request, with {@code query} appended to {@code url} and a JSON content type,
+     * and returns the response without judging it (an empty body is left out).
+     *
+     * @throws DtmException when no response arrived (refused connection, timeout, interruption)
+     */
+    public Response exchange(
+            String method, String url, Map<String, String> query, Map<String, String> headers, byte[] body) {
+        String separator = url.contains("?") ? "&" : "?";
+        String target =
+                query.isEmpty() ? url : url + separator + queryString(query).substring(1);
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(target))
+                .timeout(timeout)
+                .header("Content-Type", "application/json")
+                .method(
+                        method,
+                        body.length == 0
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(request::header);
+        String what = method + " " + url;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(response.statusCode(), response.body());
         } catch (IOException e) {
             throw new DtmException(what + " failed: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DtmException(what + " interrupted", e);
         }
-        if (resultInBody) {
-            HttpResults.check(response.statusCode(), response.body());
-        } else if (response.statusCode() != 200) {
-            throw new DtmException(what + ": http status " + response.statusCode() + ": " + response.body());
+    }
+
+    private Response postJson(String route, Object body) {
+        byte[] json = Json.write(body).getBytes(StandardCharsets.UTF_8);
+        return exchange("POST", serverUrl + "/" + route, Map.of(), Map.of(), json);
+    }
+
+    private Map<String, String> branchQuery(BranchIdentity branch) {
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("dtm", serverUrl);
+        query.put("gid", branch.gid());
+        query.put("branch_id", branch.branchId());
+        query.put("trans_type", branch.transType());
+        query.put("op", branch.op());
+        return query;
+    }
+
+    /** Applies the result rules of §1.1 and returns the body of a success. */
+    private static String checked(Response r, String what) {
+        try {
+            HttpResults.check(r.status(), r.body());
+        } catch (DtmException e) {
+            throw relabel(e, what);
         }
-        return response.body();
+        return r.body();
+    }
+
+    private static DtmException relabel(DtmException e, String what) {
+        String message = what + ": " + e.getMessage();
+        return switch (e) {
+            case DtmOngoingException o -> new DtmOngoingException(message);
+            case DtmFailureException f -> new DtmFailureException(message);
+            default -> new DtmException(message);
+        };
     }
 
     static String queryString(Map<String, String> query) {

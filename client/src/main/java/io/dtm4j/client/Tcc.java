@@ -2,7 +2,6 @@ package io.dtm4j.client;
 
 import io.dtm4j.protocol.Ops;
 import io.dtm4j.protocol.TransType;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -100,8 +99,7 @@ public final class Tcc extends GlobalTransaction<Tcc> {
         branch.put(Ops.CONFIRM, confirmUrl == null ? "" : confirmUrl);
         branch.put(Ops.CANCEL, cancelUrl == null ? "" : cancelUrl);
         dtm.registerBranch(branch);
-        return caller(dtm, requestTimeout)
-                .callBranch(
+        return caller().callBranch(
                         tryUrl, new BranchIdentity(type.wire(), gid, branchId, Ops.TRY), Map.of(), data, branchHeaders);
     }
 
@@ -119,27 +117,5 @@ public final class Tcc extends GlobalTransaction<Tcc> {
             throw rethrowable(e, "tcc " + gid);
         }
         dtm.post("submit", tcc.body());
-    }
-
-    /** The client for calls made on behalf of a transaction: its request timeout, when set, bounds each call. */
-    static DtmClient caller(DtmClient dtm, long requestTimeoutSeconds) {
-        return requestTimeoutSeconds > 0 ? dtm.withTimeout(Duration.ofSeconds(requestTimeoutSeconds)) : dtm;
-    }
-
-    /** Aborts after {@code cause}; a failing abort is attached to it, as the cause is what the caller needs. */
-    static void abortAfter(Exception cause, Runnable abort) {
-        try {
-            abort.run();
-        } catch (RuntimeException e) {
-            cause.addSuppressed(e);
-        }
-    }
-
-    /** Returns {@code e} itself when unchecked, else a {@link DtmException} wrapping it. */
-    static RuntimeException rethrowable(Exception e, String what) {
-        if (e instanceof InterruptedException) {
-            Thread.currentThread().interrupt();
-        }
-        return e instanceof RuntimeException re ? re : new DtmException(what + " aborted: " + e, e);
     }
 }

@@ -50,8 +50,7 @@ public final class Xa extends GlobalTransaction<Xa> {
     public String callBranch(Object body, String url) {
         Objects.requireNonNull(url, "url");
         String branchId = branchIds.next();
-        return Tcc.caller(dtm, requestTimeout)
-                .callBranch(
+        return caller().callBranch(
                         url,
                         new BranchIdentity(type.wire(), gid, branchId, Ops.ACTION),
                         Map.of("phase2_url", url),
@@ -68,8 +67,8 @@ public final class Xa extends GlobalTransaction<Xa> {
         try {
             body.run(xa);
         } catch (Exception e) {
-            Tcc.abortAfter(e, () -> dtm.post("abort", xa.body()));
-            throw Tcc.rethrowable(e, "xa " + gid);
+            abortAfter(e, () -> dtm.post("abort", xa.body()));
+            throw rethrowable(e, "xa " + gid);
         }
         dtm.post("submit", xa.body());
     }

@@ -311,7 +311,7 @@ class MsgTest {
                         .add(rm.url(db, "TransIn"), a.credit(30))
                         .doAndSubmitDb(rm.url(db, "QueryPrepared"), a.db(), tx -> add(tx, a.table(), a.from(), -30)))
                 .isExactlyInstanceOf(DtmException.class)
-                .hasMessageContaining("dtm prepare failed");
+                .hasMessageContaining("/prepare failed");
 
         assertThat(a.balances()).containsExactly(100L, 0L);
     }
