@@ -15,6 +15,11 @@ import java.util.Map;
  */
 public record BranchIdentity(String transType, String gid, String branchId, String op) {
 
+    /**
+     * Removes {@code \n}, {@code \r} and {@code ;} from the four values, as dtm does.
+     *
+     * @throws IllegalArgumentException when one of them is null or empty
+     */
     public BranchIdentity {
         transType = clean(transType);
         gid = clean(gid);

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * The entry point of the SDK: talks to one dtm (or dtm4j) server over HTTP and creates
@@ -82,6 +83,59 @@ public final class DtmClient {
     }
 
     /**
+     * Runs a TCC global transaction {@code gid}: prepares it, runs {@code body} (which calls the
+     * branches with {@link Tcc#callBranch}), then submits it, after which the server confirms every
+     * branch. If {@code body} throws, the transaction is aborted with the error text as rollback
+     * reason (the server cancels the registered branches) and the error is rethrown; a checked
+     * exception is wrapped in a {@link DtmException}.
+     *
+     * @throws DtmFailureException when the server refuses prepare or submit, e.g. because the
+     *     transaction timed out meanwhile; with {@code waitResult}, also when it did not succeed
+     */
+    public void tccGlobalTransaction(String gid, Tcc.Body body) {
+        tccGlobalTransaction(gid, tcc -> {}, body);
+    }
+
+    /**
+     * Like {@link #tccGlobalTransaction(String, Tcc.Body)}, after {@code customize} has set options,
+     * e.g. {@code tcc -> tcc.waitResult(true).timeoutToFail(60).branchHeader("x-user", "7")}.
+     */
+    public void tccGlobalTransaction(String gid, Consumer<Tcc> customize, Tcc.Body body) {
+        Tcc.run(this, gid, Objects.requireNonNull(customize, "customize"), body);
+    }
+
+    /**
+     * Runs an XA global transaction {@code gid}: prepares it, runs {@code body} (which calls the
+     * branches with {@link Xa#callBranch}), then submits it, after which the server commits every
+     * branch. If {@code body} throws, the transaction is aborted (the server rolls back the
+     * registered branches) and the error is rethrown; a checked exception is wrapped in a {@link
+     * DtmException}.
+     *
+     * @throws DtmFailureException when the server refuses prepare or submit, e.g. because the
+     *     transaction timed out meanwhile; with {@code waitResult}, also when it did not succeed
+     */
+    public void xaGlobalTransaction(String gid, Xa.Body body) {
+        xaGlobalTransaction(gid, xa -> {}, body);
+    }
+
+    /** Like {@link #xaGlobalTransaction(String, Xa.Body)}, after {@code customize} has set options. */
+    public void xaGlobalTransaction(String gid, Consumer<Xa> customize, Xa.Body body) {
+        Xa.run(this, gid, Objects.requireNonNull(customize, "customize"), body);
+    }
+
+    /**
+     * Records a branch of a TCC, XA or workflow transaction with the server (route {@code
+     * registerBranch}); {@code fields} are the protocol's string fields: {@code gid}, {@code
+     * trans_type}, {@code branch_id} and the type's own ({@code data}, {@code confirm}, {@code
+     * cancel}; {@code url}; {@code op}, {@code status}).
+     *
+     * @throws DtmFailureException when the transaction is no longer prepared; DtmException on other errors
+     */
+    public void registerBranch(Map<String, String> fields) {
+        post("registerBranch", fields);
+    }
+
+    /**
      * Returns the server's view of the transaction: {@code {"transaction": {...}, "branches": [...]}};
      * {@code transaction} is null when the server does not know the gid.
      */
@@ -95,28 +149,38 @@ public final class DtmClient {
     }
 
     /**
-     * POSTs {@code body} as JSON to the server route {@code route} (e.g. {@code submit}).
+     * POSTs {@code body} as JSON to the server route {@code route} (e.g. {@code submit}), for routes
+     * this class has no method of its own for.
      *
      * @return the parsed answer
      * @throws DtmFailureException, DtmOngoingException or DtmException as the answer says
      */
-    JsonNode post(String route, Object body) {
-        String json = Json.write(body);
-        HttpRequest request = HttpRequest.newBuilder(URI.create(serverUrl + "/" + route))
-                .timeout(timeout)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json))
-                .build();
-        return Json.read(send(request, "dtm " + route, true));
+    public JsonNode post(String route, Object body) {
+        return Json.read(checked(postJson(route, body), "dtm " + route));
+    }
+
+    /**
+     * Creates the workflow described by {@code body} unless it exists (route {@code
+     * prepareWorkflow}) and returns the server's answer: {@code {"transaction": {...},
+     * "progresses": [...]}}. The answer quotes stored texts (a rollback reason may say FAILURE), so
+     * only its status counts.
+     */
+    public JsonNode prepareWorkflow(Object body) {
+        Response r = postJson("prepareWorkflow", body);
+        if (r.status() != 200) {
+            HttpResults.check(r.status(), r.body());
+            throw new DtmException("dtm prepareWorkflow: http status " + r.status() + ": " + r.body());
+        }
+        return Json.read(r.body());
     }
 
     /** GETs a read-only route; its answer may quote failure texts, so only the status counts. */
     JsonNode get(String route, Map<String, String> query) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(serverUrl + "/" + route + queryString(query)))
-                .timeout(timeout)
-                .GET()
-                .build();
-        return Json.read(send(request, "dtm " + route, false));
+        Response r = exchange("GET", serverUrl + "/" + route, query, Map.of(), new byte[0]);
+        if (r.status() != 200) {
+            throw new DtmException("dtm " + route + ": http status " + r.status() + ": " + r.body());
+        }
+        return Json.read(r.body());
     }
 
     /**
@@ -133,42 +197,89 @@ public final class DtmClient {
             Map<String, String> extraQuery,
             Object body,
             Map<String, String> headers) {
-        Map<String, String> query = new LinkedHashMap<>();
-        query.put("dtm", serverUrl);
-        query.put("gid", branch.gid());
-        query.put("branch_id", branch.branchId());
-        query.put("trans_type", branch.transType());
-        query.put("op", branch.op());
+        Map<String, String> query = branchQuery(branch);
         query.putAll(extraQuery);
-        String separator = url.contains("?") ? "&" : "";
-        String target = url
-                + (separator.isEmpty()
-                        ? queryString(query)
-                        : separator + queryString(query).substring(1));
+        byte[] bytes = Json.payload(body).getBytes(StandardCharsets.UTF_8);
+        return checked(exchange("POST", url, query, headers, bytes), branch.op() + " " + url);
+    }
+
+    /**
+     * GETs {@code url} the way the server checks back a message (no body; {@code dtm}, {@code gid},
+     * {@code branch_id}, {@code trans_type}, {@code op} in the query), for a message that asks itself.
+     *
+     * @throws DtmFailureException, DtmOngoingException or DtmException as the answer says
+     */
+    void checkBack(String url, BranchIdentity branch) {
+        checked(exchange("GET", url, branchQuery(branch), Map.of(), new byte[0]), "check-back " + url);
+    }
+
+    /** An HTTP response: status and body text. */
+    public record Response(int status, String body) {}
+
+    /**
+     * Sends one HTTP request, with {@code query} appended to {@code url} and a JSON content type,
+     * and returns the response without judging it (an empty body is left out).
+     *
+     * @throws DtmException when no response arrived (refused connection, timeout, interruption)
+     */
+    public Response exchange(
+            String method, String url, Map<String, String> query, Map<String, String> headers, byte[] body) {
+        String separator = url.contains("?") ? "&" : "?";
+        String target =
+                query.isEmpty() ? url : url + separator + queryString(query).substring(1);
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(target))
                 .timeout(timeout)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(Json.payload(body)));
+                .method(
+                        method,
+                        body.length == 0
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(body));
         headers.forEach(request::header);
-        return send(request.build(), branch.op() + " " + url, true);
-    }
-
-    private String send(HttpRequest request, String what, boolean resultInBody) {
-        HttpResponse<String> response;
+        String what = method + " " + url;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(response.statusCode(), response.body());
         } catch (IOException e) {
             throw new DtmException(what + " failed: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DtmException(what + " interrupted", e);
         }
-        if (resultInBody) {
-            HttpResults.check(response.statusCode(), response.body());
-        } else if (response.statusCode() != 200) {
-            throw new DtmException(what + ": http status " + response.statusCode() + ": " + response.body());
+    }
+
+    private Response postJson(String route, Object body) {
+        byte[] json = Json.write(body).getBytes(StandardCharsets.UTF_8);
+        return exchange("POST", serverUrl + "/" + route, Map.of(), Map.of(), json);
+    }
+
+    private Map<String, String> branchQuery(BranchIdentity branch) {
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("dtm", serverUrl);
+        query.put("gid", branch.gid());
+        query.put("branch_id", branch.branchId());
+        query.put("trans_type", branch.transType());
+        query.put("op", branch.op());
+        return query;
+    }
+
+    /** Applies the result rules of §1.1 and returns the body of a success. */
+    private static String checked(Response r, String what) {
+        try {
+            HttpResults.check(r.status(), r.body());
+        } catch (DtmException e) {
+            throw relabel(e, what);
         }
-        return response.body();
+        return r.body();
+    }
+
+    private static DtmException relabel(DtmException e, String what) {
+        String message = what + ": " + e.getMessage();
+        return switch (e) {
+            case DtmOngoingException o -> new DtmOngoingException(message);
+            case DtmFailureException f -> new DtmFailureException(message);
+            default -> new DtmException(message);
+        };
     }
 
     static String queryString(Map<String, String> query) {

@@ -6,6 +6,7 @@ package io.dtm4j.client;
  * must not run.
  */
 public class DtmDuplicatedException extends DtmException {
+    /** An exception with {@code message}, which should say what was refused and why. */
     public DtmDuplicatedException(String message) {
         super(message);
     }

@@ -6,10 +6,12 @@ package io.dtm4j.client;
  * this way with backoff. Subclasses name the protocol's definitive outcomes.
  */
 public class DtmException extends RuntimeException {
+    /** An exception with {@code message}, which should say what went wrong and where. */
     public DtmException(String message) {
         super(message);
     }
 
+    /** An exception with {@code message}, caused by {@code cause}. */
     public DtmException(String message, Throwable cause) {
         super(message, cause);
     }

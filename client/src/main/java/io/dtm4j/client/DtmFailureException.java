@@ -6,6 +6,7 @@ package io.dtm4j.client;
  * and a TCC or XA global transaction abort.
  */
 public class DtmFailureException extends DtmException {
+    /** An exception with {@code message}, which should say what was refused and why. */
     public DtmFailureException(String message) {
         super(message);
     }

@@ -6,6 +6,7 @@ package io.dtm4j.client;
  * FailedPrecondition).
  */
 public class DtmOngoingException extends DtmException {
+    /** An exception with {@code message}, which should say what was refused and why. */
     public DtmOngoingException(String message) {
         super(message);
     }

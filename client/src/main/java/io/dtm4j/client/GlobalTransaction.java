@@ -1,6 +1,7 @@
 package io.dtm4j.client;
 
 import io.dtm4j.protocol.TransType;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -120,5 +121,27 @@ public abstract class GlobalTransaction<T extends GlobalTransaction<T>> {
             throw new IllegalArgumentException(name + " must not be negative: " + value);
         }
         return value;
+    }
+
+    /** The client for calls made on behalf of a transaction: its request timeout, when set, bounds each call. */
+    DtmClient caller() {
+        return requestTimeout > 0 ? dtm.withTimeout(Duration.ofSeconds(requestTimeout)) : dtm;
+    }
+
+    /** Aborts after {@code cause}; a failing abort is attached to it, as the cause is what the caller needs. */
+    static void abortAfter(Exception cause, Runnable abort) {
+        try {
+            abort.run();
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    /** Returns {@code e} itself when unchecked, else a {@link DtmException} wrapping it. */
+    static RuntimeException rethrowable(Exception e, String what) {
+        if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+        }
+        return e instanceof RuntimeException re ? re : new DtmException(what + " aborted: " + e, e);
     }
 }

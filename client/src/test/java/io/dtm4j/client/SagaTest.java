@@ -97,6 +97,6 @@ class SagaTest {
 
         assertThatThrownBy(nowhere::newGid)
                 .isExactlyInstanceOf(DtmException.class)
-                .hasMessageContaining("dtm newGid failed");
+                .hasMessageContaining("/newGid failed");
     }
 }

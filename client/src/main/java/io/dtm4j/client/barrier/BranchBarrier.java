@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
@@ -21,10 +22,14 @@ import javax.sql.DataSource;
  * therefore live in the business database.
  *
  * <p>Create one object per incoming request (its barrier ids count from 01 within the request), then
- * call {@link #call} or {@link #callWithDb}.
+ * call {@link #call} or {@link #callWithDb}. Supported: PostgreSQL, MySQL/MariaDB and SQLite; {@link
+ * BarrierSchema#create} makes the table.
  */
 public final class BranchBarrier {
-    /** dtm's default table: schema (PostgreSQL) or database (MySQL) {@code dtm_barrier}. */
+    /**
+     * dtm's default table: schema (PostgreSQL) or database (MySQL) {@code dtm_barrier}; on SQLite the
+     * table {@code dtm_barrier_barrier} (see {@link SqlDialect#SQLITE}).
+     */
     public static final String DEFAULT_TABLE = "dtm_barrier.barrier";
 
     private final BranchIdentity branch;
@@ -33,7 +38,7 @@ public final class BranchBarrier {
 
     private BranchBarrier(BranchIdentity branch, String table) {
         this.branch = Objects.requireNonNull(branch, "branch");
-        this.table = Objects.requireNonNull(table, "table");
+        this.table = BarrierSchema.requireValidTable(table);
     }
 
     /** A barrier for {@code branch} using the table {@value #DEFAULT_TABLE}. */
@@ -46,13 +51,24 @@ public final class BranchBarrier {
         return of(BranchIdentity.fromQuery(query));
     }
 
-    /** The same barrier, recording its rows in {@code table} (e.g. {@code barrier} in the default schema). */
+    /**
+     * The same barrier, recording its rows in {@code table}: {@code name} or {@code schema.name}
+     * (on SQLite the dot becomes an underscore, see {@link SqlDialect#SQLITE}).
+     *
+     * @throws IllegalArgumentException when {@code table} is not such a name
+     */
     public BranchBarrier withTable(String table) {
         return new BranchBarrier(branch, table);
     }
 
+    /** The branch operation this barrier protects. */
     public BranchIdentity branch() {
         return branch;
+    }
+
+    /** The barrier table, as configured (before the SQLite renaming). */
+    public String table() {
+        return table;
     }
 
     /**
@@ -109,13 +125,14 @@ public final class BranchBarrier {
 
     /** {@link #queryPrepared(DataSource, String)} with the barrier rows in {@code table}. */
     public static void queryPrepared(DataSource db, String gid, String table) {
+        var msg = new BranchBarrier(new BranchIdentity(Ops.MSG, gid, Ops.RESERVED_BRANCH_ID, Ops.MSG), table);
         String reason;
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(true);
-            var msg = new BranchBarrier(new BranchIdentity(Ops.MSG, gid, Ops.RESERVED_BRANCH_ID, Ops.MSG), table);
-            msg.insert(c, SqlDialect.of(c), Ops.MSG, "01", Ops.ROLLBACK);
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT reason FROM " + table + " WHERE gid = ? AND branch_id = ? AND op = ? AND barrier_id = ?")) {
+            SqlDialect dialect = SqlDialect.of(c);
+            msg.insert(c, dialect, Ops.MSG, "01", Ops.ROLLBACK);
+            try (PreparedStatement ps = c.prepareStatement("SELECT reason FROM " + dialect.physicalTable(table)
+                    + " WHERE gid = ? AND branch_id = ? AND op = ? AND barrier_id = ?")) {
                 ps.setString(1, gid);
                 ps.setString(2, Ops.RESERVED_BRANCH_ID);
                 ps.setString(3, Ops.MSG);
@@ -129,6 +146,29 @@ public final class BranchBarrier {
         }
         if (Ops.ROLLBACK.equals(reason)) {
             throw new DtmFailureException("gid " + gid + ": the local transaction did not commit");
+        }
+    }
+
+    /**
+     * Inserts this branch's barrier row for {@code op} and {@code barrierId} on {@code tx} unless
+     * one exists, without committing. Returns empty when it inserted the row, else the reason of the
+     * row already there. For protocols that run their own local transaction around the barrier row,
+     * such as an XA branch. Waits on the row lock while another open transaction holds the same row.
+     */
+    public Optional<String> insertIfAbsent(Connection tx, String op, String barrierId, String reason)
+            throws SQLException {
+        if (insert(tx, SqlDialect.of(tx), op, barrierId, reason)) {
+            return Optional.empty();
+        }
+        try (PreparedStatement ps = tx.prepareStatement(
+                "SELECT reason FROM " + table + " WHERE gid = ? AND branch_id = ? AND op = ? AND barrier_id = ?")) {
+            ps.setString(1, branch.gid());
+            ps.setString(2, branch.branchId());
+            ps.setString(3, op);
+            ps.setString(4, barrierId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return Optional.of(rs.next() ? rs.getString(1) : "");
+            }
         }
     }
 

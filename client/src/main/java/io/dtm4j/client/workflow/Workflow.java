@@ -1,6 +1,7 @@
 package io.dtm4j.client.workflow;
 
 import io.dtm4j.client.BranchIdentity;
+import io.dtm4j.client.DtmClient;
 import io.dtm4j.client.DtmException;
 import io.dtm4j.client.DtmFailureException;
 import io.dtm4j.client.DtmOngoingException;
@@ -294,7 +295,7 @@ public final class Workflow {
         query.put("trans_type", TransType.WORKFLOW.wire());
         query.put("branch_id", branchId);
         query.put("op", op);
-        WorkflowHttp.Response r;
+        DtmClient.Response r;
         try {
             r = http.call(method, url, query, headers, body);
         } catch (DtmException e) {

@@ -65,7 +65,7 @@ public final class Workflows {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive: " + timeout);
         }
-        return new Workflows(new WorkflowHttp(dtm.serverUrl(), timeout), checkCallbackUrl(callbackUrl));
+        return new Workflows(new WorkflowHttp(dtm.withTimeout(timeout)), checkCallbackUrl(callbackUrl));
     }
 
     /** The URL the server calls to resume unfinished workflows. */
