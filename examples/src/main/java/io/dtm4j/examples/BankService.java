@@ -2,6 +2,8 @@ package io.dtm4j.examples;
 
 import io.dtm4j.client.DtmFailureException;
 import io.dtm4j.client.barrier.BranchBarrier;
+import io.dtm4j.client.xa.XaLocalTransaction;
+import io.dtm4j.protocol.Ops;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.sql.Connection;
@@ -10,7 +12,8 @@ import java.sql.Connection;
  * The business service of the transfer, running in-process: user 1's bank sends money (TransOut),
  * user 2's bank receives it (TransIn). Every operation exists twice: at {@code /api/busi/<name>} it
  * simply runs in a local transaction, at {@code /api/busi/barrier/<name>} it runs inside the branch
- * barrier, which makes repeated calls, null compensations and hanging actions harmless.
+ * barrier, which makes repeated calls, null compensations and hanging actions harmless. The XA
+ * branches live at {@code /api/busi/xa/<name>}.
  */
 final class BankService implements AutoCloseable {
     static final int FROM_USER = 1;
@@ -53,6 +56,12 @@ final class BankService implements AutoCloseable {
         });
         both("TransInConfirm", (t, tx) -> confirm(tx, TO_USER, t.amount(), "confirm: transfer in %d cents to 2"));
         both("TransInCancel", (t, tx) -> trade(tx, TO_USER, -t.amount(), "cancel: drop the %d cents booked for 2"));
+        // XA: phase one does the work in a local transaction left prepared; phase two commits or rolls it back
+        xa("TransOut", (t, tx) -> move(tx, FROM_USER, -t.amount(), "xa: transfer out %d cents from 1, prepared"));
+        xa("TransIn", (t, tx) -> {
+            failIfAsked(t, "TransIn");
+            move(tx, TO_USER, t.amount(), "xa: transfer in %d cents to 2, prepared");
+        });
         // msg: the server's check-back when it does not know whether the local transaction committed
         http.route("QueryPrepared", r -> {
             String gid = r.query().getOrDefault("gid", "");
@@ -105,6 +114,24 @@ final class BankService implements AutoCloseable {
                         + "): already done, or nothing to undo, or too late after its undo");
             }
         });
+    }
+
+    private void xa(String name, Operation operation) {
+        XaLocalTransaction xa = XaLocalTransaction.of(bank.dataSource()).withBarrierTable(bank.barrierTable());
+        http.route("xa/" + name, r -> {
+            // phase two carries no transfer: only phase one calls the business, and parses the body
+            xa.handle(r.query(), tx -> operation.apply(TransferRequest.parse(r.body()), tx));
+            String op = r.query().getOrDefault("op", "");
+            if (!op.equals(Ops.ACTION)) {
+                out.println("[bank] xa: " + op + " " + name + " of branch "
+                        + r.query().get("branch_id"));
+            }
+        });
+    }
+
+    /** Returns the URL of the XA branch {@code name}. */
+    String xaUrl(String name) {
+        return http.url("xa/" + name);
     }
 
     private void move(Connection tx, int user, long amount, String what) throws Exception {

@@ -11,6 +11,11 @@ final class Examples {
             new SagaRollbackExample(),
             new MsgExample(),
             new MsgCheckBackExample(),
+            new TccExample(false),
+            new TccExample(true),
+            new TccRollbackExample(),
+            new XaExample(false),
+            new XaExample(true),
             new WorkflowExample(false),
             new WorkflowExample(true));
 

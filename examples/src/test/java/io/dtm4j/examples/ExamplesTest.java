@@ -64,6 +64,34 @@ class ExamplesTest {
                             "[bank] check-back: the local transaction of",
                             "committed\n[bank] transfer in 30 cents to 2")),
             Map.entry(
+                    "http_tcc",
+                    transferred(
+                            "[bank] try: freeze 30 cents of 1\n[bank] try: book 30 incoming cents for 2",
+                            "[bank] confirm: transfer in 30 cents to 2\n[bank] confirm: transfer out 30 cents from 1")),
+            Map.entry(
+                    "http_tcc_barrier",
+                    transferred(
+                            "[bank] try: freeze 30 cents of 1\n[bank] try: book 30 incoming cents for 2",
+                            "[bank] confirm: transfer in 30 cents to 2\n[bank] confirm: transfer out 30 cents from 1")),
+            Map.entry(
+                    "http_tcc_rollback",
+                    unchanged(
+                            "[bank] try: freeze 30 cents of 1\n[bank] TransInTry to 2 fails definitively",
+                            "[bank] barrier: skipped TransInCancel (cancel of branch 02)",
+                            "[bank] cancel: unfreeze 30 cents of 1")),
+            Map.entry(
+                    "http_xa",
+                    transferred(
+                            "[bank] xa: transfer out 30 cents from 1, prepared\n"
+                                    + "[bank] xa: transfer in 30 cents to 2, prepared",
+                            "[bank] xa: commit TransOut of branch 01",
+                            "[bank] xa: commit TransIn of branch 02")),
+            Map.entry(
+                    "http_xa_rollback",
+                    unchanged(
+                            "[bank] xa: transfer out 30 cents from 1, prepared\n[bank] TransIn to 2 fails definitively",
+                            "[bank] xa: rollback TransOut of branch 01")),
+            Map.entry(
                     "http_workflow",
                     transferred(
                             "[bank] transfer out 30 cents from 1\n[bank] transfer in 30 cents to 2",

@@ -1,0 +1,62 @@
+package io.dtm4j.examples;
+
+import io.dtm4j.client.DtmFailureException;
+import java.util.Optional;
+
+/**
+ * XA: the application calls each bank's branch; the bank does its work in a local XA transaction,
+ * registers the branch with the server and leaves it prepared. Then the application submits and the
+ * server commits every branch. In the rollback variant TransIn fails in phase one, so the
+ * application aborts and the server rolls back TransOut's prepared transaction. Needs a database
+ * with two-phase commit: PostgreSQL or MariaDB/MySQL.
+ */
+final class XaExample implements Example {
+    private final boolean rollback;
+
+    XaExample(boolean rollback) {
+        this.rollback = rollback;
+    }
+
+    @Override
+    public String name() {
+        return rollback ? "http_xa_rollback" : "http_xa";
+    }
+
+    @Override
+    public String summary() {
+        return rollback
+                ? "XA: TransIn fails in phase one -> the app aborts, the server rolls back (PostgreSQL/MariaDB)"
+                : "XA: both banks prepare local XA transactions, the server commits them (PostgreSQL/MariaDB)";
+    }
+
+    @Override
+    public Optional<String> unsupported(Bank.Kind kind) {
+        return kind == Bank.Kind.SQLITE
+                ? Optional.of("XA needs a database with two-phase commit; pass --db"
+                        + " jdbc:postgresql://localhost:5432/test?user=postgres (with max_prepared_transactions > 0)"
+                        + " or --db jdbc:mariadb://localhost:3306/test?user=root")
+                : Optional.empty();
+    }
+
+    @Override
+    public void run(ExampleContext ctx) throws Exception {
+        String gid = ctx.newGid();
+        String payload = (rollback ? TransferRequest.transInFails() : TransferRequest.ok()).json();
+        BankService busi = ctx.busi();
+        try {
+            ctx.dtm().xaGlobalTransaction(gid, xa -> xa.waitResult(true), xa -> {
+                xa.callBranch(payload, busi.xaUrl("TransOut"));
+                xa.callBranch(payload, busi.xaUrl("TransIn"));
+            });
+            ctx.out().println("submitted: the server committed every branch");
+        } catch (DtmFailureException e) {
+            ctx.out().println("a branch failed: the application aborted the transaction");
+        }
+        ctx.awaitStatus(gid, rollback ? "failed" : "succeed");
+        if (rollback) {
+            ctx.expectUnchanged();
+        } else {
+            ctx.expectTransferred();
+        }
+    }
+}
