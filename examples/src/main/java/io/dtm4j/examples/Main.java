@@ -2,8 +2,8 @@ package io.dtm4j.examples;
 
 import io.dtm4j.client.DtmClient;
 import io.dtm4j.client.DtmException;
-import java.io.IOException;
 import java.io.PrintStream;
+import java.net.ConnectException;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Optional;
@@ -84,7 +84,7 @@ public final class Main {
         } catch (ExampleFailedException e) {
             err.println("FAILED: " + e.getMessage());
         } catch (DtmException e) {
-            if (e.getCause() instanceof IOException) {
+            if (e.getCause() instanceof ConnectException) {
                 err.println("FAILED: cannot reach the dtm server at " + options.dtm() + " (" + e.getMessage()
                         + "); start it with bin/dtm4j, or pass its address with --dtm");
             } else {

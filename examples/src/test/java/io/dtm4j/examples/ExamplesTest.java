@@ -2,7 +2,6 @@ package io.dtm4j.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.dtm4j.server.config.ServerConfig.StoreConfig;
 import io.dtm4j.server.testing.JdbcTestDatabases;
@@ -163,8 +162,10 @@ class ExamplesTest {
     @MethodSource("names")
     void exampleFailsWithoutMovingMoneyWhenTheServerIsNotThere(String name) throws SQLException {
         String db = BusinessDatabases.sqlite(dir, "no-server-" + name);
-        assumeTrue(
-                Examples.find(name).orElseThrow().unsupported(Bank.Kind.SQLITE).isEmpty(), "needs XA");
+        if (Examples.find(name).orElseThrow().unsupported(Bank.Kind.SQLITE).isPresent()) {
+            JdbcTestDatabases.assumeAvailable("postgres"); // XA
+            db = BusinessDatabases.url(postgres);
+        }
 
         ExampleRun run = ExampleRun.of(name, "--dtm", "http://127.0.0.1:1/api/dtmsvr", "--db", db);
 
