@@ -1,6 +1,7 @@
 package io.dtm4j.examples;
 
 import io.dtm4j.client.DtmFailureException;
+import io.dtm4j.client.barrier.BarrierSchema;
 import io.dtm4j.client.barrier.BranchBarrier;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -82,14 +83,9 @@ final class Bank {
         return dataSource;
     }
 
-    /** SQLite has no schemas, so its barrier table sits next to the business table. */
-    String barrierTable() {
-        return kind == Kind.SQLITE ? "barrier" : BranchBarrier.DEFAULT_TABLE;
-    }
-
-    /** A barrier for the branch operation named by a request's query, writing to {@link #barrierTable()}. */
+    /** A barrier for the branch operation named by a request's query, in the SDK's default table. */
     BranchBarrier barrier(Map<String, ?> query) {
-        return BranchBarrier.fromQuery(query).withTable(barrierTable());
+        return BranchBarrier.fromQuery(query);
     }
 
     /** Creates the business and barrier tables if absent, and gives users 1 and 2 their initial balances. */
@@ -107,50 +103,8 @@ final class Bank {
     }
 
     private void createTables() throws SQLException {
-        String[] ddl = switch (kind) {
-            case SQLITE ->
-                new String[] {
-                    USER_TABLE,
-                    "CREATE TABLE IF NOT EXISTS barrier (id INTEGER PRIMARY KEY AUTOINCREMENT,"
-                            + " trans_type VARCHAR(45) DEFAULT '', gid VARCHAR(128) DEFAULT '',"
-                            + " branch_id VARCHAR(128) DEFAULT '', op VARCHAR(45) DEFAULT '',"
-                            + " barrier_id VARCHAR(45) DEFAULT '', reason VARCHAR(45) DEFAULT '',"
-                            + " create_time TIMESTAMP DEFAULT CURRENT_TIMESTAMP,"
-                            + " update_time TIMESTAMP DEFAULT CURRENT_TIMESTAMP,"
-                            + " UNIQUE (gid, branch_id, op, barrier_id))"
-                };
-            case POSTGRES ->
-                new String[] {
-                    USER_TABLE,
-                    "CREATE SCHEMA IF NOT EXISTS dtm_barrier",
-                    "CREATE TABLE IF NOT EXISTS dtm_barrier.barrier (id BIGSERIAL PRIMARY KEY,"
-                            + " trans_type VARCHAR(45) DEFAULT '', gid VARCHAR(128) DEFAULT '',"
-                            + " branch_id VARCHAR(128) DEFAULT '', op VARCHAR(45) DEFAULT '',"
-                            + " barrier_id VARCHAR(45) DEFAULT '', reason VARCHAR(45) DEFAULT '',"
-                            + " create_time TIMESTAMPTZ DEFAULT now(), update_time TIMESTAMPTZ DEFAULT now(),"
-                            + " CONSTRAINT uniq_barrier UNIQUE (gid, branch_id, op, barrier_id))"
-                };
-            case MARIADB ->
-                new String[] {
-                    USER_TABLE,
-                    "CREATE DATABASE IF NOT EXISTS dtm_barrier",
-                    "CREATE TABLE IF NOT EXISTS dtm_barrier.barrier (id BIGINT AUTO_INCREMENT PRIMARY KEY,"
-                            + " trans_type VARCHAR(45) DEFAULT '', gid VARCHAR(128) DEFAULT '',"
-                            + " branch_id VARCHAR(128) DEFAULT '', op VARCHAR(45) DEFAULT '',"
-                            + " barrier_id VARCHAR(45) DEFAULT '', reason VARCHAR(45) DEFAULT '',"
-                            + " create_time DATETIME DEFAULT CURRENT_TIMESTAMP,"
-                            + " update_time DATETIME DEFAULT CURRENT_TIMESTAMP,"
-                            + " UNIQUE KEY uniq_barrier (gid, branch_id, op, barrier_id))"
-                };
-        };
-        for (String statement : ddl) {
-            try {
-                execute(statement);
-            } catch (SQLException e) {
-                // IF NOT EXISTS races with a concurrent creator on PostgreSQL; the second try sees its table
-                execute(statement);
-            }
-        }
+        execute(USER_TABLE);
+        BarrierSchema.create(dataSource);
     }
 
     private void execute(String sql) throws SQLException {

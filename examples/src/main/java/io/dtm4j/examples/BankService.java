@@ -66,7 +66,7 @@ final class BankService implements AutoCloseable {
         http.route("QueryPrepared", r -> {
             String gid = r.query().getOrDefault("gid", "");
             try {
-                BranchBarrier.queryPrepared(bank.dataSource(), gid, bank.barrierTable());
+                BranchBarrier.queryPrepared(bank.dataSource(), gid);
                 out.println("[bank] check-back: the local transaction of " + gid + " committed");
             } catch (DtmFailureException e) {
                 out.println("[bank] check-back: the local transaction of " + gid + " did not commit");
@@ -117,7 +117,7 @@ final class BankService implements AutoCloseable {
     }
 
     private void xa(String name, Operation operation) {
-        XaLocalTransaction xa = XaLocalTransaction.of(bank.dataSource()).withBarrierTable(bank.barrierTable());
+        XaLocalTransaction xa = XaLocalTransaction.of(bank.dataSource());
         http.route("xa/" + name, r -> {
             // phase two carries no transfer: only phase one calls the business, and parses the body
             xa.handle(r.query(), tx -> operation.apply(TransferRequest.parse(r.body()), tx));

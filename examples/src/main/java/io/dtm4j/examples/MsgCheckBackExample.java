@@ -36,7 +36,6 @@ final class MsgCheckBackExample implements Example {
                 .timeoutToFail(CHECK_BACK_AFTER);
         msg.prepare(ctx.busi().queryPreparedUrl());
         BranchBarrier.of(new BranchIdentity(TransType.MSG.wire(), gid, Ops.RESERVED_BRANCH_ID, Ops.MSG))
-                .withTable(bank.barrierTable())
                 .callWithDb(bank.dataSource(), tx -> {
                     Bank.adjustBalance(tx, BankService.FROM_USER, -TransferRequest.AMOUNT);
                     ctx.out().println("local transaction: transfer out " + TransferRequest.AMOUNT + " cents from 1");
