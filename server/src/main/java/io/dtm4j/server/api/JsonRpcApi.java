@@ -90,11 +90,19 @@ public final class JsonRpcApi implements Handler<RoutingContext> {
         byte[] bytes = body == null ? new byte[0] : body.getBytes();
         long start = System.nanoTime();
         executor.execute(() -> {
-            Answer answer = answer(bytes);
-            metrics.apiRequest("json-rpc", answer.api(), answer.ok(), (System.nanoTime() - start) / 1e9);
-            Buffer out = Buffer.buffer(answer.body().toString());
+            Answer answer;
+            try {
+                answer = answer(bytes);
+            } catch (Throwable e) { // whatever broke, the client gets an answer instead of a hung request
+                log.error("json-rpc request failed", e);
+                answer = error(
+                        200, json.getNodeFactory().textNode(""), INTERNAL_ERROR, String.valueOf(e), null, "json-rpc");
+            }
+            Answer reply = answer;
+            metrics.apiRequest("json-rpc", reply.api(), reply.ok(), (System.nanoTime() - start) / 1e9);
+            Buffer out = Buffer.buffer(reply.body().toString());
             context.runOnContext(v -> rc.response()
-                    .setStatusCode(answer.status())
+                    .setStatusCode(reply.status())
                     .putHeader("Content-Type", JSON_TYPE)
                     .end(out));
         });
