@@ -89,6 +89,11 @@ public final class JsonRpcStub implements AutoCloseable {
         return this;
     }
 
+    /** Returns every recorded call, in arrival order. */
+    public synchronized List<Call> calls() {
+        return List.copyOf(calls);
+    }
+
     /** Returns the recorded calls of {@code gid}, in arrival order. */
     public synchronized List<Call> calls(String gid) {
         return calls.stream()
