@@ -31,6 +31,7 @@ public final class JsonRpcInvoker implements Invoker {
     private final WebClient client;
     private final ObjectMapper json;
 
+    /** Creates the invoker with its own connection pool of at most {@code maxPoolSize} per server. */
     public JsonRpcInvoker(Vertx vertx, int maxPoolSize, ObjectMapper json) {
         this.client = WebClient.create(
                 vertx,

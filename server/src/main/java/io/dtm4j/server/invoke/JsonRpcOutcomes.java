@@ -21,6 +21,7 @@ public final class JsonRpcOutcomes {
 
     private JsonRpcOutcomes() {}
 
+    /** Returns the outcome of an answer with HTTP {@code status} and {@code body}; never throws. */
     public static Outcome classify(int status, String body, ObjectMapper json) {
         Outcome http = HttpOutcomes.classify(status, body);
         if (!http.isSuccess()) {
