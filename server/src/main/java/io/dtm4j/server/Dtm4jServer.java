@@ -11,6 +11,9 @@ import io.dtm4j.server.engine.Engine;
 import io.dtm4j.server.engine.EngineContext;
 import io.dtm4j.server.engine.Scheduler;
 import io.dtm4j.server.invoke.HttpInvoker;
+import io.dtm4j.server.invoke.Invoker;
+import io.dtm4j.server.invoke.JsonRpcInvoker;
+import io.dtm4j.server.invoke.ProtocolInvoker;
 import io.dtm4j.server.metrics.Metrics;
 import io.dtm4j.server.store.Retention;
 import io.dtm4j.server.store.Store;
@@ -26,6 +29,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,7 +49,7 @@ public final class Dtm4jServer implements AutoCloseable {
 
     private final Vertx vertx;
     private final Store store;
-    private final HttpInvoker invoker;
+    private final Invoker invoker;
     private final ExecutorService virtualThreads;
     private final ScheduledExecutorService timers;
     private final Engine engine;
@@ -55,7 +59,7 @@ public final class Dtm4jServer implements AutoCloseable {
     private Dtm4jServer(
             Vertx vertx,
             Store store,
-            HttpInvoker invoker,
+            Invoker invoker,
             ExecutorService virtualThreads,
             ScheduledExecutorService timers,
             Engine engine,
@@ -86,7 +90,9 @@ public final class Dtm4jServer implements AutoCloseable {
                 Thread.ofVirtual().name("dtm4j-", 0).factory());
         var timers = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("dtm4j-timer").daemon().factory());
-        var invoker = new HttpInvoker(vertx, 1000);
+        var httpInvoker = new HttpInvoker(vertx, 1000);
+        var invoker = new ProtocolInvoker(Map.of(
+                ProtocolInvoker.HTTP, httpInvoker, ProtocolInvoker.JSON_RPC, new JsonRpcInvoker(vertx, 1000, json)));
         var metrics = new Metrics(version());
         var topics = new Topics(store, clock, json);
         topics.refresh();
@@ -100,7 +106,7 @@ public final class Dtm4jServer implements AutoCloseable {
             timers.scheduleWithFixedDelay(
                     new Retention(store, clock, Duration.ofSeconds(retention)), 10, 60, TimeUnit.SECONDS);
         }
-        var alerts = new Alerts(config.alertWebHook(), config.alertRetryLimit(), invoker, virtualThreads, json);
+        var alerts = new Alerts(config.alertWebHook(), config.alertRetryLimit(), httpInvoker, virtualThreads, json);
         var ctx = new EngineContext(config, clock, store, invoker, topics, metrics, alerts, json);
         var engine = new Engine(ctx, virtualThreads);
         var scheduler = new Scheduler(store, engine, clock, config, virtualThreads);

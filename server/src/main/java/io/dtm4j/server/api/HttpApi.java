@@ -95,6 +95,7 @@ public final class HttpApi {
                 .handler(
                         rc -> rc.response().putHeader("Content-Type", JSON_TYPE).end("{\"msg\":\"pong\"}"));
         r.get("/api/metrics").handler(this::metrics);
+        r.post(JsonRpcApi.PATH).handler(new JsonRpcApi(engine, metrics, json, executor));
         r.get(BASE + "/version").handler(serve("version", rc -> object().put("version", version)));
         r.get(BASE + "/newGid")
                 .handler(
