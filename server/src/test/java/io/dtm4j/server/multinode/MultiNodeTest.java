@@ -51,13 +51,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class MultiNodeTest {
     private static final String PG = System.getenv().getOrDefault("DTM4J_TEST_POSTGRES", "127.0.0.1:5432");
-    private static final String DB = "dtm4j_multinode";
+    /** A database of its own per run: other work trees may run this test on the same server at once. */
+    private static final String DB = "dtm4j_multinode_" + Long.toHexString(System.nanoTime());
+
     private static final int SAGAS = Integer.getInteger("dtm4j.multinode.sagas", 2000);
 
     /** What the test reads from the shared store: every transaction and its branch rows. */
     private Store store;
 
     private String redisPrefix;
+    private String driver;
 
     @TempDir
     Path tmp;
@@ -77,6 +80,13 @@ class MultiNodeTest {
         if (store != null) {
             store.close();
         }
+        if (driver != null && driver.equals("postgres")) {
+            try (Connection c = connect("postgres")) {
+                c.createStatement().execute("DROP DATABASE IF EXISTS " + DB + " WITH (FORCE)");
+            } catch (SQLException e) {
+                System.out.println("multinode: could not drop " + DB + ": " + e.getMessage());
+            }
+        }
         if (redisPrefix != null) {
             RedisTestSupport.deleteKeys(redisPrefix);
         }
@@ -85,7 +95,9 @@ class MultiNodeTest {
     @ParameterizedTest
     @ValueSource(strings = {"postgres", "redis"})
     void sagasFinishExactlyOnceAcrossNodesWhileOneIsKilledAndOneIsPaused(String driver) throws Exception {
+        this.driver = driver;
         Map<String, String> env = new HashMap<>(Map.of(
+                "STORE_MAX_OPEN_CONNS", "16",
                 "RETRY_INTERVAL", "2",
                 "MAX_RETRY_INTERVAL", "2",
                 "TRANS_CRON_INTERVAL", "1",
