@@ -2,7 +2,10 @@
 # Runs the saga bench against a fresh dtm4j server per run (embedded store in a new temp dir).
 # Usage: bench/run-bench.sh [MODES] [CLIENTS]   e.g. bench/run-bench.sh "empty stub" "10 50 100"
 # Environment: JAVA_HOME, PORT (36789), DURATION (20), WARMUP (5), OUT (bench-results.txt),
-#   PERF=1 also counts the server's fsync calls during the measurement (needs perf and tracepoints).
+#   PERF=1 also counts the server's fsync calls during the measurement (needs perf and tracepoints),
+#   SERVER_JAR (server/target/dtm4j-server.jar) to compare builds.
+#   STORE_* variables reach the server: with STORE_DRIVER=postgres|mysql each run gets a fresh
+#   database dtm4j_bench_<pid>_<n> (dropped afterwards with psql/mysql), with redis a fresh prefix.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAVA="${JAVA_HOME:?set JAVA_HOME}/bin/java"
@@ -12,18 +15,34 @@ PORT="${PORT:-36789}"
 DURATION="${DURATION:-20}"
 WARMUP="${WARMUP:-5}"
 OUT="${OUT:-bench-results.txt}"
+SERVER_JAR="${SERVER_JAR:-server/target/dtm4j-server.jar}"
+run=0
+
+drop_store() {
+  case "${STORE_DRIVER:-}" in
+    postgres) psql -q -h "$STORE_HOST" -p "$STORE_PORT" -U "$STORE_USER" -d postgres \
+                -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" >/dev/null || true ;;
+    mysql) mysql -h "$STORE_HOST" -P "$STORE_PORT" -u "$STORE_USER" ${STORE_PASSWORD:+-p"$STORE_PASSWORD"} \
+             -e "DROP DATABASE IF EXISTS $1" || true ;;
+    redis) redis-cli -h "$STORE_HOST" -p "$STORE_PORT" --scan --pattern "$1*" \
+             | xargs -r -n 500 redis-cli -h "$STORE_HOST" -p "$STORE_PORT" DEL >/dev/null || true ;;
+  esac
+}
 
 for mode in $MODES; do
   for clients in $CLIENTS; do
     data=$(mktemp -d /tmp/dtm4j-bench-XXXXXX)
-    HTTP_PORT="$PORT" STORE_DATA_DIR="$data" LOG_LEVEL=warn \
-      "$JAVA" -jar server/target/dtm4j-server.jar > "$data.server.log" 2>&1 &
+    run=$((run + 1))
+    fresh="dtm4j_bench_$$_$run"
+    [ "${STORE_DRIVER:-}" = redis ] && fresh="{b$$_$run}"
+    HTTP_PORT="$PORT" STORE_DATA_DIR="$data" LOG_LEVEL=warn STORE_DB="$fresh" STORE_REDIS_PREFIX="$fresh" \
+      "$JAVA" -jar "$SERVER_JAR" > "$data.server.log" 2>&1 &
     server=$!
     for _ in $(seq 1 100); do
       curl -fs -o /dev/null "http://127.0.0.1:$PORT/api/dtmsvr/newGid" && break
       sleep 0.1
     done
-    echo "=== $(date -u +%FT%TZ) mode=$mode clients=$clients server pid=$server data=$data" | tee -a "$OUT"
+    echo "=== $(date -u +%FT%TZ) mode=$mode clients=$clients store=${STORE_DRIVER:-embedded} jar=$SERVER_JAR server pid=$server data=$data" | tee -a "$OUT"
     if [ "${PERF:-0}" = 1 ]; then
       (sleep "$WARMUP"
        "${JAVA_HOME}/bin/jcmd" "$server" Thread.print > "$data.threads0" 2>/dev/null
@@ -57,6 +76,7 @@ for mode in $MODES; do
     kill "$server" 2>/dev/null || true
     wait "$server" 2>/dev/null || true
     du -sh "$data" | tee -a "$OUT"
+    drop_store "$fresh"
     rm -rf "$data" "$data".*
   done
 done

@@ -56,18 +56,25 @@ public interface Store extends AutoCloseable {
     boolean updateBranchStatus(String gid, String branchId, String op, TransStatus status, Instant now, String owner);
 
     /**
-     * Like {@link #updateBranchStatus} but may return before the write is durable. The write keeps
-     * its place in the order of this store's writes: a write issued after this call returns commits
-     * after it, so a later durable status change also makes this one durable. A crash may lose it, in
-     * which case the branch is called again (branches are idempotent by contract). The default
-     * implementation is synchronous.
+     * Like {@link #updateBranchStatus} but may return before the write is durable, or even applied,
+     * and without its outcome. Ordering is per gid: a synchronous write of the same gid (status change,
+     * cron update, branch update, append) issued after this call returns commits with it or after it,
+     * so a later durable status change of the transaction also makes this one durable; {@link #flush}
+     * writes it too. A claim ({@link #claimDue}) is not ordered after it. The write stays fenced: it
+     * applies only while {@code owner} (when not null) still holds the transaction when it is written,
+     * so a round that lost its claim has it dropped, as its synchronous write would have been refused.
+     * A crash may lose it, in which case the branch is called again (branches are idempotent by
+     * contract). Reads may not see it before it is written. The default implementation is synchronous.
      */
     default void updateBranchStatusOrdered(
             String gid, String branchId, String op, TransStatus status, Instant now, String owner) {
         updateBranchStatus(gid, branchId, op, status, now, owner);
     }
 
-    /** Returns once every write issued before this call is durable (see {@link #updateBranchStatusOrdered}). */
+    /**
+     * Returns once every {@link #updateBranchStatusOrdered} write issued before this call, of any gid,
+     * is durable (or dropped by its fence).
+     */
     default void flush() {}
 
     /**

@@ -3,6 +3,15 @@ package io.dtm4j.server.multinode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import io.dtm4j.protocol.TransStatus;
+import io.dtm4j.server.config.ServerConfig.StoreConfig;
+import io.dtm4j.server.store.GlobalFilter;
+import io.dtm4j.server.store.GlobalTrans;
+import io.dtm4j.server.store.Page;
+import io.dtm4j.server.store.Store;
+import io.dtm4j.server.store.jdbc.JdbcStore;
+import io.dtm4j.server.store.redis.RedisStore;
+import io.dtm4j.server.testing.RedisTestSupport;
 import io.dtm4j.server.testing.ServerProcess;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -28,20 +37,30 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Three server processes on one PostgreSQL database; sagas whose branches fail at random before
- * they succeed; one node killed with SIGKILL and another paused past its lease mid-run. Every saga
- * must end {@code succeed}, every action's effect applied exactly once (the business service
- * applies an effect on the first successful call of a (gid, branch, op) and counts the calls after
- * it as duplicates, as a barrier would), and no compensation may run.
+ * Three server processes on one shared store (a PostgreSQL database, or a Redis prefix); sagas whose
+ * branches fail at random before they succeed; one node killed with SIGKILL and another paused past
+ * its lease mid-run. Every saga must end {@code succeed}, every action's effect applied exactly once
+ * (the business service applies an effect on the first successful call of a (gid, branch, op) and
+ * counts the calls after it as duplicates, as a barrier would), and no compensation may run. A store
+ * that is not reachable is skipped with the reason.
  */
 class MultiNodeTest {
     private static final String PG = System.getenv().getOrDefault("DTM4J_TEST_POSTGRES", "127.0.0.1:5432");
-    private static final String DB = "dtm4j_multinode";
+    /** A database of its own per run: other work trees may run this test on the same server at once. */
+    private static final String DB = "dtm4j_multinode_" + Long.toHexString(System.nanoTime());
+
     private static final int SAGAS = Integer.getInteger("dtm4j.multinode.sagas", 2000);
+
+    /** What the test reads from the shared store: every transaction and its branch rows. */
+    private Store store;
+
+    private String redisPrefix;
+    private String driver;
 
     @TempDir
     Path tmp;
@@ -58,22 +77,33 @@ class MultiNodeTest {
         if (busi != null) {
             busi.stop(0);
         }
+        if (store != null) {
+            store.close();
+        }
+        if (driver != null && driver.equals("postgres")) {
+            try (Connection c = connect("postgres")) {
+                c.createStatement().execute("DROP DATABASE IF EXISTS " + DB + " WITH (FORCE)");
+            } catch (SQLException e) {
+                System.out.println("multinode: could not drop " + DB + ": " + e.getMessage());
+            }
+        }
+        if (redisPrefix != null) {
+            RedisTestSupport.deleteKeys(redisPrefix);
+        }
     }
 
-    @Test
-    void sagasFinishExactlyOnceAcrossNodesWhileOneIsKilledAndOneIsPaused() throws Exception {
-        recreateDatabase();
-        startBusinessService();
-        Map<String, String> env = Map.of(
-                "STORE_DRIVER", "postgres",
-                "STORE_HOST", PG.split(":")[0],
-                "STORE_PORT", PG.split(":")[1],
-                "STORE_USER", "postgres",
-                "STORE_DB", DB,
+    @ParameterizedTest
+    @ValueSource(strings = {"postgres", "redis"})
+    void sagasFinishExactlyOnceAcrossNodesWhileOneIsKilledAndOneIsPaused(String driver) throws Exception {
+        this.driver = driver;
+        Map<String, String> env = new HashMap<>(Map.of(
+                "STORE_MAX_OPEN_CONNS", "16",
                 "RETRY_INTERVAL", "2",
                 "MAX_RETRY_INTERVAL", "2",
                 "TRANS_CRON_INTERVAL", "1",
-                "LOG_LEVEL", "info");
+                "LOG_LEVEL", "info"));
+        env.putAll(driver.equals("postgres") ? postgres() : redis());
+        startBusinessService();
         for (int i = 0; i < 3; i++) {
             nodes.add(new ServerProcess(tmp.resolve("node" + i), env).start());
         }
@@ -129,18 +159,23 @@ class MultiNodeTest {
         Awaitility.await("every saga finished")
                 .atMost(Duration.ofMinutes(3))
                 .pollInterval(Duration.ofSeconds(1))
-                .until(() -> unfinished() == 0);
+                .until(() -> globals().stream().allMatch(g -> g.status().isFinished()));
 
-        int total = count("SELECT count(*) FROM trans_global");
-        int succeeded = count("SELECT count(*) FROM trans_global WHERE status = 'succeed'");
+        List<GlobalTrans> globals = globals();
+        int total = globals.size();
+        long succeeded =
+                globals.stream().filter(g -> g.status() == TransStatus.SUCCEED).count();
         System.out.printf(
-                "multinode: %d submitted (acknowledged), %d stored, %d succeeded, %d duplicate calls%n",
-                submitted.get(), total, succeeded, duplicates.get());
+                "multinode (%s): %d submitted (acknowledged), %d stored, %d succeeded, %d duplicate calls%n",
+                driver, submitted.get(), total, succeeded, duplicates.get());
         assertThat(total).isGreaterThanOrEqualTo(submitted.get());
         assertThat(succeeded).isEqualTo(total);
         assertThat(compensations.get()).isZero();
-        int actionRows = count("SELECT count(*) FROM trans_branch_op WHERE op = 'action' AND status = 'succeed'");
-        assertThat(actionRows).isEqualTo(2 * total);
+        long actionRows = globals.stream()
+                .flatMap(g -> store.findBranches(g.gid()).stream())
+                .filter(b -> b.op().equals("action") && b.status() == TransStatus.SUCCEED)
+                .count();
+        assertThat(actionRows).isEqualTo(2L * total);
         for (String key : effects.keySet()) {
             assertThat(effects.get(key)).as(key).isEqualTo(1);
         }
@@ -150,15 +185,77 @@ class MultiNodeTest {
                 .lines()
                 .filter(l -> l.contains("another round has claimed"))
                 .count();
-        System.out.printf("multinode: the paused node had %d rounds stopped by fencing%n", fenced);
+        System.out.printf("multinode (%s): the paused node had %d rounds stopped by fencing%n", driver, fenced);
     }
 
     private static void awaitProgress(AtomicInteger submitted, int target) {
         Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> submitted.get() >= target);
     }
 
-    private int unfinished() throws SQLException {
-        return count("SELECT count(*) FROM trans_global WHERE status IN ('prepared', 'submitted', 'aborting')");
+    private List<GlobalTrans> globals() {
+        List<GlobalTrans> all = new ArrayList<>();
+        String position = "";
+        do {
+            Page<GlobalTrans> page = store.scanGlobals(position, 1000, GlobalFilter.ALL);
+            all.addAll(page.items());
+            position = page.nextPosition();
+        } while (!position.isEmpty());
+        return all;
+    }
+
+    /** A fresh database; the servers create dtm's tables in it. */
+    private Map<String, String> postgres() {
+        try (Connection c = connect("postgres")) {
+            c.createStatement().execute("DROP DATABASE IF EXISTS " + DB + " WITH (FORCE)");
+            c.createStatement().execute("CREATE DATABASE " + DB);
+        } catch (SQLException e) {
+            Assumptions.abort("PostgreSQL at " + PG + " is not reachable: " + e.getMessage());
+        }
+        var config = new StoreConfig(
+                "postgres",
+                PG.split(":")[0],
+                Integer.parseInt(PG.split(":")[1]),
+                "postgres",
+                "",
+                DB,
+                "public",
+                4,
+                2,
+                5,
+                604800,
+                86400,
+                "{a}",
+                Path.of("unused"),
+                0);
+        store = JdbcStore.open(config);
+        return Map.of(
+                "STORE_DRIVER",
+                "postgres",
+                "STORE_HOST",
+                PG.split(":")[0],
+                "STORE_PORT",
+                PG.split(":")[1],
+                "STORE_USER",
+                "postgres",
+                "STORE_DB",
+                DB);
+    }
+
+    /** A fresh key prefix on the test Redis (without persistence: only the node processes fail here). */
+    private Map<String, String> redis() {
+        RedisTestSupport.assumeReachable();
+        redisPrefix = RedisTestSupport.freshPrefix();
+        store = RedisStore.open(new RedisStore.Config(
+                RedisTestSupport.host(), RedisTestSupport.port(), "", "", redisPrefix, Duration.ofDays(1)));
+        return Map.of(
+                "STORE_DRIVER",
+                "redis",
+                "STORE_HOST",
+                RedisTestSupport.host(),
+                "STORE_PORT",
+                String.valueOf(RedisTestSupport.port()),
+                "STORE_REDIS_PREFIX",
+                redisPrefix);
     }
 
     /** Answers 500 at random (a third of the time), else applies the effect once per (gid, branch, op). */
@@ -199,22 +296,5 @@ class MultiNodeTest {
 
     private static Connection connect(String db) throws SQLException {
         return DriverManager.getConnection("jdbc:postgresql://" + PG + "/" + db, "postgres", "");
-    }
-
-    private void recreateDatabase() {
-        try (Connection c = connect("postgres")) {
-            c.createStatement().execute("DROP DATABASE IF EXISTS " + DB + " WITH (FORCE)");
-            c.createStatement().execute("CREATE DATABASE " + DB);
-        } catch (SQLException e) {
-            Assumptions.abort("PostgreSQL at " + PG + " is not reachable: " + e.getMessage());
-        }
-    }
-
-    private int count(String sql) throws SQLException {
-        try (Connection c = connect(DB);
-                var rs = c.createStatement().executeQuery(sql)) {
-            rs.next();
-            return rs.getInt(1);
-        }
     }
 }

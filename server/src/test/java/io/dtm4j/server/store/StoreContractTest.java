@@ -368,6 +368,90 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void orderedBranchWritesAreWrittenWithTheNextFencedWriteOfTheirGid() {
+        save(global("g1", SUBMITTED, now), branch("g1", "01", "action"), branch("g1", "02", "action"));
+        Instant later = now.plusSeconds(5);
+
+        store.updateBranchStatusOrdered("g1", "01", "action", SUCCEED, later, "api-round");
+        assertThat(store.touchCronTime("g1", SUBMITTED, "api-round", 20, now.plusSeconds(20), later))
+                .isTrue();
+        BranchOp first = store.findBranches("g1").getFirst();
+        assertThat(first.status()).isEqualTo(SUCCEED);
+        assertThat(first.finishTime()).isEqualTo(later);
+
+        store.updateBranchStatusOrdered("g1", "02", "action", FAILED, later, "api-round");
+        assertThat(store.changeGlobalStatus(
+                        "g1", new StatusChange(SUBMITTED, ABORTING, later, "r", null, "api-round", null)))
+                .isTrue();
+        BranchOp second = store.findBranches("g1").get(1);
+        assertThat(second.status()).isEqualTo(FAILED);
+        assertThat(second.rollbackTime()).isEqualTo(later);
+    }
+
+    @Test
+    void aFencedOutStatusWriteDoesNotApplyTheOrderedBranchWritesOfTheLostRound() {
+        save(global("g1", SUBMITTED, now.minusSeconds(1)), branch("g1", "01", "action"), branch("g1", "02", "action"));
+        assertThat(store.claimDue(now, now.plus(RETRY), "claim-1", 10, now)).hasSize(1);
+
+        store.updateBranchStatusOrdered("g1", "01", "action", SUCCEED, now, "api-round");
+        var stale = new StatusChange(SUBMITTED, SUCCEED, now, null, null, "api-round", null);
+        assertThat(store.changeGlobalStatus("g1", stale)).isFalse();
+        store.flush();
+        // the new owner's write does not apply the old round's writes either
+        store.updateBranchStatusOrdered("g1", "02", "action", SUCCEED, now, "api-round");
+        assertThat(store.touchCronTime("g1", SUBMITTED, "claim-1", 20, now.plusSeconds(20), now))
+                .isTrue();
+        store.flush();
+
+        assertThat(stored("g1").status()).isEqualTo(SUBMITTED);
+        assertThat(store.findBranches("g1")).extracting(BranchOp::status).containsExactly(PREPARED, PREPARED);
+    }
+
+    @Test
+    void orderedBranchWritesOfTheCurrentOwnerSurviveAStatusWriteThatLostOnTheStatusOnly() {
+        save(global("g1", SUBMITTED, now), branch("g1", "01", "action"));
+        assertThat(store.changeGlobalStatus("g1", StatusChange.of(SUBMITTED, FAILED, now)))
+                .isTrue(); // an admin forceStop: the owner stays
+
+        store.updateBranchStatusOrdered("g1", "01", "action", SUCCEED, now, "api-round");
+        var late = new StatusChange(SUBMITTED, SUCCEED, now, null, null, "api-round", null);
+        assertThat(store.changeGlobalStatus("g1", late)).isFalse();
+
+        assertThat(stored("g1").status()).isEqualTo(FAILED);
+        assertThat(store.findBranches("g1").getFirst().status()).isEqualTo(SUCCEED);
+    }
+
+    @Test
+    void flushWritesTheOrderedBranchWritesOfEveryGid() {
+        save(global("g1", SUBMITTED, now), branch("g1", "01", "action"), branch("g1", "02", "action"));
+        save(global("g2", SUBMITTED, now), branch("g2", "01", "action"));
+
+        store.updateBranchStatusOrdered("g1", "01", "action", SUCCEED, now, "api-round");
+        store.updateBranchStatusOrdered("g1", "02", "action", FAILED, now, "api-round");
+        store.updateBranchStatusOrdered("g2", "01", "action", SUCCEED, now, null);
+        store.flush();
+
+        assertThat(store.findBranches("g1")).extracting(BranchOp::status).containsExactly(SUCCEED, FAILED);
+        assertThat(store.findBranches("g2")).extracting(BranchOp::status).containsExactly(SUCCEED);
+        assertThat(stored("g1").status()).isEqualTo(SUBMITTED);
+    }
+
+    @Test
+    void orderedWritesOfOneBranchApplyInTheOrderTheyWereIssued() {
+        save(global("g1", SUBMITTED, now), branch("g1", "01", "action"));
+
+        store.updateBranchStatusOrdered("g1", "01", "action", FAILED, now, "api-round");
+        store.updateBranchStatusOrdered("g1", "01", "action", SUCCEED, now.plusSeconds(1), "api-round");
+        assertThat(store.updateBranchStatus("g1", "01", "action", SUCCEED, now.plusSeconds(2), "api-round"))
+                .isTrue();
+
+        BranchOp b = store.findBranches("g1").getFirst();
+        assertThat(b.status()).isEqualTo(SUCCEED);
+        assertThat(b.updateTime()).isEqualTo(now.plusSeconds(2));
+        assertThat(b.rollbackTime()).isEqualTo(now);
+    }
+
+    @Test
     void updateBranchStatusToFailedSetsTheRollbackTime() {
         save(global("g1", SUBMITTED, now), branch("g1", "01", "action"));
         Instant later = now.plusSeconds(5);

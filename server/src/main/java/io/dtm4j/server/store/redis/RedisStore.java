@@ -6,6 +6,7 @@ import io.dtm4j.server.store.GlobalFilter;
 import io.dtm4j.server.store.GlobalTrans;
 import io.dtm4j.server.store.KvEntry;
 import io.dtm4j.server.store.Page;
+import io.dtm4j.server.store.PendingBranchWrites;
 import io.dtm4j.server.store.StatusChange;
 import io.dtm4j.server.store.Store;
 import io.dtm4j.server.store.StoreException;
@@ -54,6 +55,8 @@ import org.slf4j.LoggerFactory;
 public final class RedisStore implements Store {
     private static final Logger log = LoggerFactory.getLogger(RedisStore.class);
     private static final int SCAN_CHUNK = 200;
+    /** How long a buffered branch status write may wait for a later write of its gid. */
+    private static final Duration MAX_BRANCH_LAG = Duration.ofMillis(200);
 
     /**
      * Connection settings.
@@ -75,6 +78,7 @@ public final class RedisStore implements Store {
     private final String prefix;
     private final String finishedExpire;
     private final Map<String, String> shas = new ConcurrentHashMap<>();
+    private final PendingBranchWrites pending;
     private volatile boolean closed;
 
     private RedisStore(
@@ -87,6 +91,7 @@ public final class RedisStore implements Store {
         this.redis = redis;
         this.prefix = config.prefix();
         this.finishedExpire = Long.toString(config.finishedDataExpire().toSeconds());
+        this.pending = new PendingBranchWrites("dtm4j-redis", MAX_BRANCH_LAG, this::writePending);
     }
 
     /**
@@ -122,8 +127,8 @@ public final class RedisStore implements Store {
             throw new StoreException("Store.Host lists no Redis host");
         }
         AbstractRedisClient client = null;
+        RedisStore store = null;
         try {
-            RedisStore store;
             if (uris.size() == 1) {
                 RedisClient single = RedisClient.create(uris.getFirst());
                 client = single;
@@ -143,15 +148,20 @@ public final class RedisStore implements Store {
             store.adoptDtmData();
             return store;
         } catch (RedisException e) {
-            if (client != null) {
-                client.shutdown();
-            }
+            abandon(store, client);
             throw new StoreException("opening the Redis store at " + config.hosts() + " failed: " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            if (client != null) {
-                client.shutdown();
-            }
+            abandon(store, client);
             throw e;
+        }
+    }
+
+    private static void abandon(RedisStore store, AbstractRedisClient client) {
+        if (store != null) {
+            store.pending.close();
+        }
+        if (client != null) {
+            client.shutdown();
         }
     }
 
@@ -212,6 +222,16 @@ public final class RedisStore implements Store {
 
     @Override
     public AppendResult appendBranches(String gid, TransStatus expected, List<BranchOp> branches) {
+        // rare with pending branch writes (a registration while a round of the gid runs): one more call
+        return pending.carry(gid, earlier -> {
+            if (!earlier.isEmpty()) {
+                setBranches(gid, earlier);
+            }
+            return append(gid, expected, branches);
+        });
+    }
+
+    private AppendResult append(String gid, TransStatus expected, List<BranchOp> branches) {
         List<String> args = new ArrayList<>();
         args.add(gid);
         args.add(expected.wire());
@@ -232,62 +252,98 @@ public final class RedisStore implements Store {
     @Override
     public boolean updateBranchStatus(
             String gid, String branchId, String op, TransStatus status, Instant now, String owner) {
-        return run(
-                        "updateBranchStatus gid=" + gid,
-                        Scripts.UPDATE_BRANCH,
-                        key("g", gid),
-                        List.of(
-                                gid,
-                                branchId,
-                                op,
-                                status.wire(),
-                                Json.time(now),
-                                owner != null ? "1" : "0",
-                                owner != null ? owner : ""))
-                == 1L;
+        var write = new PendingBranchWrites.Write(gid, branchId, op, status, now, owner);
+        return pending.carry(gid, earlier -> {
+            List<PendingBranchWrites.Write> all = new ArrayList<>(earlier);
+            all.add(write);
+            return setBranches(gid, all);
+        });
+    }
+
+    /**
+     * Buffers the write; the next synchronous write of {@code gid} (status change, cron update, branch
+     * update or append) or {@link #flush} applies it in its script, before its own change, fenced by
+     * the owner it was issued under (see {@link Scripts#UPDATE_BRANCHES}).
+     */
+    @Override
+    public void updateBranchStatusOrdered(
+            String gid, String branchId, String op, TransStatus status, Instant now, String owner) {
+        pending.add(new PendingBranchWrites.Write(gid, branchId, op, status, now, owner));
+    }
+
+    @Override
+    public void flush() {
+        pending.flush();
+    }
+
+    private boolean writePending(List<PendingBranchWrites.Write> writes) {
+        return setBranches(writes.getFirst().gid(), writes);
+    }
+
+    private boolean setBranches(String gid, List<PendingBranchWrites.Write> writes) {
+        List<String> args = new ArrayList<>();
+        args.add(gid);
+        addBranchWrites(args, writes);
+        return run("updateBranchStatus gid=" + gid, Scripts.UPDATE_BRANCHES, key("g", gid), args) == 1L;
+    }
+
+    /**
+     * Appends pending branch writes to a script's arguments. A script applies each only while the
+     * owner it was issued under holds the transaction, whatever its own outcome: exactly the writes
+     * that would have succeeded had they been written synchronously, since a claim token is never
+     * reused (a round that lost its claim loses them with its status or cron write; writes of the
+     * current owner survive a status write that lost only on the status, e.g. after a forceStop).
+     */
+    private static void addBranchWrites(List<String> args, List<PendingBranchWrites.Write> writes) {
+        for (PendingBranchWrites.Write w : writes) {
+            args.add(w.branchId());
+            args.add(w.op());
+            args.add(w.status().wire());
+            args.add(Json.time(w.now()));
+            args.add(flag(w.owner()));
+            args.add(orEmpty(w.owner()));
+        }
     }
 
     @Override
     public boolean changeGlobalStatus(String gid, StatusChange c) {
-        return run(
-                        "changeGlobalStatus gid=" + gid,
-                        Scripts.CHANGE_STATUS,
-                        key("g", gid),
-                        List.of(
-                                gid,
-                                c.from().wire(),
-                                c.to().wire(),
-                                Json.time(c.now()),
-                                Json.score(c.now()),
-                                flag(c.rollbackReason()),
-                                orEmpty(c.rollbackReason()),
-                                flag(c.result()),
-                                orEmpty(c.result()),
-                                flag(c.owner()),
-                                orEmpty(c.owner()),
-                                flag(c.newOwner()),
-                                orEmpty(c.newOwner())))
-                == 1L;
+        return pending.carry(gid, earlier -> {
+            List<String> args = new ArrayList<>(List.of(
+                    gid,
+                    c.from().wire(),
+                    c.to().wire(),
+                    Json.time(c.now()),
+                    Json.score(c.now()),
+                    flag(c.rollbackReason()),
+                    orEmpty(c.rollbackReason()),
+                    flag(c.result()),
+                    orEmpty(c.result()),
+                    flag(c.owner()),
+                    orEmpty(c.owner()),
+                    flag(c.newOwner()),
+                    orEmpty(c.newOwner())));
+            addBranchWrites(args, earlier);
+            return run("changeGlobalStatus gid=" + gid, Scripts.CHANGE_STATUS, key("g", gid), args) == 1L;
+        });
     }
 
     @Override
     public boolean touchCronTime(
             String gid, TransStatus expected, String owner, long intervalSeconds, Instant nextCronTime, Instant now) {
-        return run(
-                        "touchCronTime gid=" + gid,
-                        Scripts.TOUCH_CRON,
-                        key("g", gid),
-                        List.of(
-                                gid,
-                                expected.wire(),
-                                flag(owner),
-                                orEmpty(owner),
-                                Long.toString(intervalSeconds),
-                                Json.time(nextCronTime),
-                                Json.score(nextCronTime),
-                                Json.time(now),
-                                Json.score(now)))
-                == 1L;
+        return pending.carry(gid, earlier -> {
+            List<String> args = new ArrayList<>(List.of(
+                    gid,
+                    expected.wire(),
+                    flag(owner),
+                    orEmpty(owner),
+                    Long.toString(intervalSeconds),
+                    Json.time(nextCronTime),
+                    Json.score(nextCronTime),
+                    Json.time(now),
+                    Json.score(now)));
+            addBranchWrites(args, earlier);
+            return run("touchCronTime gid=" + gid, Scripts.TOUCH_CRON, key("g", gid), args) == 1L;
+        });
     }
 
     @Override
@@ -415,11 +471,18 @@ public final class RedisStore implements Store {
         if (closed) {
             return;
         }
-        closed = true;
         try {
-            connection.close();
+            pending.flush();
+        } catch (StoreException e) {
+            log.warn("branch statuses not written at close: {}", e.getMessage());
         } finally {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            closed = true;
+            pending.close();
+            try {
+                connection.close();
+            } finally {
+                client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            }
         }
     }
 

@@ -52,6 +52,39 @@ final class Scripts {
             local function owned(g, fenced, owner)
               return fenced ~= '1' or (g.owner or '') == owner
             end
+            -- applies the branch status writes ARGV[from..] (branch_id, op, status, time, fenced, owner),
+            -- in order, each only while the owner it was issued under holds the transaction;
+            -- returns 1 when the last one changed a row
+            local function setBranches(gid, from)
+              if from > #ARGV then return 0 end
+              local raw = redis.call('GET', key('g', gid))
+              if not raw then return 0 end
+              local g = cjson.decode(raw)
+              local bkey = key('b', gid)
+              local rows = nil
+              local last = 0
+              for i = from, #ARGV, 6 do
+                last = 0
+                if owned(g, ARGV[i + 4], ARGV[i + 5]) then
+                  if not rows then
+                    rows = {}
+                    for j, row in ipairs(redis.call('LRANGE', bkey, 0, -1)) do rows[j] = cjson.decode(row) end
+                  end
+                  for j, t in ipairs(rows) do
+                    if (t.branch_id or '') == ARGV[i] and (t.op or '') == ARGV[i + 1] then
+                      t.status = ARGV[i + 2]
+                      t.update_time = ARGV[i + 3]
+                      if ARGV[i + 2] == 'succeed' then t.finish_time = ARGV[i + 3] end
+                      if ARGV[i + 2] == 'failed' then t.rollback_time = ARGV[i + 3] end
+                      redis.call('LSET', bkey, j - 1, cjson.encode(t))
+                      last = 1
+                      break
+                    end
+                  end
+                end
+              end
+              return last
+            end
             """;
 
     /** ARGV: p, fexp, gid, status, global JSON, next score, update score, branch JSON… → 1 | 0 */
@@ -96,33 +129,22 @@ final class Scripts {
             return 'APPENDED'
             """;
 
-    /** ARGV: p, fexp, gid, branch_id, op, status, now, fenced, owner → 1 | 0 */
-    static final String UPDATE_BRANCH = COMMON + """
-            local gid = ARGV[3]
-            local raw = redis.call('GET', key('g', gid))
-            if not raw then return 0 end
-            if ARGV[8] == '1' and not owned(cjson.decode(raw), ARGV[8], ARGV[9]) then return 0 end
-            local rows = redis.call('LRANGE', key('b', gid), 0, -1)
-            for i, row in ipairs(rows) do
-              local t = cjson.decode(row)
-              if (t.branch_id or '') == ARGV[4] and (t.op or '') == ARGV[5] then
-                t.status = ARGV[6]
-                t.update_time = ARGV[7]
-                if ARGV[6] == 'succeed' then t.finish_time = ARGV[7] end
-                if ARGV[6] == 'failed' then t.rollback_time = ARGV[7] end
-                redis.call('LSET', key('b', gid), i - 1, cjson.encode(t))
-                return 1
-              end
-            end
-            return 0
+    /**
+     * ARGV: p, fexp, gid, then (branch_id, op, status, now, fenced, owner) per branch write, in
+     * order → 1 | 0: whether the last one changed a row
+     */
+    static final String UPDATE_BRANCHES = COMMON + """
+            return setBranches(ARGV[3], 4)
             """;
 
     /**
      * ARGV: p, fexp, gid, from, to, now, now score, has reason, reason, has result, result, fenced,
-     * owner, has new owner, new owner → 1 | 0
+     * owner, has new owner, new owner, then pending branch writes as for {@link #UPDATE_BRANCHES},
+     * applied first → 1 | 0
      */
     static final String CHANGE_STATUS = COMMON + """
             local gid = ARGV[3]
+            setBranches(gid, 16)
             if redis.call('GET', key('s', gid)) ~= ARGV[4] then return 0 end
             local raw = redis.call('GET', key('g', gid))
             if not raw then return 0 end
@@ -142,9 +164,13 @@ final class Scripts {
             return 1
             """;
 
-    /** ARGV: p, fexp, gid, expected, fenced, owner, interval, next, next score, now, now score → 1 | 0 */
+    /**
+     * ARGV: p, fexp, gid, expected, fenced, owner, interval, next, next score, now, now score, then
+     * pending branch writes as for {@link #UPDATE_BRANCHES}, applied first → 1 | 0
+     */
     static final String TOUCH_CRON = COMMON + """
             local gid = ARGV[3]
+            setBranches(gid, 12)
             local s = redis.call('GET', key('s', gid))
             if s ~= ARGV[4] then return 0 end
             local raw = redis.call('GET', key('g', gid))

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
  * in a namespace of its own, emptied before every test.
  */
 class JdbcMySqlStoreTest extends StoreContractTest {
-    static final StoreConfig CONFIG = JdbcTestDatabases.config("mysql", "dtm4j_test_contract_mysql", 10);
+    // a namespace of its own per run: other work trees may run this suite on the same server at once
+    static final StoreConfig CONFIG = JdbcTestDatabases.config("mysql", JdbcTestDatabases.freshNamespace(), 10);
 
     @Override
     protected Store createStore() {
