@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.dtm4j.server.api.HttpApi;
+import io.dtm4j.server.api.grpc.GrpcApi;
 import io.dtm4j.server.config.ServerConfig;
 import io.dtm4j.server.engine.Alerts;
 import io.dtm4j.server.engine.Engine;
 import io.dtm4j.server.engine.EngineContext;
 import io.dtm4j.server.engine.Scheduler;
 import io.dtm4j.server.invoke.HttpInvoker;
+import io.dtm4j.server.invoke.grpc.GrpcInvoker;
 import io.dtm4j.server.metrics.Metrics;
 import io.dtm4j.server.store.Retention;
 import io.dtm4j.server.store.Store;
@@ -35,8 +37,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running dtm4j server. {@link #start} assembles it in order: store, invoker, topics, engine,
- * scheduler, HTTP API; {@link #close} takes it down in reverse.
+ * A running dtm4j server. {@link #start} assembles it in order: store, invokers, topics, engine,
+ * scheduler, HTTP and gRPC APIs; {@link #close} takes it down in reverse.
  */
 public final class Dtm4jServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Dtm4jServer.class);
@@ -46,29 +48,35 @@ public final class Dtm4jServer implements AutoCloseable {
     private final Vertx vertx;
     private final Store store;
     private final HttpInvoker invoker;
+    private final GrpcInvoker grpcInvoker;
     private final ExecutorService virtualThreads;
     private final ScheduledExecutorService timers;
     private final Engine engine;
     private final Scheduler scheduler;
     private final HttpServer http;
+    private final GrpcApi grpc;
 
     private Dtm4jServer(
             Vertx vertx,
             Store store,
             HttpInvoker invoker,
+            GrpcInvoker grpcInvoker,
             ExecutorService virtualThreads,
             ScheduledExecutorService timers,
             Engine engine,
             Scheduler scheduler,
-            HttpServer http) {
+            HttpServer http,
+            GrpcApi grpc) {
         this.vertx = vertx;
         this.store = store;
         this.invoker = invoker;
+        this.grpcInvoker = grpcInvoker;
         this.virtualThreads = virtualThreads;
         this.timers = timers;
         this.engine = engine;
         this.scheduler = scheduler;
         this.http = http;
+        this.grpc = grpc;
     }
 
     /**
@@ -87,6 +95,7 @@ public final class Dtm4jServer implements AutoCloseable {
         var timers = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("dtm4j-timer").daemon().factory());
         var invoker = new HttpInvoker(vertx, 1000);
+        var grpcInvoker = new GrpcInvoker();
         var metrics = new Metrics(version());
         var topics = new Topics(store, clock, json);
         topics.refresh();
@@ -101,7 +110,7 @@ public final class Dtm4jServer implements AutoCloseable {
                     new Retention(store, clock, Duration.ofSeconds(retention)), 10, 60, TimeUnit.SECONDS);
         }
         var alerts = new Alerts(config.alertWebHook(), config.alertRetryLimit(), invoker, virtualThreads, json);
-        var ctx = new EngineContext(config, clock, store, invoker, topics, metrics, alerts, json);
+        var ctx = new EngineContext(config, clock, store, grpcInvoker.before(invoker), topics, metrics, alerts, json);
         var engine = new Engine(ctx, virtualThreads);
         var scheduler = new Scheduler(store, engine, clock, config, virtualThreads);
         var api = new HttpApi(
@@ -122,19 +131,27 @@ public final class Dtm4jServer implements AutoCloseable {
                 .toCompletionStage()
                 .toCompletableFuture()
                 .join();
+        GrpcApi grpc = GrpcApi.start(config.grpcPort(), engine, topics, metrics, json, virtualThreads);
         if (runScheduler) {
             scheduler.start();
         }
         log.info(
-                "dtm4j {} listening on HTTP port {}, store {}",
+                "dtm4j {} listening on HTTP port {}, gRPC port {}, store {}",
                 version(),
                 http.actualPort(),
+                grpc.port(),
                 config.store().driver());
-        return new Dtm4jServer(vertx, store, invoker, virtualThreads, timers, engine, scheduler, http);
+        return new Dtm4jServer(
+                vertx, store, invoker, grpcInvoker, virtualThreads, timers, engine, scheduler, http, grpc);
     }
 
     public int httpPort() {
         return http.actualPort();
+    }
+
+    /** Returns the bound gRPC port (the free one chosen when {@code GrpcPort} is 0). */
+    public int grpcPort() {
+        return grpc.port();
     }
 
     public Engine engine() {
@@ -153,6 +170,7 @@ public final class Dtm4jServer implements AutoCloseable {
     public void close() {
         scheduler.close();
         http.close().toCompletionStage().toCompletableFuture().join();
+        grpc.close();
         timers.shutdownNow();
         virtualThreads.shutdown();
         try {
@@ -161,6 +179,7 @@ public final class Dtm4jServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         invoker.close();
+        grpcInvoker.close();
         vertx.close().toCompletionStage().toCompletableFuture().join();
         store.close();
     }
