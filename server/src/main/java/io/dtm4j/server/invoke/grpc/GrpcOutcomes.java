@@ -12,6 +12,7 @@ import java.util.Locale;
 public final class GrpcOutcomes {
     private GrpcOutcomes() {}
 
+    /** Returns the outcome of a call that ended with {@code status}. */
     public static Outcome classify(Status status) {
         String description = status.getDescription() == null ? "" : status.getDescription();
         return switch (status.getCode()) {
