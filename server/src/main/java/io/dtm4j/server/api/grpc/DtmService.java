@@ -18,6 +18,8 @@ import io.dtm4j.server.metrics.Metrics;
 import io.dtm4j.server.store.BranchOp;
 import io.dtm4j.server.store.GlobalTrans;
 import io.dtm4j.server.topic.Topics;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -136,19 +138,27 @@ final class DtmService extends DtmGrpc.DtmImplBase {
 
     private <T> void answer(StreamObserver<T> out, String api, Supplier<T> handler) {
         long start = System.nanoTime();
-        boolean ok = false;
+        T reply = null;
+        Status error = null;
         try {
-            T reply = handler.get();
-            ok = true;
-            out.onNext(reply);
-            out.onCompleted();
+            reply = handler.get();
         } catch (DtmException e) {
-            out.onError(GrpcStatuses.of(e).asRuntimeException());
+            error = GrpcStatuses.of(e);
         } catch (RuntimeException e) {
             log.error("gRPC {} failed", api, e);
-            out.onError(GrpcStatuses.unexpected(e).asRuntimeException());
-        } finally {
-            metrics.apiRequest("grpc", api, ok, (System.nanoTime() - start) / 1e9);
+            error = GrpcStatuses.unexpected(e);
+        }
+        metrics.apiRequest("grpc", api, error == null, (System.nanoTime() - start) / 1e9);
+        try {
+            if (error == null) {
+                out.onNext(reply);
+                out.onCompleted();
+            } else {
+                out.onError(error.asRuntimeException());
+            }
+        } catch (StatusRuntimeException e) {
+            // the client cancelled or its deadline passed while we worked: the outcome stands, nobody listens
+            log.debug("gRPC {}: answer not delivered: {}", api, e.getStatus());
         }
     }
 
