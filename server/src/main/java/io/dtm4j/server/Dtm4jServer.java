@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.dtm4j.server.api.HttpApi;
+import io.dtm4j.server.api.grpc.GrpcApi;
 import io.dtm4j.server.config.ServerConfig;
 import io.dtm4j.server.engine.Alerts;
 import io.dtm4j.server.engine.Engine;
@@ -14,6 +15,7 @@ import io.dtm4j.server.invoke.HttpInvoker;
 import io.dtm4j.server.invoke.Invoker;
 import io.dtm4j.server.invoke.JsonRpcInvoker;
 import io.dtm4j.server.invoke.ProtocolInvoker;
+import io.dtm4j.server.invoke.grpc.GrpcInvoker;
 import io.dtm4j.server.metrics.Metrics;
 import io.dtm4j.server.store.Retention;
 import io.dtm4j.server.store.Store;
@@ -39,8 +41,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running dtm4j server. {@link #start} assembles it in order: store, invoker, topics, engine,
- * scheduler, HTTP API; {@link #close} takes it down in reverse.
+ * A running dtm4j server. {@link #start} assembles it in order: store, invokers, topics, engine,
+ * scheduler, HTTP and gRPC APIs; {@link #close} takes it down in reverse.
  */
 public final class Dtm4jServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Dtm4jServer.class);
@@ -55,6 +57,7 @@ public final class Dtm4jServer implements AutoCloseable {
     private final Engine engine;
     private final Scheduler scheduler;
     private final HttpServer http;
+    private final GrpcApi grpc;
 
     private Dtm4jServer(
             Vertx vertx,
@@ -64,7 +67,8 @@ public final class Dtm4jServer implements AutoCloseable {
             ScheduledExecutorService timers,
             Engine engine,
             Scheduler scheduler,
-            HttpServer http) {
+            HttpServer http,
+            GrpcApi grpc) {
         this.vertx = vertx;
         this.store = store;
         this.invoker = invoker;
@@ -73,6 +77,7 @@ public final class Dtm4jServer implements AutoCloseable {
         this.engine = engine;
         this.scheduler = scheduler;
         this.http = http;
+        this.grpc = grpc;
     }
 
     /**
@@ -92,7 +97,12 @@ public final class Dtm4jServer implements AutoCloseable {
                 Thread.ofPlatform().name("dtm4j-timer").daemon().factory());
         var httpInvoker = new HttpInvoker(vertx, 1000);
         var invoker = new ProtocolInvoker(Map.of(
-                ProtocolInvoker.HTTP, httpInvoker, ProtocolInvoker.JSON_RPC, new JsonRpcInvoker(vertx, 1000, json)));
+                ProtocolInvoker.HTTP,
+                httpInvoker,
+                ProtocolInvoker.JSON_RPC,
+                new JsonRpcInvoker(vertx, 1000, json),
+                ProtocolInvoker.GRPC,
+                new GrpcInvoker()));
         var metrics = new Metrics(version());
         var topics = new Topics(store, clock, json);
         topics.refresh();
@@ -128,19 +138,26 @@ public final class Dtm4jServer implements AutoCloseable {
                 .toCompletionStage()
                 .toCompletableFuture()
                 .join();
+        GrpcApi grpc = GrpcApi.start(config.grpcPort(), engine, topics, metrics, json, virtualThreads);
         if (runScheduler) {
             scheduler.start();
         }
         log.info(
-                "dtm4j {} listening on HTTP port {}, store {}",
+                "dtm4j {} listening on HTTP port {}, gRPC port {}, store {}",
                 version(),
                 http.actualPort(),
+                grpc.port(),
                 config.store().driver());
-        return new Dtm4jServer(vertx, store, invoker, virtualThreads, timers, engine, scheduler, http);
+        return new Dtm4jServer(vertx, store, invoker, virtualThreads, timers, engine, scheduler, http, grpc);
     }
 
     public int httpPort() {
         return http.actualPort();
+    }
+
+    /** Returns the bound gRPC port (the free one chosen when {@code GrpcPort} is 0). */
+    public int grpcPort() {
+        return grpc.port();
     }
 
     public Engine engine() {
@@ -159,6 +176,7 @@ public final class Dtm4jServer implements AutoCloseable {
     public void close() {
         scheduler.close();
         http.close().toCompletionStage().toCompletableFuture().join();
+        grpc.close();
         timers.shutdownNow();
         virtualThreads.shutdown();
         try {
