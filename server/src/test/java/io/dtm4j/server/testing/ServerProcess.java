@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The server as a separate JVM (the test class path, {@link Main}), so that a test can kill it with
@@ -51,11 +52,20 @@ public final class ServerProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Awaitility.await("server on port " + port + " answers ping")
-                .atMost(Duration.ofSeconds(30))
-                .pollInterval(Duration.ofMillis(100))
-                .ignoreExceptions()
-                .until(() -> get("/api/ping").statusCode() == 200);
+        try {
+            // generous: a JVM start on a loaded 2-core CI machine has been seen to take over 30 s
+            Awaitility.await("server on port " + port + " answers ping")
+                    .atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(100))
+                    .ignoreExceptions()
+                    .until(() -> !process.isAlive() || get("/api/ping").statusCode() == 200);
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException("server did not start; its output:\n" + output(), e);
+        }
+        if (!process.isAlive()) {
+            throw new IllegalStateException(
+                    "server exited with " + process.exitValue() + " at start; its output:\n" + output());
+        }
         return this;
     }
 
