@@ -71,17 +71,22 @@ public final class GrpcResults {
         return statusFor(error).asRuntimeException();
     }
 
-    /** The SDK exception for a non-OK {@code status} of the call described by {@code what}. */
+    /**
+     * The SDK exception for a non-OK {@code status} of the call described by {@code what}; like dtm's
+     * Go SDK, a FAILURE or ONGOING text is the description followed by {@code . FAILURE} or {@code .
+     * ONGOING}, which is what a TCC abort then sends as rollback reason.
+     */
     static DtmException exceptionOf(Status status, String what) {
         String description = status.getDescription() == null ? "" : status.getDescription();
-        String message = what + ": grpc " + status.getCode() + ": " + description;
+        String prefix = what + ": ";
         return switch (status.getCode()) {
             case ABORTED ->
                 LEGACY_ONGOING.equals(description)
-                        ? new DtmOngoingException(message)
-                        : new DtmFailureException(message);
-            case FAILED_PRECONDITION -> new DtmOngoingException(message);
-            default -> new DtmException(message, status.asRuntimeException());
+                        ? new DtmOngoingException(prefix + LEGACY_ONGOING)
+                        : new DtmFailureException(prefix + description + ". FAILURE");
+            case FAILED_PRECONDITION -> new DtmOngoingException(prefix + description + ". ONGOING");
+            default ->
+                new DtmException(prefix + "grpc " + status.getCode() + ": " + description, status.asRuntimeException());
         };
     }
 }
