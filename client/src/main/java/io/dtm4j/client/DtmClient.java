@@ -65,7 +65,8 @@ public final class DtmClient implements AutoCloseable {
      * the channels down. The HTTP-only methods ({@link #query}, {@link #post}, {@link #exchange},
      * {@link #prepareWorkflow}, workflows) throw {@link UnsupportedOperationException}.
      *
-     * @throws IllegalStateException when no gRPC transport is on the class path
+     * @throws RuntimeException gRPC's {@code ProviderNotFoundException} when no gRPC transport is on
+     *     the class path
      */
     public static DtmClient grpc(String target) {
         Objects.requireNonNull(target, "target");
