@@ -1,5 +1,6 @@
 package io.dtm4j.client;
 
+import io.grpc.Metadata;
 import java.util.List;
 import java.util.Map;
 
@@ -41,6 +42,24 @@ public record BranchIdentity(String transType, String gid, String branchId, Stri
     public static BranchIdentity fromQuery(Map<String, ?> query) {
         return new BranchIdentity(
                 first(query, "trans_type"), first(query, "gid"), first(query, "branch_id"), first(query, "op"));
+    }
+
+    /**
+     * Reads {@code dtm-trans_type}, {@code dtm-gid}, {@code dtm-branch_id} and {@code dtm-op} from
+     * the metadata of an incoming gRPC call (see {@link GrpcBranch} for how a handler gets it).
+     *
+     * @throws IllegalArgumentException when one of them is missing or empty
+     */
+    public static BranchIdentity fromGrpcMetadata(Metadata metadata) {
+        return new BranchIdentity(
+                ascii(metadata, "dtm-trans_type"),
+                ascii(metadata, "dtm-gid"),
+                ascii(metadata, "dtm-branch_id"),
+                ascii(metadata, "dtm-op"));
+    }
+
+    private static String ascii(Metadata metadata, String key) {
+        return metadata.get(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));
     }
 
     /** Returns the first value of {@code name} in {@code query}, or an empty string. */

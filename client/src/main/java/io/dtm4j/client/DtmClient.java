@@ -15,8 +15,9 @@ import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * The entry point of the SDK: talks to one dtm (or dtm4j) server over HTTP and creates
- * transactions bound to it. Thread-safe; create one per server and share it.
+ * The entry point of the SDK: talks to one dtm (or dtm4j) server over HTTP ({@link #of}) or gRPC
+ * ({@link #grpc}) and creates transactions bound to it. Thread-safe; create one per server and share
+ * it.
  *
  * <pre>{@code
  * DtmClient dtm = DtmClient.of("http://localhost:36789/api/dtmsvr");
@@ -26,17 +27,20 @@ import java.util.function.Consumer;
  *     .submit();
  * }</pre>
  */
-public final class DtmClient {
+public final class DtmClient implements AutoCloseable {
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
     private final String serverUrl;
     private final HttpClient http;
     private final Duration timeout;
+    /** The gRPC transport; null when this client speaks HTTP (then {@link #http} is set). */
+    private final GrpcTransport grpc;
 
-    private DtmClient(String serverUrl, HttpClient http, Duration timeout) {
+    private DtmClient(String serverUrl, HttpClient http, Duration timeout, GrpcTransport grpc) {
         this.serverUrl = serverUrl;
         this.http = http;
         this.timeout = timeout;
+        this.grpc = grpc;
     }
 
     /**
@@ -49,21 +53,61 @@ public final class DtmClient {
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(DEFAULT_TIMEOUT)
                 .build();
-        return new DtmClient(stripSlash(serverUrl), http, DEFAULT_TIMEOUT);
+        return new DtmClient(stripSlash(serverUrl), http, DEFAULT_TIMEOUT, null);
+    }
+
+    /**
+     * Creates a client for the gRPC API ({@code dtmgimp.Dtm}) of the server at {@code target}, e.g.
+     * {@code localhost:36790}, over plaintext channels. Step payloads and branch bodies are then
+     * protobuf messages (or raw byte[]); TCC tries and XA actions are gRPC calls to URLs of the form
+     * {@code host:port/package.Service/Method}. Calls time out after 10 seconds. Needs a gRPC
+     * transport on the class path (e.g. {@code io.grpc:grpc-netty-shaded}); {@link #close()} shuts
+     * the channels down. The HTTP-only methods ({@link #query}, {@link #post}, {@link #exchange},
+     * {@link #prepareWorkflow}, workflows) throw {@link UnsupportedOperationException}.
+     *
+     * @throws RuntimeException gRPC's {@code ProviderNotFoundException} when no gRPC transport is on
+     *     the class path
+     */
+    public static DtmClient grpc(String target) {
+        Objects.requireNonNull(target, "target");
+        return new DtmClient(target, null, DEFAULT_TIMEOUT, new GrpcTransport(target, DEFAULT_TIMEOUT));
     }
 
     /** Returns a client that waits at most {@code timeout} for each call (server and branches). */
     public DtmClient withTimeout(Duration timeout) {
-        return new DtmClient(serverUrl, http, Objects.requireNonNull(timeout, "timeout"));
+        Objects.requireNonNull(timeout, "timeout");
+        return new DtmClient(serverUrl, http, timeout, grpc == null ? null : grpc.withTimeout(timeout));
     }
 
-    /** The server's API base URL, as passed to the branches in the {@code dtm} query parameter. */
+    /**
+     * The server's address as passed to the branches: the API base URL in the {@code dtm} query
+     * parameter over HTTP, the gRPC target in the {@code dtm-dtm} metadata over gRPC.
+     */
     public String serverUrl() {
         return serverUrl;
     }
 
+    /** Whether this client speaks gRPC ({@link #grpc}) rather than HTTP ({@link #of}). */
+    public boolean isGrpc() {
+        return grpc != null;
+    }
+
+    /**
+     * Shuts down the gRPC channels of this client and of every client derived from it with {@link
+     * #withTimeout}; nothing to do over HTTP.
+     */
+    @Override
+    public void close() {
+        if (grpc != null) {
+            grpc.close();
+        }
+    }
+
     /** Asks the server for a new global transaction id. */
     public String newGid() {
+        if (grpc != null) {
+            return grpc.newGid();
+        }
         JsonNode answer = get("newGid", Map.of());
         String gid = answer.path("gid").asText("");
         if (gid.isEmpty()) {
@@ -132,7 +176,55 @@ public final class DtmClient {
      * @throws DtmFailureException when the transaction is no longer prepared; DtmException on other errors
      */
     public void registerBranch(Map<String, String> fields) {
+        if (grpc != null) {
+            Map<String, String> rest = new LinkedHashMap<>(fields);
+            String data = rest.remove("data");
+            grpc.registerBranch(rest, data == null ? new byte[0] : data.getBytes(StandardCharsets.UTF_8));
+            return;
+        }
         post("registerBranch", fields);
+    }
+
+    /** Registers a branch whose data is {@code data} (the JSON text over HTTP, the message bytes over gRPC). */
+    void registerBranch(Map<String, String> fields, byte[] data) {
+        if (grpc != null) {
+            grpc.registerBranch(fields, data);
+            return;
+        }
+        Map<String, String> body = new LinkedHashMap<>(fields);
+        body.put("data", GlobalTransaction.utf8(data));
+        post("registerBranch", body);
+    }
+
+    /** Sends {@code trans} to the server operation {@code route}: prepare, submit or abort. */
+    void send(String route, GlobalTransaction<?> trans) {
+        if (grpc != null) {
+            grpc.send(route, trans);
+        } else {
+            post(route, trans.body());
+        }
+    }
+
+    /**
+     * Encodes a step or branch payload: over HTTP a String or byte[] as it is and anything else as
+     * JSON; over gRPC a protobuf message, byte[] or String (UTF-8).
+     */
+    byte[] encode(Object payload) {
+        return grpc != null
+                ? GrpcTransport.encode(payload)
+                : Json.payload(payload).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Calls a branch from the application (TCC try, XA action) with {@code extra} as additional
+     * query parameters (HTTP) or {@code dtm-} metadata (gRPC); returns the answer's bytes.
+     */
+    byte[] invokeBranch(
+            String url, BranchIdentity branch, Map<String, String> extra, byte[] body, Map<String, String> headers) {
+        if (grpc != null) {
+            return grpc.callBranch(url, branch, extra, body, headers);
+        }
+        return callBranch(url, branch, extra, body, headers).getBytes(StandardCharsets.UTF_8);
     }
 
     /**
@@ -140,6 +232,7 @@ public final class DtmClient {
      * {@code transaction} is null when the server does not know the gid.
      */
     public JsonNode query(String gid) {
+        requireHttp("query");
         return get("query", Map.of("gid", gid));
     }
 
@@ -156,6 +249,7 @@ public final class DtmClient {
      * @throws DtmFailureException, DtmOngoingException or DtmException as the answer says
      */
     public JsonNode post(String route, Object body) {
+        requireHttp(route);
         return Json.read(checked(postJson(route, body), "dtm " + route));
     }
 
@@ -166,6 +260,7 @@ public final class DtmClient {
      * only its status counts.
      */
     public JsonNode prepareWorkflow(Object body) {
+        requireHttp("prepareWorkflow");
         Response r = postJson("prepareWorkflow", body);
         if (r.status() != 200) {
             HttpResults.check(r.status(), r.body());
@@ -186,7 +281,8 @@ public final class DtmClient {
     /**
      * Calls a business service the way the protocol prescribes for calls made by the application
      * (a TCC try, an XA action): POST with a JSON body, the branch identity and the server URL in
-     * the query, and {@code headers}.
+     * the query, and {@code headers}. Over gRPC: a unary call to {@code host:port/pkg.Svc/Method}
+     * with the identity as {@code dtm-*} metadata, returning the reply's bytes as UTF-8 text.
      *
      * @return the response body on success
      * @throws DtmFailureException, DtmOngoingException or DtmException for the other outcomes
@@ -197,6 +293,9 @@ public final class DtmClient {
             Map<String, String> extraQuery,
             Object body,
             Map<String, String> headers) {
+        if (grpc != null) {
+            return GlobalTransaction.utf8(grpc.callBranch(url, branch, extraQuery, encode(body), headers));
+        }
         Map<String, String> query = branchQuery(branch);
         query.putAll(extraQuery);
         byte[] bytes = Json.payload(body).getBytes(StandardCharsets.UTF_8);
@@ -210,6 +309,10 @@ public final class DtmClient {
      * @throws DtmFailureException, DtmOngoingException or DtmException as the answer says
      */
     void checkBack(String url, BranchIdentity branch) {
+        if (grpc != null) {
+            grpc.callBranch(url, branch, Map.of(), new byte[0], Map.of());
+            return;
+        }
         checked(exchange("GET", url, branchQuery(branch), Map.of(), new byte[0]), "check-back " + url);
     }
 
@@ -224,6 +327,7 @@ public final class DtmClient {
      */
     public Response exchange(
             String method, String url, Map<String, String> query, Map<String, String> headers, byte[] body) {
+        requireHttp(method + " " + url);
         String separator = url.contains("?") ? "&" : "?";
         String target =
                 query.isEmpty() ? url : url + separator + queryString(query).substring(1);
@@ -245,6 +349,13 @@ public final class DtmClient {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DtmException(what + " interrupted", e);
+        }
+    }
+
+    private void requireHttp(String what) {
+        if (grpc != null) {
+            throw new UnsupportedOperationException(
+                    what + " needs an HTTP client (DtmClient.of): the gRPC API has no such operation");
         }
     }
 

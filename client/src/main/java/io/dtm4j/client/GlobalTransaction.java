@@ -1,6 +1,7 @@
 package io.dtm4j.client;
 
 import io.dtm4j.protocol.TransType;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,7 +31,8 @@ public abstract class GlobalTransaction<T extends GlobalTransaction<T>> {
     String rollbackReason = "";
     boolean concurrent;
     final List<Map<String, String>> steps = new ArrayList<>();
-    final List<String> payloads = new ArrayList<>();
+    /** The encoded step payloads: JSON text over HTTP, message bytes over gRPC. */
+    final List<byte[]> payloads = new ArrayList<>();
 
     GlobalTransaction(DtmClient dtm, String gid, TransType type) {
         this.dtm = Objects.requireNonNull(dtm, "dtm");
@@ -96,7 +98,7 @@ public abstract class GlobalTransaction<T extends GlobalTransaction<T>> {
         body.put("trans_type", type.wire());
         body.put("protocol", "");
         body.put("concurrent", concurrent);
-        putIf(body, "custom_data", customData, !customData.isEmpty());
+        putIf(body, "custom_data", customData(), !customData().isEmpty());
         putIf(body, "wait_result", waitResult, waitResult);
         putIf(body, "timeout_to_fail", timeoutToFail, timeoutToFail != 0);
         putIf(body, "request_timeout", requestTimeout, requestTimeout != 0);
@@ -104,10 +106,19 @@ public abstract class GlobalTransaction<T extends GlobalTransaction<T>> {
         putIf(body, "branch_headers", Map.copyOf(branchHeaders), !branchHeaders.isEmpty());
         putIf(body, "retry_limit", retryLimit, retryLimit != 0);
         putIf(body, "steps", List.copyOf(steps), !steps.isEmpty());
-        putIf(body, "payloads", List.copyOf(payloads), !payloads.isEmpty());
+        putIf(body, "payloads", payloads.stream().map(GlobalTransaction::utf8).toList(), !payloads.isEmpty());
         putIf(body, "query_prepared", queryPrepared, !queryPrepared.isEmpty());
         putIf(body, "rollback_reason", rollbackReason, !rollbackReason.isEmpty());
         return body;
+    }
+
+    /** The custom data to send; a saga derives its own from its branch orders. */
+    String customData() {
+        return customData;
+    }
+
+    static String utf8(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     static void putIf(Map<String, Object> body, String key, Object value, boolean present) {

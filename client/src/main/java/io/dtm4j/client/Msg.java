@@ -28,7 +28,7 @@ public final class Msg extends GlobalTransaction<Msg> {
      */
     public Msg add(String action, Object payload) {
         steps.add(Map.of("action", action));
-        payloads.add(Json.payload(payload));
+        payloads.add(dtm.encode(payload));
         return this;
     }
 
@@ -58,7 +58,7 @@ public final class Msg extends GlobalTransaction<Msg> {
      */
     public void prepare(String queryPrepared) {
         this.queryPrepared = queryPrepared == null ? "" : queryPrepared;
-        dtm.post("prepare", body());
+        dtm.send("prepare", this);
     }
 
     /** Submits the message: the server will call every step until it succeeds. */
@@ -66,12 +66,12 @@ public final class Msg extends GlobalTransaction<Msg> {
         if (delaySeconds > 0) {
             customData = Json.write(Map.of("delay", delaySeconds));
         }
-        dtm.post("submit", body());
+        dtm.send("submit", this);
     }
 
     /** Abandons a prepared message: its steps are never called. */
     public void abort() {
-        dtm.post("abort", body());
+        dtm.send("abort", this);
     }
 
     /** The application's local transaction, run with the message's barrier. */

@@ -32,7 +32,7 @@ public final class Saga extends GlobalTransaction<Saga> {
         step.put("action", action);
         step.put("compensate", compensate);
         steps.add(step);
-        payloads.add(Json.payload(payload));
+        payloads.add(dtm.encode(payload));
         return this;
     }
 
@@ -61,17 +61,17 @@ public final class Saga extends GlobalTransaction<Saga> {
      * succeeded and throws {@link DtmFailureException} when it failed.
      */
     public void submit() {
-        dtm.post("submit", body());
+        dtm.send("submit", this);
     }
 
     @Override
-    Map<String, Object> body() {
-        if (concurrentBranches) {
-            Map<String, Object> custom = new LinkedHashMap<>();
-            custom.put("orders", orders);
-            custom.put("concurrent", true);
-            customData = Json.write(custom);
+    String customData() {
+        if (!concurrentBranches) {
+            return customData;
         }
-        return super.body();
+        Map<String, Object> custom = new LinkedHashMap<>();
+        custom.put("orders", orders);
+        custom.put("concurrent", true);
+        return Json.write(custom);
     }
 }

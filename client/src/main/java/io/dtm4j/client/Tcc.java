@@ -79,8 +79,9 @@ public final class Tcc extends GlobalTransaction<Tcc> {
      * tryUrl} with the branch identity and the branch headers. The server later POSTs the same body
      * to {@code confirmUrl} or {@code cancelUrl} (an empty URL is skipped).
      *
-     * @param body a JSON String or byte[] sent as it is, or an object written as JSON
-     * @return the try's response body
+     * @param body a JSON String or byte[] sent as it is, or an object written as JSON; over gRPC a
+     *     protobuf message or byte[]
+     * @return the try's response body (over gRPC: the reply message's bytes as UTF-8 text)
      * @throws DtmFailureException when the try answers FAILURE; {@link DtmOngoingException} or
      *     {@link DtmException} for the other outcomes, or when the server refuses the branch (e.g.
      *     because the transaction timed out and is no longer prepared). The branch is registered
@@ -88,19 +89,19 @@ public final class Tcc extends GlobalTransaction<Tcc> {
      */
     public String callBranch(Object body, String tryUrl, String confirmUrl, String cancelUrl) {
         Objects.requireNonNull(tryUrl, "tryUrl");
-        String data = Json.payload(body);
+        byte[] data = dtm.encode(body);
         String branchId = branchIds.next();
         Map<String, String> branch = new LinkedHashMap<>();
         branch.put("gid", gid);
         branch.put("trans_type", type.wire());
         branch.put("branch_id", branchId);
         branch.put("status", "prepared");
-        branch.put("data", data);
         branch.put(Ops.CONFIRM, confirmUrl == null ? "" : confirmUrl);
         branch.put(Ops.CANCEL, cancelUrl == null ? "" : cancelUrl);
-        dtm.registerBranch(branch);
-        return caller().callBranch(
+        dtm.registerBranch(branch, data);
+        byte[] reply = caller().invokeBranch(
                         tryUrl, new BranchIdentity(type.wire(), gid, branchId, Ops.TRY), Map.of(), data, branchHeaders);
+        return utf8(reply);
     }
 
     /** Prepares, runs {@code body}, then submits; aborts with the error as rollback reason if it throws. */
@@ -108,14 +109,14 @@ public final class Tcc extends GlobalTransaction<Tcc> {
         Objects.requireNonNull(body, "body");
         Tcc tcc = new Tcc(dtm, gid, "");
         customize.accept(tcc);
-        dtm.post("prepare", tcc.body());
+        dtm.send("prepare", tcc);
         try {
             body.run(tcc);
         } catch (Exception e) {
             tcc.rollbackReason = e.getMessage() == null ? e.toString() : e.getMessage();
-            abortAfter(e, () -> dtm.post("abort", tcc.body()));
+            abortAfter(e, () -> dtm.send("abort", tcc));
             throw rethrowable(e, "tcc " + gid);
         }
-        dtm.post("submit", tcc.body());
+        dtm.send("submit", tcc);
     }
 }

@@ -41,8 +41,9 @@ public final class Xa extends GlobalTransaction<Xa> {
      * transaction, registers the branch and leaves it prepared; the server later POSTs to the same
      * URL with op {@code commit} or {@code rollback}.
      *
-     * @param body a JSON String or byte[] sent as it is, or an object written as JSON
-     * @return the response body of the resource manager
+     * @param body a JSON String or byte[] sent as it is, or an object written as JSON; over gRPC a
+     *     protobuf message or byte[]
+     * @return the response body of the resource manager (over gRPC: the reply's bytes as UTF-8 text)
      * @throws DtmFailureException when the branch answers FAILURE; {@link DtmOngoingException} or
      *     {@link DtmException} for the other outcomes. The branch may have been prepared and
      *     registered even then (e.g. when the answer was lost), so the transaction must abort.
@@ -50,12 +51,13 @@ public final class Xa extends GlobalTransaction<Xa> {
     public String callBranch(Object body, String url) {
         Objects.requireNonNull(url, "url");
         String branchId = branchIds.next();
-        return caller().callBranch(
+        byte[] reply = caller().invokeBranch(
                         url,
                         new BranchIdentity(type.wire(), gid, branchId, Ops.ACTION),
                         Map.of("phase2_url", url),
-                        body,
+                        dtm.encode(body),
                         branchHeaders);
+        return utf8(reply);
     }
 
     /** Prepares, runs {@code body}, then submits; aborts if it throws. */
@@ -63,13 +65,13 @@ public final class Xa extends GlobalTransaction<Xa> {
         Objects.requireNonNull(body, "body");
         Xa xa = new Xa(dtm, gid);
         customize.accept(xa);
-        dtm.post("prepare", xa.body());
+        dtm.send("prepare", xa);
         try {
             body.run(xa);
         } catch (Exception e) {
-            abortAfter(e, () -> dtm.post("abort", xa.body()));
+            abortAfter(e, () -> dtm.send("abort", xa));
             throw rethrowable(e, "xa " + gid);
         }
-        dtm.post("submit", xa.body());
+        dtm.send("submit", xa);
     }
 }

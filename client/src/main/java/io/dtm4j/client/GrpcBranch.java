@@ -1,0 +1,71 @@
+package io.dtm4j.client;
+
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+
+/**
+ * Gives gRPC business handlers the {@code dtm-*} metadata of the call they serve (spec §5.3), which
+ * gRPC-Java keeps away from service implementations: install {@link #interceptor()} on the server,
+ * then read {@link #identity()} in the handler, e.g. for {@code BranchBarrier.of(GrpcBranch.identity())}.
+ *
+ * <pre>{@code
+ * Server server = Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create())
+ *     .addService(ServerInterceptors.intercept(new BusiService(), GrpcBranch.interceptor()))
+ *     .build();
+ * }</pre>
+ */
+public final class GrpcBranch {
+    private static final Context.Key<Metadata> METADATA = Context.key("dtm4j-grpc-metadata");
+    private static final Metadata.Key<String> DTM = Metadata.Key.of("dtm-dtm", Metadata.ASCII_STRING_MARSHALLER);
+
+    private GrpcBranch() {}
+
+    /** A server interceptor that makes each call's metadata available to {@link #metadata()}. */
+    public static ServerInterceptor interceptor() {
+        return new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(
+                    ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+                return Contexts.interceptCall(Context.current().withValue(METADATA, headers), call, headers, next);
+            }
+        };
+    }
+
+    /**
+     * The metadata of the current call.
+     *
+     * @throws IllegalStateException outside a call passed through {@link #interceptor()}
+     */
+    public static Metadata metadata() {
+        Metadata metadata = METADATA.get();
+        if (metadata == null) {
+            throw new IllegalStateException(
+                    "no gRPC call metadata here: install GrpcBranch.interceptor() on the service or server");
+        }
+        return metadata;
+    }
+
+    /**
+     * The branch identity of the current call, from {@code dtm-trans_type}, {@code dtm-gid}, {@code
+     * dtm-branch_id} and {@code dtm-op}.
+     *
+     * @throws IllegalStateException outside a call passed through {@link #interceptor()}
+     * @throws IllegalArgumentException when one of the four is missing or empty
+     */
+    public static BranchIdentity identity() {
+        return BranchIdentity.fromGrpcMetadata(metadata());
+    }
+
+    /**
+     * The server's gRPC address from {@code dtm-dtm}: set when the application calls (TCC try, XA
+     * action), empty when the server does.
+     */
+    public static String dtmServer() {
+        String server = metadata().get(DTM);
+        return server == null ? "" : server;
+    }
+}

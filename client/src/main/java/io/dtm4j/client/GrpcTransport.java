@@ -1,0 +1,216 @@
+package io.dtm4j.client;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Empty;
+import com.google.protobuf.MessageLite;
+import io.dtm4j.protocol.grpc.DtmBranchRequest;
+import io.dtm4j.protocol.grpc.DtmGrpc;
+import io.dtm4j.protocol.grpc.DtmRequest;
+import io.dtm4j.protocol.grpc.DtmTransOptions;
+import io.grpc.CallOptions;
+import io.grpc.ClientInterceptors;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.MetadataUtils;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The gRPC side of {@link DtmClient} (spec §5, §13): the {@code dtmgimp.Dtm} calls to the server,
+ * and unary calls on raw bytes to branch URLs {@code host:port/package.Service/Method} with the
+ * {@code dtm-*} metadata of §5.3. Copies made by {@link #withTimeout} share the channels.
+ */
+final class GrpcTransport {
+    /** Branch requests are already encoded and replies are handed back undecoded. */
+    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(byte[] value) {
+            return new ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+            try {
+                return stream.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    };
+
+    private final String target;
+    private final ManagedChannel server;
+    /** One channel per branch target, opened on first use. */
+    private final Map<String, ManagedChannel> branches;
+
+    private final Duration timeout;
+
+    GrpcTransport(String target, Duration timeout) {
+        this(target, open(target), new ConcurrentHashMap<>(), timeout);
+    }
+
+    private GrpcTransport(
+            String target, ManagedChannel server, Map<String, ManagedChannel> branches, Duration timeout) {
+        this.target = target;
+        this.server = server;
+        this.branches = branches;
+        this.timeout = timeout;
+    }
+
+    GrpcTransport withTimeout(Duration timeout) {
+        return new GrpcTransport(target, server, branches, timeout);
+    }
+
+    String newGid() {
+        String gid = call("dtm NewGid", () -> stub().newGid(Empty.getDefaultInstance()))
+                .getGid();
+        if (gid.isEmpty()) {
+            throw new DtmException("NewGid answered without a gid");
+        }
+        return gid;
+    }
+
+    /** Sends prepare, submit or abort. */
+    void send(String route, GlobalTransaction<?> trans) {
+        DtmRequest request = request(trans);
+        var stub = stub();
+        call("dtm " + route, () -> switch (route) {
+            case "prepare" -> stub.prepare(request);
+            case "submit" -> stub.submit(request);
+            case "abort" -> stub.abort(request);
+            default -> throw new IllegalArgumentException("no gRPC operation for route " + route);
+        });
+    }
+
+    /** RegisterBranch: gid, trans_type and branch_id as fields, the rest of {@code fields} as Data. */
+    void registerBranch(Map<String, String> fields, byte[] data) {
+        Map<String, String> rest = new HashMap<>(fields);
+        DtmBranchRequest request = DtmBranchRequest.newBuilder()
+                .setGid(orEmpty(rest.remove("gid")))
+                .setTransType(orEmpty(rest.remove("trans_type")))
+                .setBranchID(orEmpty(rest.remove("branch_id")))
+                .putAllData(rest)
+                .setBusiPayload(ByteString.copyFrom(data))
+                .build();
+        call("dtm RegisterBranch", () -> stub().registerBranch(request));
+    }
+
+    /**
+     * Calls {@code url} with {@code body} and the branch identity, {@code dtm-dtm}, each {@code extra}
+     * entry as {@code dtm-<key>} and {@code headers} as metadata; returns the reply's bytes.
+     *
+     * @throws IllegalArgumentException when {@code url} is not {@code host:port/package.Service/Method}
+     */
+    byte[] callBranch(
+            String url, BranchIdentity branch, Map<String, String> extra, byte[] body, Map<String, String> headers) {
+        int slash = url.indexOf('/');
+        if (slash <= 0 || slash == url.length() - 1 || url.contains("://")) {
+            throw new IllegalArgumentException(
+                    "a gRPC branch URL is host:port/package.Service/Method, got '" + url + "'");
+        }
+        Metadata metadata = new Metadata();
+        put(metadata, "dtm-gid", branch.gid());
+        put(metadata, "dtm-trans_type", branch.transType());
+        put(metadata, "dtm-branch_id", branch.branchId());
+        put(metadata, "dtm-op", branch.op());
+        put(metadata, "dtm-dtm", target);
+        extra.forEach((key, value) -> put(metadata, "dtm-" + key, value));
+        headers.forEach((key, value) -> put(metadata, key, value));
+
+        var channel = ClientInterceptors.intercept(
+                branches.computeIfAbsent(url.substring(0, slash), GrpcTransport::open),
+                MetadataUtils.newAttachHeadersInterceptor(metadata));
+        var method = MethodDescriptor.<byte[], byte[]>newBuilder()
+                .setType(MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName(url.substring(slash + 1))
+                .setRequestMarshaller(BYTES)
+                .setResponseMarshaller(BYTES)
+                .build();
+        CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return call(branch.op() + " " + url, () -> ClientCalls.blockingUnaryCall(channel, method, options, body));
+    }
+
+    void close() {
+        server.shutdownNow();
+        branches.values().forEach(ManagedChannel::shutdownNow);
+    }
+
+    /** A step or branch payload: a protobuf message's bytes, raw bytes, or a String's UTF-8 bytes. */
+    static byte[] encode(Object payload) {
+        return switch (payload) {
+            case null -> new byte[0];
+            case MessageLite message -> message.toByteArray();
+            case byte[] bytes -> bytes;
+            case String text -> text.getBytes(StandardCharsets.UTF_8);
+            default ->
+                throw new IllegalArgumentException("a gRPC payload is a protobuf message, byte[] or String; got "
+                        + payload.getClass().getName());
+        };
+    }
+
+    /** The DtmRequest of §5.1: steps as JSON text ("null" for none, as the Go SDK), payloads as bytes. */
+    private static DtmRequest request(GlobalTransaction<?> t) {
+        if (t.concurrent) {
+            throw new UnsupportedOperationException(
+                    "a concurrent msg cannot be sent over gRPC: DtmRequest has no field for it (use HTTP)");
+        }
+        DtmTransOptions options = DtmTransOptions.newBuilder()
+                .setWaitResult(t.waitResult)
+                .setTimeoutToFail(t.timeoutToFail)
+                .setRetryInterval(t.retryInterval)
+                .setRequestTimeout(t.requestTimeout)
+                .setRetryLimit(t.retryLimit)
+                .putAllBranchHeaders(t.branchHeaders)
+                .build();
+        return DtmRequest.newBuilder()
+                .setGid(t.gid)
+                .setTransType(t.type.wire())
+                .setTransOptions(options)
+                .setCustomedData(t.customData())
+                .setSteps(Json.write(t.steps.isEmpty() ? null : t.steps))
+                .addAllBinPayloads(t.payloads.stream().map(ByteString::copyFrom).toList())
+                .setQueryPrepared(t.queryPrepared)
+                .setRollbackReason(t.rollbackReason)
+                .build();
+    }
+
+    private DtmGrpc.DtmBlockingStub stub() {
+        return DtmGrpc.newBlockingStub(server).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs a call, turning its error status into the SDK's exceptions (§1.1, gRPC column). */
+    private static <T> T call(String what, Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (StatusRuntimeException e) {
+            throw GrpcResults.exceptionOf(e.getStatus(), what);
+        }
+    }
+
+    private static ManagedChannel open(String target) {
+        return Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
+                .build();
+    }
+
+    private static void put(Metadata metadata, String key, String value) {
+        metadata.put(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER), value);
+    }
+
+    private static String orEmpty(String value) {
+        return value == null ? "" : value;
+    }
+}
