@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.dtm4j.server.api.HttpApi;
 import io.dtm4j.server.config.ServerConfig;
+import io.dtm4j.server.discovery.MicroServiceDriver;
+import io.dtm4j.server.discovery.MicroServiceDrivers;
+import io.dtm4j.server.discovery.Registration;
 import io.dtm4j.server.engine.Alerts;
 import io.dtm4j.server.engine.Engine;
 import io.dtm4j.server.engine.EngineContext;
@@ -55,6 +58,7 @@ public final class Dtm4jServer implements AutoCloseable {
     private final Engine engine;
     private final Scheduler scheduler;
     private final HttpServer http;
+    private volatile Registration registration = Registration.NONE;
 
     private Dtm4jServer(
             Vertx vertx,
@@ -136,7 +140,25 @@ public final class Dtm4jServer implements AutoCloseable {
                 version(),
                 http.actualPort(),
                 config.store().driver());
-        return new Dtm4jServer(vertx, store, invoker, virtualThreads, timers, engine, scheduler, http);
+        var server = new Dtm4jServer(vertx, store, invoker, virtualThreads, timers, engine, scheduler, http);
+        server.register(config.microService());
+        return server;
+    }
+
+    /** Publishes the server in its registry once it listens (§14); a failure stops it, as in dtm. */
+    private void register(ServerConfig.MicroServiceConfig settings) {
+        try {
+            MicroServiceDriver driver = MicroServiceDrivers.named(settings.driver());
+            if (driver.name().equals(ServerConfig.MicroServiceConfig.DEFAULT)
+                    && !settings.target().isEmpty()) {
+                log.warn("MicroService.Target is ignored: the default driver registers nowhere");
+            }
+            registration = driver.register(settings.target(), settings.endPoint());
+        } catch (RuntimeException e) {
+            close();
+            throw new IllegalStateException(
+                    "cannot register in MicroService.Target " + settings.target() + ": " + e.getMessage(), e);
+        }
     }
 
     public int httpPort() {
@@ -157,6 +179,7 @@ public final class Dtm4jServer implements AutoCloseable {
 
     @Override
     public void close() {
+        registration.close(); // first: clients stop picking this instance while it still answers
         scheduler.close();
         http.close().toCompletionStage().toCompletableFuture().join();
         timers.shutdownNow();
