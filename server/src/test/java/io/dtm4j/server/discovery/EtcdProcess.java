@@ -24,14 +24,17 @@ import org.awaitility.Awaitility;
  * printed, when no {@code etcd} binary is on the PATH ({@code apt-get install etcd-server}).
  */
 public final class EtcdProcess implements AutoCloseable {
+    private final Path binary;
     private final Path dataDir;
-    private final Process process;
     private final int clientPort;
+    private final int peerPort;
+    private Process process;
 
-    private EtcdProcess(Path dataDir, Process process, int clientPort) {
+    private EtcdProcess(Path binary, Path dataDir, int clientPort, int peerPort) {
+        this.binary = binary;
         this.dataDir = dataDir;
-        this.process = process;
         this.clientPort = clientPort;
+        this.peerPort = peerPort;
     }
 
     /** Starts etcd and waits until it answers; skips the calling test when etcd is not installed. */
@@ -43,27 +46,9 @@ public final class EtcdProcess implements AutoCloseable {
             assumeTrue(false, reason);
         }
         try {
-            Path dir = Files.createTempDirectory("dtm4j-etcd");
-            int client = freePort();
-            int peer = freePort();
-            String clientUrl = "http://127.0.0.1:" + client;
-            String peerUrl = "http://127.0.0.1:" + peer;
-            Process p = new ProcessBuilder(
-                            binary.get().toString(),
-                            "--name=dtm4j-test",
-                            "--data-dir=" + dir.resolve("data"),
-                            "--listen-client-urls=" + clientUrl,
-                            "--advertise-client-urls=" + clientUrl,
-                            "--listen-peer-urls=" + peerUrl,
-                            "--initial-advertise-peer-urls=" + peerUrl,
-                            "--initial-cluster=dtm4j-test=" + peerUrl,
-                            "--log-level=warn")
-                    .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("etcd.log").toFile())
-                    .start();
-            var etcd = new EtcdProcess(dir, p, client);
+            var etcd = new EtcdProcess(binary.get(), Files.createTempDirectory("dtm4j-etcd"), freePort(), freePort());
             try {
-                etcd.awaitReady();
+                etcd.launch();
             } catch (RuntimeException e) {
                 etcd.close();
                 throw e;
@@ -72,6 +57,36 @@ public final class EtcdProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Stops etcd (SIGTERM) and starts it again on the same ports and data. */
+    public void restart() {
+        stopProcess();
+        launch();
+    }
+
+    private void launch() {
+        String clientUrl = "http://127.0.0.1:" + clientPort;
+        String peerUrl = "http://127.0.0.1:" + peerPort;
+        try {
+            process = new ProcessBuilder(
+                            binary.toString(),
+                            "--name=dtm4j-test",
+                            "--data-dir=" + dataDir.resolve("data"),
+                            "--listen-client-urls=" + clientUrl,
+                            "--advertise-client-urls=" + clientUrl,
+                            "--listen-peer-urls=" + peerUrl,
+                            "--initial-advertise-peer-urls=" + peerUrl,
+                            "--initial-cluster=dtm4j-test=" + peerUrl,
+                            "--log-level=warn")
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                            dataDir.resolve("etcd.log").toFile()))
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        awaitReady();
     }
 
     /** The client address, {@code 127.0.0.1:port}. */
@@ -110,8 +125,10 @@ public final class EtcdProcess implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() {
+    private void stopProcess() {
+        if (process == null) {
+            return;
+        }
         process.destroy();
         try {
             if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
@@ -121,6 +138,11 @@ public final class EtcdProcess implements AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
+    }
+
+    @Override
+    public void close() {
+        stopProcess();
         try (Stream<Path> files = Files.walk(dataDir)) {
             files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
         } catch (IOException ignored) {
