@@ -1,5 +1,6 @@
 package io.dtm4j.protocol;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -17,6 +18,8 @@ import java.util.Map;
  * @param queryPrepared msg check-back URL, or workflow resume callback URL
  * @param protocol {@code http} (also when empty), {@code grpc} or {@code json-rpc}
  * @param reqExtra workflow submit: {@code status}, {@code rollback_reason}, {@code result}
+ * @param binPayloads the raw step payloads of a gRPC request ({@code DtmRequest.BinPayloads}), used
+ *     as they are instead of {@code payloads}; null for a JSON request (JSON cannot carry them)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
@@ -37,7 +40,8 @@ public record TransRequest(
         @JsonProperty("retry_limit") long retryLimit,
         @JsonProperty("retry_count") long retryCount,
         @JsonProperty("rollback_reason") String rollbackReason,
-        @JsonProperty("req_extra") Map<String, String> reqExtra) {
+        @JsonProperty("req_extra") Map<String, String> reqExtra,
+        @JsonIgnore List<byte[]> binPayloads) {
 
     public TransRequest {
         gid = gid == null ? "" : gid;
@@ -50,6 +54,7 @@ public record TransRequest(
         branchHeaders = branchHeaders == null ? Map.of() : branchHeaders;
         rollbackReason = rollbackReason == null ? "" : rollbackReason;
         reqExtra = reqExtra == null ? Map.of() : reqExtra;
+        binPayloads = binPayloads == null ? null : List.copyOf(binPayloads);
     }
 
     /** Returns the options this request carries, in the form dtm stores them. */

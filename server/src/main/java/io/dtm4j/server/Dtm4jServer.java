@@ -5,10 +5,13 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.dtm4j.server.api.HttpApi;
+import io.dtm4j.server.api.grpc.GrpcApi;
 import io.dtm4j.server.config.ServerConfig;
 import io.dtm4j.server.discovery.MicroServiceDriver;
 import io.dtm4j.server.discovery.MicroServiceDrivers;
 import io.dtm4j.server.discovery.Registration;
+import io.dtm4j.server.discovery.ServiceMethod;
+import io.dtm4j.server.discovery.grpc.DiscoveryNameResolverProvider;
 import io.dtm4j.server.engine.Alerts;
 import io.dtm4j.server.engine.Engine;
 import io.dtm4j.server.engine.EngineContext;
@@ -17,6 +20,8 @@ import io.dtm4j.server.invoke.HttpInvoker;
 import io.dtm4j.server.invoke.Invoker;
 import io.dtm4j.server.invoke.JsonRpcInvoker;
 import io.dtm4j.server.invoke.ProtocolInvoker;
+import io.dtm4j.server.invoke.grpc.GrpcInvoker;
+import io.dtm4j.server.invoke.grpc.GrpcTarget;
 import io.dtm4j.server.metrics.Metrics;
 import io.dtm4j.server.store.Retention;
 import io.dtm4j.server.store.Store;
@@ -42,8 +47,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running dtm4j server. {@link #start} assembles it in order: store, invoker, topics, engine,
- * scheduler, HTTP API; {@link #close} takes it down in reverse.
+ * A running dtm4j server. {@link #start} assembles it in order: store, invokers, topics, engine,
+ * scheduler, HTTP and gRPC APIs; {@link #close} takes it down in reverse.
  */
 public final class Dtm4jServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Dtm4jServer.class);
@@ -58,6 +63,7 @@ public final class Dtm4jServer implements AutoCloseable {
     private final Engine engine;
     private final Scheduler scheduler;
     private final HttpServer http;
+    private final GrpcApi grpc;
     private volatile Registration registration = Registration.NONE;
 
     private Dtm4jServer(
@@ -68,7 +74,8 @@ public final class Dtm4jServer implements AutoCloseable {
             ScheduledExecutorService timers,
             Engine engine,
             Scheduler scheduler,
-            HttpServer http) {
+            HttpServer http,
+            GrpcApi grpc) {
         this.vertx = vertx;
         this.store = store;
         this.invoker = invoker;
@@ -77,6 +84,7 @@ public final class Dtm4jServer implements AutoCloseable {
         this.engine = engine;
         this.scheduler = scheduler;
         this.http = http;
+        this.grpc = grpc;
     }
 
     /**
@@ -87,6 +95,10 @@ public final class Dtm4jServer implements AutoCloseable {
      */
     public static Dtm4jServer start(ServerConfig config, Clock clock, boolean runScheduler) {
         ObjectMapper json = jsonMapper();
+        // the driver decides how gRPC branch URLs split and which registries their targets may name (§14)
+        MicroServiceDriver driver =
+                MicroServiceDrivers.named(config.microService().driver());
+        DiscoveryNameResolverProvider.install(driver.resolvers());
         Store store = openStore(config);
         var vertx = Vertx.vertx(new VertxOptions()
                 .setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())));
@@ -96,7 +108,15 @@ public final class Dtm4jServer implements AutoCloseable {
                 Thread.ofPlatform().name("dtm4j-timer").daemon().factory());
         var httpInvoker = new HttpInvoker(vertx, 1000);
         var invoker = new ProtocolInvoker(Map.of(
-                ProtocolInvoker.HTTP, httpInvoker, ProtocolInvoker.JSON_RPC, new JsonRpcInvoker(vertx, 1000, json)));
+                ProtocolInvoker.HTTP,
+                httpInvoker,
+                ProtocolInvoker.JSON_RPC,
+                new JsonRpcInvoker(vertx, 1000, json),
+                ProtocolInvoker.GRPC,
+                new GrpcInvoker(url -> {
+                    ServiceMethod split = driver.split(url);
+                    return new GrpcTarget(split.target(), split.fullMethodName());
+                })));
         var metrics = new Metrics(version());
         var topics = new Topics(store, clock, json);
         topics.refresh();
@@ -132,23 +152,24 @@ public final class Dtm4jServer implements AutoCloseable {
                 .toCompletionStage()
                 .toCompletableFuture()
                 .join();
+        GrpcApi grpc = GrpcApi.start(config.grpcPort(), engine, topics, metrics, json, virtualThreads);
         if (runScheduler) {
             scheduler.start();
         }
         log.info(
-                "dtm4j {} listening on HTTP port {}, store {}",
+                "dtm4j {} listening on HTTP port {}, gRPC port {}, store {}",
                 version(),
                 http.actualPort(),
+                grpc.port(),
                 config.store().driver());
-        var server = new Dtm4jServer(vertx, store, invoker, virtualThreads, timers, engine, scheduler, http);
-        server.register(config.microService());
+        var server = new Dtm4jServer(vertx, store, invoker, virtualThreads, timers, engine, scheduler, http, grpc);
+        server.register(driver, config.microService());
         return server;
     }
 
     /** Publishes the server in its registry once it listens (§14); a failure stops it, as in dtm. */
-    private void register(ServerConfig.MicroServiceConfig settings) {
+    private void register(MicroServiceDriver driver, ServerConfig.MicroServiceConfig settings) {
         try {
-            MicroServiceDriver driver = MicroServiceDrivers.named(settings.driver());
             if (driver.name().equals(ServerConfig.MicroServiceConfig.DEFAULT)
                     && !settings.target().isEmpty()) {
                 log.warn("MicroService.Target is ignored: the default driver registers nowhere");
@@ -163,6 +184,11 @@ public final class Dtm4jServer implements AutoCloseable {
 
     public int httpPort() {
         return http.actualPort();
+    }
+
+    /** Returns the bound gRPC port (the free one chosen when {@code GrpcPort} is 0). */
+    public int grpcPort() {
+        return grpc.port();
     }
 
     public Engine engine() {
@@ -182,6 +208,7 @@ public final class Dtm4jServer implements AutoCloseable {
         registration.close(); // first: clients stop picking this instance while it still answers
         scheduler.close();
         http.close().toCompletionStage().toCompletableFuture().join();
+        grpc.close();
         timers.shutdownNow();
         virtualThreads.shutdown();
         try {

@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTransactionRollbackException;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -82,26 +83,58 @@ public final class BranchBarrier {
      */
     public void call(Connection tx, BarrierBusiness business) {
         String id = "%02d".formatted(++barrierId);
-        String originOp = originOf(branch.op());
-        try {
-            tx.setAutoCommit(false);
-            SqlDialect dialect = SqlDialect.of(tx);
-            boolean originInserted = originOp != null && insert(tx, dialect, originOp, id, branch.op());
-            boolean currentInserted = insert(tx, dialect, branch.op(), id, branch.op());
-            if (Ops.MSG.equals(branch.op()) && !currentInserted) {
-                tx.rollback();
-                throw new DtmDuplicatedException("gid " + branch.gid() + ": the message was already checked back and"
-                        + " rolled back; the local transaction must not run");
+        for (int attempt = 1; ; attempt++) {
+            try {
+                callOnce(tx, business, id);
+                return;
+            } catch (BarrierDeadlock e) {
+                // InnoDB may pick one of two concurrent barrier inserts (two cancels of one branch) as a
+                // deadlock victim; everything was rolled back, so running again is safe
+                rollbackQuietly(tx, e.cause);
+                if (attempt == MAX_ATTEMPTS) {
+                    throw new DtmException("barrier " + describe() + ": " + e.cause, e.cause);
+                }
+            } catch (Exception e) {
+                rollbackQuietly(tx, e);
+                throw e instanceof RuntimeException re ? re : new DtmException("barrier " + describe() + ": " + e, e);
             }
-            boolean nullCompensation = originOp != null && originInserted;
-            if (!nullCompensation && currentInserted) {
-                business.run(tx);
-            }
-            tx.commit();
-        } catch (Exception e) {
-            rollbackQuietly(tx, e);
-            throw e instanceof RuntimeException re ? re : new DtmException("barrier " + describe() + ": " + e, e);
         }
+    }
+
+    private static final int MAX_ATTEMPTS = 3;
+
+    /** A deadlock on the barrier's own inserts, before the business ran. */
+    private static final class BarrierDeadlock extends Exception {
+        final SQLException cause;
+
+        BarrierDeadlock(SQLException cause) {
+            super(cause);
+            this.cause = cause;
+        }
+    }
+
+    private void callOnce(Connection tx, BarrierBusiness business, String id) throws Exception {
+        String originOp = originOf(branch.op());
+        tx.setAutoCommit(false);
+        SqlDialect dialect = SqlDialect.of(tx);
+        boolean originInserted;
+        boolean currentInserted;
+        try {
+            originInserted = originOp != null && insert(tx, dialect, originOp, id, branch.op());
+            currentInserted = insert(tx, dialect, branch.op(), id, branch.op());
+        } catch (SQLTransactionRollbackException e) {
+            throw new BarrierDeadlock(e);
+        }
+        if (Ops.MSG.equals(branch.op()) && !currentInserted) {
+            tx.rollback();
+            throw new DtmDuplicatedException("gid " + branch.gid() + ": the message was already checked back and"
+                    + " rolled back; the local transaction must not run");
+        }
+        boolean nullCompensation = originOp != null && originInserted;
+        if (!nullCompensation && currentInserted) {
+            business.run(tx);
+        }
+        tx.commit();
     }
 
     /** Like {@link #call} on a new connection of {@code db}, closed afterwards. */

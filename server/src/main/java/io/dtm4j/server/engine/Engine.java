@@ -155,13 +155,20 @@ public final class Engine {
      * rollback row and a commit row, workflow one row with the recorded op, status and result.
      */
     public void registerBranch(Map<String, String> fields) {
+        registerBranch(fields, fields.getOrDefault("data", "").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
+     * As {@link #registerBranch(Map)}, with the branch data given as raw bytes (gRPC {@code
+     * BusiPayload}) instead of the {@code data} field.
+     */
+    public void registerBranch(Map<String, String> fields, byte[] data) {
         String gid = TransValidator.gid(fields.getOrDefault("gid", ""));
         String branchId = fields.getOrDefault("branch_id", "");
         if (branchId.isEmpty()) {
             throw DtmException.badRequest("branch_id is missing or empty");
         }
         Instant now = ctx.clock().instant();
-        byte[] data = fields.getOrDefault("data", "").getBytes(java.nio.charset.StandardCharsets.UTF_8);
         String type = fields.getOrDefault("trans_type", "");
         List<BranchOp> rows = switch (type) {
             case "tcc" ->
@@ -365,7 +372,8 @@ public final class Engine {
                 r.retryLimit(),
                 r.retryCount(),
                 r.rollbackReason(),
-                r.reqExtra());
+                r.reqExtra(),
+                r.binPayloads());
     }
 
     private Processor processor(TransType type) {

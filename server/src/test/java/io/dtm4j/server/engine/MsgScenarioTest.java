@@ -217,7 +217,7 @@ class MsgScenarioTest {
     void concurrentMsgCallsItsBranchesAtTheSameTime() {
         busi.scriptFor(gid, "TransOut", Reply.slow(Duration.ofSeconds(5)));
 
-        submit(transfer().set("concurrent", true));
+        submit(transfer().set("concurrent", true).set("request_timeout", 10));
 
         // sequentially TransIn would wait for TransOut's 5 s; the margin absorbs a loaded CI machine
         await().atMost(Duration.ofSeconds(4)).until(() -> busi.calls(gid).size() == 2);

@@ -43,6 +43,7 @@ public final class ServerProcess implements AutoCloseable {
             var pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName())
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile());
+            pb.environment().put("GRPC_PORT", "0"); // several servers run side by side
             pb.environment().putAll(env);
             pb.environment().put("HTTP_PORT", String.valueOf(port));
             pb.environment().put("STORE_DATA_DIR", dataDir.toString());
