@@ -7,6 +7,11 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.dtm4j.server.api.HttpApi;
 import io.dtm4j.server.api.grpc.GrpcApi;
 import io.dtm4j.server.config.ServerConfig;
+import io.dtm4j.server.discovery.MicroServiceDriver;
+import io.dtm4j.server.discovery.MicroServiceDrivers;
+import io.dtm4j.server.discovery.Registration;
+import io.dtm4j.server.discovery.ServiceMethod;
+import io.dtm4j.server.discovery.grpc.DiscoveryNameResolverProvider;
 import io.dtm4j.server.engine.Alerts;
 import io.dtm4j.server.engine.Engine;
 import io.dtm4j.server.engine.EngineContext;
@@ -16,6 +21,7 @@ import io.dtm4j.server.invoke.Invoker;
 import io.dtm4j.server.invoke.JsonRpcInvoker;
 import io.dtm4j.server.invoke.ProtocolInvoker;
 import io.dtm4j.server.invoke.grpc.GrpcInvoker;
+import io.dtm4j.server.invoke.grpc.GrpcTarget;
 import io.dtm4j.server.metrics.Metrics;
 import io.dtm4j.server.store.Retention;
 import io.dtm4j.server.store.Store;
@@ -58,6 +64,7 @@ public final class Dtm4jServer implements AutoCloseable {
     private final Scheduler scheduler;
     private final HttpServer http;
     private final GrpcApi grpc;
+    private volatile Registration registration = Registration.NONE;
 
     private Dtm4jServer(
             Vertx vertx,
@@ -88,6 +95,10 @@ public final class Dtm4jServer implements AutoCloseable {
      */
     public static Dtm4jServer start(ServerConfig config, Clock clock, boolean runScheduler) {
         ObjectMapper json = jsonMapper();
+        // the driver decides how gRPC branch URLs split and which registries their targets may name (§14)
+        MicroServiceDriver driver =
+                MicroServiceDrivers.named(config.microService().driver());
+        DiscoveryNameResolverProvider.install(driver.resolvers());
         Store store = openStore(config);
         var vertx = Vertx.vertx(new VertxOptions()
                 .setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())));
@@ -102,7 +113,10 @@ public final class Dtm4jServer implements AutoCloseable {
                 ProtocolInvoker.JSON_RPC,
                 new JsonRpcInvoker(vertx, 1000, json),
                 ProtocolInvoker.GRPC,
-                new GrpcInvoker()));
+                new GrpcInvoker(url -> {
+                    ServiceMethod split = driver.split(url);
+                    return new GrpcTarget(split.target(), split.fullMethodName());
+                })));
         var metrics = new Metrics(version());
         var topics = new Topics(store, clock, json);
         topics.refresh();
@@ -148,7 +162,24 @@ public final class Dtm4jServer implements AutoCloseable {
                 http.actualPort(),
                 grpc.port(),
                 config.store().driver());
-        return new Dtm4jServer(vertx, store, invoker, virtualThreads, timers, engine, scheduler, http, grpc);
+        var server = new Dtm4jServer(vertx, store, invoker, virtualThreads, timers, engine, scheduler, http, grpc);
+        server.register(driver, config.microService());
+        return server;
+    }
+
+    /** Publishes the server in its registry once it listens (§14); a failure stops it, as in dtm. */
+    private void register(MicroServiceDriver driver, ServerConfig.MicroServiceConfig settings) {
+        try {
+            if (driver.name().equals(ServerConfig.MicroServiceConfig.DEFAULT)
+                    && !settings.target().isEmpty()) {
+                log.warn("MicroService.Target is ignored: the default driver registers nowhere");
+            }
+            registration = driver.register(settings.target(), settings.endPoint());
+        } catch (RuntimeException e) {
+            close();
+            throw new IllegalStateException(
+                    "cannot register in MicroService.Target " + settings.target() + ": " + e.getMessage(), e);
+        }
     }
 
     public int httpPort() {
@@ -174,6 +205,7 @@ public final class Dtm4jServer implements AutoCloseable {
 
     @Override
     public void close() {
+        registration.close(); // first: clients stop picking this instance while it still answers
         scheduler.close();
         http.close().toCompletionStage().toCompletableFuture().join();
         grpc.close();

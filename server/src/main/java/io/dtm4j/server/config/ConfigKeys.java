@@ -36,7 +36,10 @@ final class ConfigKeys {
             "Store.FinishedDataExpire",
             "Store.RedisPrefix",
             "Store.DataDir",
-            "Store.FinishedRetention");
+            "Store.FinishedRetention",
+            "MicroService.Driver",
+            "MicroService.Target",
+            "MicroService.EndPoint");
 
     /** dtm keys accepted without effect (yet). */
     static final Set<String> IGNORED = Set.of(
@@ -51,10 +54,14 @@ final class ConfigKeys {
             "Store.BranchTransOpTable");
 
     /** dtm sections whose keys are all accepted without effect (yet). */
-    static final Set<String> IGNORED_SECTIONS = Set.of("MicroService", "HttpMicroService", "Log");
+    static final Set<String> IGNORED_SECTIONS = Set.of("HttpMicroService", "Log");
 
-    /** The one section dtm4j reads. */
+    /** The sections dtm4j reads. */
     static final String STORE = "Store";
+
+    static final String MICRO_SERVICE = "MicroService";
+
+    static final Set<String> SECTIONS = Set.of(STORE, MICRO_SERVICE);
 
     private static final Map<String, String> BY_LOWER_CASE = new HashMap<>();
 
@@ -68,7 +75,9 @@ final class ConfigKeys {
         for (String key : IGNORED_SECTIONS) {
             BY_LOWER_CASE.put(key.toLowerCase(Locale.ROOT), key);
         }
-        BY_LOWER_CASE.put(STORE.toLowerCase(Locale.ROOT), STORE);
+        for (String key : SECTIONS) {
+            BY_LOWER_CASE.put(key.toLowerCase(Locale.ROOT), key);
+        }
     }
 
     private ConfigKeys() {}

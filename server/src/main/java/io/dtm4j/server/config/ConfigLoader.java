@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.dtm4j.server.config.ServerConfig.MicroServiceConfig;
 import io.dtm4j.server.config.ServerConfig.StoreConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,6 +27,8 @@ public final class ConfigLoader {
     private static final Set<String> LOG_LEVELS = Set.of("debug", "info", "warn", "error");
     private static final Set<String> DRIVERS = Set.of("embedded", "mysql", "postgres", "redis");
     private static final String SECONDS = "must be at least 1 second";
+    private static final java.util.List<String> MICRO_SERVICE_DRIVERS =
+            java.util.List.of(MicroServiceConfig.DEFAULT, MicroServiceConfig.GOZERO);
 
     private ConfigLoader() {}
 
@@ -87,11 +90,11 @@ public final class ConfigLoader {
                 LOG.warn("Unknown configuration key '{}' in {} is ignored", given, file);
             } else if (ConfigKeys.IGNORED.contains(key) || ConfigKeys.IGNORED_SECTIONS.contains(key)) {
                 LOG.debug("Configuration key '{}' is accepted but not used by dtm4j", key);
-            } else if (key.equals(ConfigKeys.STORE)) {
+            } else if (ConfigKeys.SECTIONS.contains(key)) {
                 if (value.isObject()) {
                     readSection(key + ".", value, file, raw);
                 } else if (!value.isNull()) {
-                    raw.problem(key, value, "must be a mapping of Store.* keys");
+                    raw.problem(key, value, "must be a mapping of " + key + ".* keys");
                 }
             } else if (value.isContainerNode()) {
                 raw.problem(key, value, "must be a single value");
@@ -125,6 +128,7 @@ public final class ConfigLoader {
         Long configUpdate = raw.atLeast("ConfigUpdateInterval", d.configUpdateInterval(), 1, SECONDS);
         Long cronWorkers = raw.between("CronWorkers", d.cronWorkers(), 1, 1024, "must be between 1 and 1024");
         StoreConfig store = StoreBuilder.build(raw, d.store(), workDir);
+        MicroServiceConfig microService = microService(raw, d.microService());
         if (!raw.problems().isEmpty()) {
             throw new ConfigException(raw.problems());
         }
@@ -141,7 +145,27 @@ public final class ConfigLoader {
                 alertLimit,
                 webHook,
                 configUpdate,
-                cronWorkers.intValue());
+                cronWorkers.intValue(),
+                microService);
+    }
+
+    /** Reads {@code MicroService.*}: a driver dtm4j has, and an EndPoint to publish whenever a Target is set. */
+    private static MicroServiceConfig microService(RawConfig raw, MicroServiceConfig d) {
+        String givenDriver = raw.string("MicroService.Driver", d.driver());
+        String driver = givenDriver.trim();
+        if (!MICRO_SERVICE_DRIVERS.contains(driver)) {
+            raw.problem(
+                    "MicroService.Driver",
+                    givenDriver,
+                    "must be one of " + String.join(", ", MICRO_SERVICE_DRIVERS)
+                            + " (dtm's other drivers are not available in dtm4j)");
+        }
+        String target = raw.string("MicroService.Target", d.target()).trim();
+        String endPoint = raw.string("MicroService.EndPoint", d.endPoint()).trim();
+        if (!target.isEmpty() && endPoint.isEmpty() && driver.equals(MicroServiceConfig.GOZERO)) {
+            raw.problem("MicroService.EndPoint", endPoint, "must be set when MicroService.Target is set");
+        }
+        return new MicroServiceConfig(driver, target, endPoint);
     }
 
     /** Reads and checks the {@code Store.*} keys. */

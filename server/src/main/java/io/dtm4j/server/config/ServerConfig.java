@@ -19,6 +19,7 @@ import java.nio.file.Path;
  * @param alertWebHook {@code AlertWebHook}: URL receiving alerts; empty = none
  * @param configUpdateInterval {@code ConfigUpdateInterval}: refresh period of the topic cache
  * @param cronWorkers {@code CronWorkers} (dtm4j only): transactions recovered in parallel
+ * @param microService {@code MicroService.*}: service discovery and self-registration
  */
 public record ServerConfig(
         int httpPort,
@@ -33,7 +34,56 @@ public record ServerConfig(
         long alertRetryLimit,
         String alertWebHook,
         long configUpdateInterval,
-        int cronWorkers) {
+        int cronWorkers,
+        MicroServiceConfig microService) {
+
+    /** The configuration without {@code MicroService.*} settings (the default driver, no registration). */
+    public ServerConfig(
+            int httpPort,
+            int grpcPort,
+            StoreConfig store,
+            long transCronInterval,
+            long timeoutToFail,
+            long retryInterval,
+            long maxRetryInterval,
+            long requestTimeout,
+            String logLevel,
+            long alertRetryLimit,
+            String alertWebHook,
+            long configUpdateInterval,
+            int cronWorkers) {
+        this(
+                httpPort,
+                grpcPort,
+                store,
+                transCronInterval,
+                timeoutToFail,
+                retryInterval,
+                maxRetryInterval,
+                requestTimeout,
+                logLevel,
+                alertRetryLimit,
+                alertWebHook,
+                configUpdateInterval,
+                cronWorkers,
+                MicroServiceConfig.NONE);
+    }
+
+    /**
+     * Service-discovery settings ({@code MicroService.*}, dtm's §14 drivers).
+     *
+     * @param driver {@code default} (URLs are host:port, no registration) or {@code dtm-driver-gozero}
+     *     (etcd URLs, registration in etcd)
+     * @param target where the server registers itself, e.g. {@code etcd://localhost:2379/dtmservice};
+     *     empty = no registration
+     * @param endPoint the address published for the server's gRPC port, e.g. {@code localhost:36790}
+     */
+    public record MicroServiceConfig(String driver, String target, String endPoint) {
+        public static final String DEFAULT = "default";
+        public static final String GOZERO = "dtm-driver-gozero";
+        /** The default driver, no registration. */
+        public static final MicroServiceConfig NONE = new MicroServiceConfig(DEFAULT, "", "");
+    }
 
     /**
      * Storage settings ({@code Store.*}).
@@ -93,7 +143,8 @@ public record ServerConfig(
                 3,
                 "",
                 3,
-                32);
+                32,
+                MicroServiceConfig.NONE);
     }
 
     /** Returns a copy with logLevel replaced (used for the {@code -d} flag). */
@@ -111,6 +162,26 @@ public record ServerConfig(
                 alertRetryLimit,
                 alertWebHook,
                 configUpdateInterval,
-                cronWorkers);
+                cronWorkers,
+                microService);
+    }
+
+    /** Returns a copy with the {@code MicroService.*} settings replaced. */
+    public ServerConfig withMicroService(MicroServiceConfig settings) {
+        return new ServerConfig(
+                httpPort,
+                grpcPort,
+                store,
+                transCronInterval,
+                timeoutToFail,
+                retryInterval,
+                maxRetryInterval,
+                requestTimeout,
+                logLevel,
+                alertRetryLimit,
+                alertWebHook,
+                configUpdateInterval,
+                cronWorkers,
+                settings);
     }
 }

@@ -188,10 +188,6 @@ class ConfigLoaderTest {
                 TimeZoneOffset: 8
                 AdminBasePath: /admin
                 GrpcServiceConfig: '{"loadBalancingConfig": [{"round_robin":{}}]}'
-                MicroService:
-                  Driver: dtm-driver-gozero
-                  Target: etcd://localhost:2379/dtmservice
-                  EndPoint: localhost:36790
                 HttpMicroService:
                   Driver: default
                   RegistryOptions: {}

@@ -31,10 +31,10 @@ import java.util.concurrent.TimeUnit;
  * fallback registry with a byte-array marshaller), records each call's metadata and request bytes,
  * and answers per (gid, method): scripted one-shot replies first, then OK.
  */
-final class GrpcBusinessStub implements AutoCloseable {
+public final class GrpcBusinessStub implements AutoCloseable {
 
     /** One reply: a status (OK or an error), optionally after a delay. */
-    record Reply(Status status, Duration delay) {
+    public record Reply(Status status, Duration delay) {
         static final Reply OK = new Reply(Status.OK, Duration.ZERO);
         static final Reply ABORTED = of(Status.ABORTED.withDescription("reason: Insufficient balance"));
         static final Reply FAILED_PRECONDITION = of(Status.FAILED_PRECONDITION.withDescription("not yet"));
@@ -52,17 +52,17 @@ final class GrpcBusinessStub implements AutoCloseable {
     }
 
     /** One recorded call. */
-    record Call(String method, Map<String, String> metadata, byte[] payload) {
+    public record Call(String method, Map<String, String> metadata, byte[] payload) {
         /** Returns the method name without its service, e.g. {@code TransOut}. */
-        String endpoint() {
+        public String endpoint() {
             return method.substring(method.lastIndexOf('/') + 1);
         }
 
-        String gid() {
+        public String gid() {
             return metadata.getOrDefault("dtm-gid", "");
         }
 
-        String op() {
+        public String op() {
             return metadata.getOrDefault("dtm-op", "");
         }
     }
@@ -87,7 +87,7 @@ final class GrpcBusinessStub implements AutoCloseable {
     private final Map<String, Deque<Reply>> scripts = new ConcurrentHashMap<>();
     private final List<Call> calls = new ArrayList<>();
 
-    GrpcBusinessStub() {
+    public GrpcBusinessStub() {
         server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
                 .executor(Executors.newVirtualThreadPerTaskExecutor())
                 .fallbackHandlerRegistry(new AnyMethod())
@@ -100,17 +100,17 @@ final class GrpcBusinessStub implements AutoCloseable {
     }
 
     /** Returns the branch URL of method {@code name} of service {@code busi.Busi}, e.g. {@code 127.0.0.1:5/busi.Busi/TransOut}. */
-    String url(String name) {
+    public String url(String name) {
         return address() + "/busi.Busi/" + name;
     }
 
     /** Returns {@code 127.0.0.1:port}. */
-    String address() {
+    public String address() {
         return "127.0.0.1:" + server.getPort();
     }
 
     /** Queues one-shot replies for calls of {@code gid} to method {@code name}. */
-    GrpcBusinessStub scriptFor(String gid, String name, Reply... replies) {
+    public GrpcBusinessStub scriptFor(String gid, String name, Reply... replies) {
         var queue = scripts.computeIfAbsent(gid + "/" + name, k -> new ArrayDeque<>());
         synchronized (queue) {
             queue.addAll(List.of(replies));
@@ -119,12 +119,12 @@ final class GrpcBusinessStub implements AutoCloseable {
     }
 
     /** Returns the recorded calls of {@code gid}, in arrival order. */
-    synchronized List<Call> calls(String gid) {
+    public synchronized List<Call> calls(String gid) {
         return calls.stream().filter(c -> c.gid().equals(gid)).toList();
     }
 
     /** Returns "endpoint op" for each call of {@code gid}, e.g. {@code [TransOut action, TransIn action]}. */
-    List<String> trail(String gid) {
+    public List<String> trail(String gid) {
         return calls(gid).stream().map(c -> c.endpoint() + " " + c.op()).toList();
     }
 

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +42,21 @@ public final class GrpcInvoker implements Invoker {
 
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
     private final Map<String, MethodDescriptor<byte[], byte[]>> methods = new ConcurrentHashMap<>();
+    private final Function<String, GrpcTarget> split;
     private volatile boolean closed;
+
+    /** An invoker taking URLs of dtm's default driver, {@code host:port/package.Service/Method}. */
+    public GrpcInvoker() {
+        this(GrpcTarget::parse);
+    }
+
+    /**
+     * An invoker splitting URLs with {@code split} (a service-discovery driver, §14), which throws
+     * IllegalArgumentException for a URL it cannot split.
+     */
+    public GrpcInvoker(Function<String, GrpcTarget> split) {
+        this.split = split;
+    }
 
     @Override
     public Outcome call(BranchCall call) {
@@ -50,7 +65,7 @@ public final class GrpcInvoker implements Invoker {
         }
         GrpcTarget target;
         try {
-            target = GrpcTarget.parse(call.url());
+            target = split.apply(call.url());
         } catch (IllegalArgumentException e) {
             return Outcome.error(e.getMessage());
         }

@@ -1,0 +1,44 @@
+package io.dtm4j.server.discovery;
+
+import java.util.List;
+
+/**
+ * dtm's {@code default} driver: gRPC branch URLs are {@code host:port/package.Service/Method}, split
+ * at the first slash; a URL with a scheme ({@code ://}) is refused, except {@code dns:} URLs
+ * (a dtm4j extension, resolved by grpc-java); nothing is registered.
+ */
+final class DefaultDriver implements MicroServiceDriver {
+    static final String NAME = "default";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public ServiceMethod split(String url) {
+        if (url.startsWith("dns:")) {
+            return GoZeroDriver.splitAfterFirstSegment(url);
+        }
+        if (url.contains("://")) {
+            throw new IllegalArgumentException("gRPC URL '" + url + "' has a scheme: the default driver takes"
+                    + " host:port/package.Service/Method; set MicroService.Driver to dtm-driver-gozero for etcd URLs");
+        }
+        int slash = url.indexOf('/');
+        String form = "host:port/package.Service/Method";
+        if (slash < 0) {
+            throw new IllegalArgumentException("gRPC URL '" + url + "' is not of the form " + form);
+        }
+        return ServiceMethod.checked(url, url.substring(0, slash), url.substring(slash), form);
+    }
+
+    @Override
+    public Registration register(String target, String endpoint) {
+        return Registration.NONE; // as in dtm: the default driver has no registry
+    }
+
+    @Override
+    public List<Resolver> resolvers() {
+        return List.of();
+    }
+}
