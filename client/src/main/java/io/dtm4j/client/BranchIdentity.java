@@ -41,7 +41,10 @@ public record BranchIdentity(String transType, String gid, String branchId, Stri
      */
     public static BranchIdentity fromQuery(Map<String, ?> query) {
         return new BranchIdentity(
-                first(query, "trans_type"), first(query, "gid"), first(query, "branch_id"), first(query, "op"));
+                queryParam(query, "trans_type"),
+                queryParam(query, "gid"),
+                queryParam(query, "branch_id"),
+                queryParam(query, "op"));
     }
 
     /**
@@ -62,8 +65,11 @@ public record BranchIdentity(String transType, String gid, String branchId, Stri
         return metadata.get(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));
     }
 
-    /** Returns the first value of {@code name} in {@code query}, or an empty string. */
-    static String first(Map<String, ?> query, String name) {
+    /**
+     * Returns the first value of the query parameter {@code name}, or an empty string: values may
+     * be strings, lists or arrays of strings, as web frameworks hand them over.
+     */
+    public static String queryParam(Map<String, ?> query, String name) {
         Object value = query.get(name);
         if (value instanceof List<?> list) {
             value = list.isEmpty() ? null : list.get(0);

@@ -47,11 +47,11 @@ public final class Tcc extends GlobalTransaction<Tcc> {
      */
     public static Tcc fromQuery(DtmClient dtm, Map<String, ?> query) {
         Objects.requireNonNull(dtm, "dtm");
-        String gid = BranchIdentity.first(query, "gid");
+        String gid = BranchIdentity.queryParam(query, "gid");
         if (gid.isEmpty()) {
             throw new IllegalArgumentException("a nested TCC needs the query parameter 'gid'; got " + query.keySet());
         }
-        return new Tcc(dtm, gid, BranchIdentity.first(query, "branch_id"));
+        return new Tcc(dtm, gid, BranchIdentity.queryParam(query, "branch_id"));
     }
 
     /**
@@ -62,7 +62,7 @@ public final class Tcc extends GlobalTransaction<Tcc> {
      * @throws IllegalArgumentException when {@code dtm} or {@code gid} is missing
      */
     public static Tcc fromQuery(Map<String, ?> query) {
-        String server = BranchIdentity.first(query, "dtm");
+        String server = BranchIdentity.queryParam(query, "dtm");
         if (server.isEmpty()) {
             throw new IllegalArgumentException("a nested TCC needs the query parameter 'dtm'; got " + query.keySet());
         }

@@ -1,6 +1,7 @@
 package io.dtm4j.client.workflow;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.dtm4j.client.BranchIdentity;
 import io.dtm4j.client.DtmClient;
 import io.dtm4j.client.DtmException;
 import io.dtm4j.client.DtmFailureException;
@@ -160,8 +161,8 @@ public final class Workflows {
      */
     public byte[] executeByQuery(Map<String, ?> query, byte[] body) {
         Objects.requireNonNull(query, "query");
-        String name = first(query, "op");
-        String gid = first(query, "gid");
+        String name = BranchIdentity.queryParam(query, "op");
+        String gid = BranchIdentity.queryParam(query, "gid");
         if (name.isEmpty() || gid.isEmpty()) {
             throw new IllegalArgumentException(
                     "a workflow callback needs the query parameters gid and op, got " + query.keySet());
@@ -224,16 +225,6 @@ public final class Workflows {
         body.put("protocol", "http");
         body.put("concurrent", false);
         return body;
-    }
-
-    private static String first(Map<String, ?> query, String name) {
-        Object value = query.get(name);
-        if (value instanceof List<?> list) {
-            value = list.isEmpty() ? null : list.get(0);
-        } else if (value instanceof String[] array) {
-            value = array.length == 0 ? null : array[0];
-        }
-        return value == null ? "" : value.toString();
     }
 
     private static String checkCallbackUrl(String url) {

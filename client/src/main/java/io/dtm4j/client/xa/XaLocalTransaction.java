@@ -10,7 +10,6 @@ import io.dtm4j.protocol.TransType;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -100,7 +99,13 @@ public final class XaLocalTransaction {
             throw new IllegalArgumentException("xid '" + xid + "' must not contain a quote or a backslash");
         }
         switch (branch.op()) {
-            case Ops.ACTION -> runAndPrepare(branch, xid, first(query, "dtm"), first(query, "phase2_url"), business);
+            case Ops.ACTION ->
+                runAndPrepare(
+                        branch,
+                        xid,
+                        BranchIdentity.queryParam(query, "dtm"),
+                        BranchIdentity.queryParam(query, "phase2_url"),
+                        business);
             case Ops.COMMIT -> finish(branch, xid, true);
             case Ops.ROLLBACK -> finish(branch, xid, false);
             default ->
@@ -210,15 +215,5 @@ public final class XaLocalTransaction {
 
     private static String describe(BranchIdentity branch) {
         return "xa branch " + branch.gid() + "/" + branch.branchId();
-    }
-
-    private static String first(Map<String, ?> query, String name) {
-        Object value = query.get(name);
-        if (value instanceof List<?> list) {
-            value = list.isEmpty() ? null : list.get(0);
-        } else if (value instanceof String[] array) {
-            value = array.length == 0 ? null : array[0];
-        }
-        return value == null ? "" : value.toString();
     }
 }
