@@ -17,7 +17,10 @@ final class Examples {
             new XaExample(false),
             new XaExample(true),
             new WorkflowExample(false),
-            new WorkflowExample(true));
+            new WorkflowExample(true),
+            new GrpcSagaExample(),
+            new GrpcMsgExample(),
+            new GrpcTccExample());
 
     private Examples() {}
 

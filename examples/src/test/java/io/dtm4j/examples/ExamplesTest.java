@@ -99,7 +99,17 @@ class ExamplesTest {
                     "http_workflow_rollback",
                     unchanged(
                             "[bank] transfer out 30 cents from 1\n[bank] TransIn to 2 fails definitively",
-                            "[bank] compensate: transfer 30 cents back to 1\nworkflow finished: FAILURE")));
+                            "[bank] compensate: transfer 30 cents back to 1\nworkflow finished: FAILURE")),
+            Map.entry(
+                    "grpc_saga", transferred("[bank] transfer out 30 cents from 1\n[bank] transfer in 30 cents to 2")),
+            Map.entry(
+                    "grpc_msg",
+                    transferred("local transaction: transfer out 30 cents from 1\n[bank] transfer in 30 cents to 2")),
+            Map.entry(
+                    "grpc_tcc",
+                    transferred(
+                            "[bank] try: freeze 30 cents of 1\n[bank] try: book 30 incoming cents for 2",
+                            "[bank] confirm: transfer in 30 cents to 2\n[bank] confirm: transfer out 30 cents from 1")));
 
     /** Examples that wait for the server's scheduler, which the test server runs only when asked. */
     private static final Set<String> NEED_SCHEDULER = Set.of("http_msg_queryPrepared");
@@ -167,20 +177,31 @@ class ExamplesTest {
             db = BusinessDatabases.url(postgres);
         }
 
-        ExampleRun run = ExampleRun.of(name, "--dtm", "http://127.0.0.1:1/api/dtmsvr", "--db", db);
+        ExampleRun run =
+                ExampleRun.of(name, "--dtm", "http://127.0.0.1:1/api/dtmsvr", "--dtm-grpc", "127.0.0.1:1", "--db", db);
 
         assertThat(run.exitStatus()).as(run::toString).isEqualTo(Main.FAILED);
         assertThat(run.err())
-                .contains("FAILED: cannot reach the dtm server at http://127.0.0.1:1/api/dtmsvr")
+                .contains(
+                        name.startsWith("grpc_")
+                                ? "FAILED: cannot reach the dtm server at 127.0.0.1:1"
+                                : "FAILED: cannot reach the dtm server at http://127.0.0.1:1/api/dtmsvr")
                 .contains("start it with bin/dtm4j");
         assertThat(BusinessDatabases.balance(db, 1)).isEqualTo(START);
         assertThat(BusinessDatabases.balance(db, 2)).isEqualTo(START);
     }
 
     private static void runAndCheck(String name, String db, Bank.Kind kind) throws SQLException {
-        ExampleRun run = NEED_SCHEDULER.contains(name)
-                ? runWithScheduler(name, "--dtm", server.dtm(), "--db", db)
-                : ExampleRun.of(name, "--dtm", server.dtm(), "--db", db);
+        String[] args = {
+            name,
+            "--dtm",
+            server.dtm(),
+            "--dtm-grpc",
+            "127.0.0.1:" + server.server().grpcPort(),
+            "--db",
+            db
+        };
+        ExampleRun run = NEED_SCHEDULER.contains(name) ? runWithScheduler(args) : ExampleRun.of(args);
 
         if (Examples.find(name).orElseThrow().unsupported(kind).isPresent()) {
             assertThat(run.exitStatus()).as(run::toString).isEqualTo(Main.FAILED);
