@@ -20,7 +20,8 @@ final class Examples {
             new WorkflowExample(true),
             new GrpcSagaExample(),
             new GrpcMsgExample(),
-            new GrpcTccExample());
+            new GrpcTccExample(),
+            new GrpcMsgEtcdExample());
 
     private Examples() {}
 

@@ -3,9 +3,15 @@ package io.dtm4j.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.dtm4j.server.config.ServerConfig;
+import io.dtm4j.server.config.ServerConfig.MicroServiceConfig;
 import io.dtm4j.server.config.ServerConfig.StoreConfig;
+import io.dtm4j.server.discovery.EtcdProcess;
 import io.dtm4j.server.testing.JdbcTestDatabases;
 import io.dtm4j.server.testing.TestServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -13,9 +19,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -144,7 +152,12 @@ class ExamplesTest {
         }
     }
 
+    /** The examples that run against the shared server; grpc_msg_etcd needs etcd and a go-zero server. */
     static Stream<String> names() {
+        return allNames().filter(name -> !name.equals("grpc_msg_etcd"));
+    }
+
+    static Stream<String> allNames() {
         return Examples.all().stream().map(Example::name);
     }
 
@@ -168,8 +181,71 @@ class ExamplesTest {
         runAndCheck(name, BusinessDatabases.url(mariadb), Bank.Kind.MARIADB);
     }
 
+    @Test
+    void grpcMsgEtcdReachesTheBankThroughEtcdOnSqlite() throws SQLException {
+        try (EtcdProcess etcd = EtcdProcess.start()) {
+            int grpcPort = freePort();
+            var microService = new MicroServiceConfig(
+                    "dtm-driver-gozero", "etcd://" + etcd.address() + "/dtmservice", "127.0.0.1:" + grpcPort);
+            try (TestServer gozero =
+                    new TestServer(c -> withGrpcPort(c, grpcPort).withMicroService(microService))) {
+                String db = BusinessDatabases.sqlite(dir, "grpc_msg_etcd");
+
+                ExampleRun run = ExampleRun.of(
+                        "grpc_msg_etcd",
+                        "--dtm",
+                        gozero.dtm(),
+                        "--dtm-grpc",
+                        "127.0.0.1:" + grpcPort,
+                        "--etcd",
+                        etcd.address(),
+                        "--db",
+                        db);
+
+                assertThat(run.exitStatus()).as(run::toString).isEqualTo(Main.OK);
+                assertThat(run.out())
+                        .containsPattern("\\[bank\\] registered in etcd " + Pattern.quote(etcd.address())
+                                + ": trans/\\d+ = 127\\.0\\.0\\.1:\\d+")
+                        .contains("step: etcd://" + etcd.address() + "/trans/trans.TransSvc/TransIn")
+                        .contains("local transaction: transfer out 30 cents from 1\n[bank] transfer in 30 cents to 2")
+                        .contains("OK: grpc_msg_etcd ended as expected");
+                assertThat(gozero.status(run.gid())).isEqualTo("succeed");
+                assertThat(BusinessDatabases.balance(db, 1)).isEqualTo(START - AMOUNT);
+                assertThat(BusinessDatabases.balance(db, 2)).isEqualTo(START + AMOUNT);
+                // the bank revoked its lease when it stopped: nothing is left under trans/
+                assertThat(etcd.client().list("trans/").values()).isEmpty();
+            }
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static ServerConfig withGrpcPort(ServerConfig c, int port) {
+        return new ServerConfig(
+                c.httpPort(),
+                port,
+                c.store(),
+                c.transCronInterval(),
+                c.timeoutToFail(),
+                c.retryInterval(),
+                c.maxRetryInterval(),
+                c.requestTimeout(),
+                c.logLevel(),
+                c.alertRetryLimit(),
+                c.alertWebHook(),
+                c.configUpdateInterval(),
+                c.cronWorkers(),
+                c.microService());
+    }
+
     @ParameterizedTest(name = "{0}")
-    @MethodSource("names")
+    @MethodSource("allNames")
     void exampleFailsWithoutMovingMoneyWhenTheServerIsNotThere(String name) throws SQLException {
         String db = BusinessDatabases.sqlite(dir, "no-server-" + name);
         if (Examples.find(name).orElseThrow().unsupported(Bank.Kind.SQLITE).isPresent()) {
