@@ -87,13 +87,18 @@ final class EtcdRegistrar implements AutoCloseable {
     }
 
     private JsonNode call(String path, ObjectNode body) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(
-                HttpRequest.newBuilder(URI.create("http://" + etcd + path))
-                        .timeout(Duration.ofSeconds(5))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response;
+        try {
+            response = http.send(
+                    HttpRequest.newBuilder(URI.create("http://" + etcd + path))
+                            .timeout(Duration.ofSeconds(5))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IOException("cannot reach etcd at " + etcd + ": " + e, e);
+        }
         if (response.statusCode() != 200) {
             throw new IOException(
                     "etcd " + etcd + path + " answered " + response.statusCode() + ": " + response.body());

@@ -39,8 +39,8 @@ final class GrpcMsgEtcdExample implements Example {
         try {
             registration = new EtcdRegistrar(ctx.etcd(), SERVICE_KEY, busi.address(), ctx.out());
         } catch (IOException e) {
-            throw new ExampleFailedException("cannot register the bank in etcd at " + ctx.etcd() + " (" + e.getMessage()
-                    + "); start etcd, or pass its address with --etcd");
+            throw new ExampleFailedException("cannot register the bank in etcd: " + e.getMessage()
+                    + "; start etcd, or pass its address with --etcd");
         }
         try (registration) {
             String transIn = "etcd://" + ctx.etcd() + "/" + SERVICE_KEY + "/" + GrpcBankService.SERVICE + "/TransIn";

@@ -218,6 +218,29 @@ class ExamplesTest {
         }
     }
 
+    @Test
+    void grpcMsgEtcdFailsWithoutMovingMoneyWhenEtcdIsNotThere() throws SQLException {
+        String db = BusinessDatabases.sqlite(dir, "grpc_msg_etcd-no-etcd");
+
+        ExampleRun run = ExampleRun.of(
+                "grpc_msg_etcd",
+                "--dtm",
+                server.dtm(),
+                "--dtm-grpc",
+                "127.0.0.1:" + server.server().grpcPort(),
+                "--etcd",
+                "127.0.0.1:1",
+                "--db",
+                db);
+
+        assertThat(run.exitStatus()).as(run::toString).isEqualTo(Main.FAILED);
+        assertThat(run.err())
+                .contains("FAILED: cannot register the bank in etcd: cannot reach etcd at 127.0.0.1:1")
+                .contains("pass its address with --etcd");
+        assertThat(BusinessDatabases.balance(db, 1)).isEqualTo(START);
+        assertThat(BusinessDatabases.balance(db, 2)).isEqualTo(START);
+    }
+
     private static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
