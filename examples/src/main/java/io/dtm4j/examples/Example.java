@@ -15,6 +15,11 @@ interface Example {
         return Optional.empty();
     }
 
+    /** Whether the example speaks gRPC: it then gets the gRPC client and the gRPC bank service. */
+    default boolean grpc() {
+        return false;
+    }
+
     /**
      * Runs the transaction against the server, waits for its result and checks the balances.
      *

@@ -13,17 +13,34 @@ import java.util.Set;
  * plus the two checks every example ends with.
  *
  * @param dtm the client bound to the server given by {@code --dtm}
+ * @param grpc for a gRPC example, the client bound to the server's gRPC API ({@code --dtm-grpc});
+ *     null otherwise
  * @param bank the business database
  * @param busi the business service, already started
+ * @param grpcBusi for a gRPC example, the gRPC business service, already started; null otherwise
+ * @param etcd the etcd address given by {@code --etcd}
  * @param out where the example tells what happens
  * @param resultTimeout how long to wait for a transaction to finish
  */
-record ExampleContext(DtmClient dtm, Bank bank, BankService busi, PrintStream out, Duration resultTimeout) {
+record ExampleContext(
+        DtmClient dtm,
+        DtmClient grpc,
+        Bank bank,
+        BankService busi,
+        GrpcBankService grpcBusi,
+        String etcd,
+        PrintStream out,
+        Duration resultTimeout) {
     private static final Set<String> FINAL = Set.of("succeed", "failed");
 
-    /** Asks the server for a new gid and prints it. */
+    /** The context of an HTTP example. */
+    ExampleContext(DtmClient dtm, Bank bank, BankService busi, PrintStream out, Duration resultTimeout) {
+        this(dtm, null, bank, busi, null, Options.DEFAULT_ETCD, out, resultTimeout);
+    }
+
+    /** Asks the server for a new gid (over gRPC in a gRPC example) and prints it. */
     String newGid() {
-        String gid = dtm.newGid();
+        String gid = (grpc != null ? grpc : dtm).newGid();
         out.println("global transaction " + gid);
         return gid;
     }
@@ -45,7 +62,7 @@ record ExampleContext(DtmClient dtm, Bank bank, BankService busi, PrintStream ou
     }
 
     /**
-     * Waits until the server finished {@code gid} and checks that it ended {@code expected} ({@code
+     * Waits until the server finished {@code gid} (asking over HTTP: the gRPC API has no query) and checks that it ended {@code expected} ({@code
      * succeed} or {@code failed}).
      *
      * @throws ExampleFailedException when it ended otherwise or did not finish in time

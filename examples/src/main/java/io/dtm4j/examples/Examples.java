@@ -17,7 +17,11 @@ final class Examples {
             new XaExample(false),
             new XaExample(true),
             new WorkflowExample(false),
-            new WorkflowExample(true));
+            new WorkflowExample(true),
+            new GrpcSagaExample(),
+            new GrpcMsgExample(),
+            new GrpcTccExample(),
+            new GrpcMsgEtcdExample());
 
     private Examples() {}
 

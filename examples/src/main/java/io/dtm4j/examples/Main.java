@@ -2,6 +2,8 @@ package io.dtm4j.examples;
 
 import io.dtm4j.client.DtmClient;
 import io.dtm4j.client.DtmException;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.io.PrintStream;
 import java.net.ConnectException;
 import java.sql.SQLException;
@@ -9,7 +11,8 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Runs one example: {@code java -jar dtm4j-examples.jar <name> [--dtm URL] [--db JDBC-URL]}, or
+ * Runs one example: {@code java -jar dtm4j-examples.jar <name> [--dtm URL] [--dtm-grpc HOST:PORT] [--etcd HOST:PORT] [--db
+ * JDBC-URL]}, or
  * {@code list}. Exits 0 when the transaction ended as expected with the right balances, 1 when it
  * did not (or could not run), 2 for a wrong command line.
  */
@@ -76,9 +79,14 @@ public final class Main {
             return FAILED;
         }
         out.println("users 1 and 2 start with " + Bank.INITIAL_BALANCE + " cents each");
-        try (BankService busi = new BankService(bank, out)) {
+        try (BankService busi = new BankService(bank, out);
+                GrpcBankService grpcBusi = example.grpc() ? new GrpcBankService(bank, out) : null;
+                DtmClient grpc = example.grpc() ? DtmClient.grpc(options.dtmGrpc()) : null) {
+            if (example.grpc()) {
+                out.println("dtm server, gRPC: " + options.dtmGrpc());
+            }
             DtmClient dtm = DtmClient.of(options.dtm());
-            example.run(new ExampleContext(dtm, bank, busi, out, RESULT_TIMEOUT));
+            example.run(new ExampleContext(dtm, grpc, bank, busi, grpcBusi, options.etcd(), out, RESULT_TIMEOUT));
             out.println("OK: " + example.name() + " ended as expected");
             return OK;
         } catch (ExampleFailedException e) {
@@ -87,6 +95,10 @@ public final class Main {
             if (e.getCause() instanceof ConnectException) {
                 err.println("FAILED: cannot reach the dtm server at " + options.dtm() + " (" + e.getMessage()
                         + "); start it with bin/dtm4j, or pass its address with --dtm");
+            } else if (e.getCause() instanceof StatusRuntimeException s
+                    && s.getStatus().getCode() == Status.Code.UNAVAILABLE) {
+                err.println("FAILED: cannot reach the dtm server at " + options.dtmGrpc() + " (" + e.getMessage()
+                        + "); start it with bin/dtm4j, or pass its gRPC address with --dtm-grpc");
             } else {
                 err.println("FAILED: " + e.getMessage());
             }

@@ -3,22 +3,30 @@ package io.dtm4j.examples;
 import java.nio.file.Path;
 
 /**
- * The command line: {@code <name> [--dtm URL] [--db JDBC-URL]}.
+ * The command line: {@code <name> [--dtm URL] [--dtm-grpc HOST:PORT] [--etcd HOST:PORT] [--db JDBC-URL]}.
  *
  * @param example the example's name, or {@code list}
  * @param dtm the server's API base URL
+ * @param dtmGrpc the server's gRPC address, for the {@code grpc_} examples
+ * @param etcd the etcd the {@code grpc_msg_etcd} bank registers in
  * @param db the JDBC URL of the business database
  */
-record Options(String example, String dtm, String db) {
+record Options(String example, String dtm, String dtmGrpc, String etcd, String db) {
     static final String DEFAULT_DTM = "http://localhost:36789/api/dtmsvr";
+    static final String DEFAULT_DTM_GRPC = "localhost:36790";
+    static final String DEFAULT_ETCD = "localhost:2379";
 
     static final String USAGE = """
-            usage: java -jar dtm4j-examples.jar <name> [--dtm URL] [--db JDBC-URL]
+            usage: java -jar dtm4j-examples.jar <name> [--dtm URL] [--dtm-grpc HOST:PORT] [--etcd HOST:PORT]
+                                                [--db JDBC-URL]
                    java -jar dtm4j-examples.jar list
-              --dtm  the dtm4j (or dtm) server, default %s
+              --dtm       the dtm4j (or dtm) server, default %s; the grpc_ examples read
+                          the transaction's outcome there (the gRPC API has no query)
+              --dtm-grpc  the server's gRPC API, for the grpc_ examples, default %s
+              --etcd      the etcd grpc_msg_etcd registers its bank service in, default %s
               --db   the business database: jdbc:sqlite:FILE, jdbc:postgresql://HOST/DB?user=U
                      or jdbc:mariadb://HOST/DB?user=U; default an SQLite file in the temp directory
-            """.formatted(DEFAULT_DTM);
+            """.formatted(DEFAULT_DTM, DEFAULT_DTM_GRPC, DEFAULT_ETCD);
 
     /** The default business database: an SQLite file in the temp directory, so nothing needs setting up. */
     static String defaultDb() {
@@ -35,11 +43,15 @@ record Options(String example, String dtm, String db) {
     static Options parse(String... args) {
         String example = null;
         String dtm = DEFAULT_DTM;
+        String dtmGrpc = DEFAULT_DTM_GRPC;
+        String etcd = DEFAULT_ETCD;
         String db = defaultDb();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
                 case "--dtm" -> dtm = value(args, ++i, arg);
+                case "--dtm-grpc" -> dtmGrpc = value(args, ++i, arg);
+                case "--etcd" -> etcd = value(args, ++i, arg);
                 case "--db" -> db = value(args, ++i, arg);
                 default -> {
                     if (arg.startsWith("-") || example != null) {
@@ -52,7 +64,7 @@ record Options(String example, String dtm, String db) {
         if (example == null) {
             throw new IllegalArgumentException("name an example, or 'list'");
         }
-        return new Options(example, dtm, db);
+        return new Options(example, dtm, dtmGrpc, etcd, db);
     }
 
     private static String value(String[] args, int i, String option) {

@@ -49,6 +49,14 @@ class CommandLineTest {
     }
 
     @Test
+    void grpcAndEtcdAddressesAreOptions() {
+        Options options = Options.parse("grpc_msg_etcd", "--dtm-grpc", "10.0.0.5:36790", "--etcd", "10.0.0.6:2379");
+
+        assertThat(options.dtmGrpc()).isEqualTo("10.0.0.5:36790");
+        assertThat(options.etcd()).isEqualTo("10.0.0.6:2379");
+    }
+
+    @Test
     void unsupportedDatabaseIsAUsageError() {
         ExampleRun run = ExampleRun.of("http_saga", "--db", "jdbc:h2:mem:x");
 
@@ -61,6 +69,8 @@ class CommandLineTest {
         Options options = Options.parse("http_saga");
 
         assertThat(options.dtm()).isEqualTo("http://localhost:36789/api/dtmsvr");
+        assertThat(options.dtmGrpc()).isEqualTo("localhost:36790");
+        assertThat(options.etcd()).isEqualTo("localhost:2379");
         assertThat(options.db()).startsWith("jdbc:sqlite:").endsWith("dtm4j-examples.db");
     }
 

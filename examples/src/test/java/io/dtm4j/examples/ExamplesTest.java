@@ -3,9 +3,15 @@ package io.dtm4j.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.dtm4j.server.config.ServerConfig;
+import io.dtm4j.server.config.ServerConfig.MicroServiceConfig;
 import io.dtm4j.server.config.ServerConfig.StoreConfig;
+import io.dtm4j.server.discovery.EtcdProcess;
 import io.dtm4j.server.testing.JdbcTestDatabases;
 import io.dtm4j.server.testing.TestServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -13,9 +19,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -99,7 +107,17 @@ class ExamplesTest {
                     "http_workflow_rollback",
                     unchanged(
                             "[bank] transfer out 30 cents from 1\n[bank] TransIn to 2 fails definitively",
-                            "[bank] compensate: transfer 30 cents back to 1\nworkflow finished: FAILURE")));
+                            "[bank] compensate: transfer 30 cents back to 1\nworkflow finished: FAILURE")),
+            Map.entry(
+                    "grpc_saga", transferred("[bank] transfer out 30 cents from 1\n[bank] transfer in 30 cents to 2")),
+            Map.entry(
+                    "grpc_msg",
+                    transferred("local transaction: transfer out 30 cents from 1\n[bank] transfer in 30 cents to 2")),
+            Map.entry(
+                    "grpc_tcc",
+                    transferred(
+                            "[bank] try: freeze 30 cents of 1\n[bank] try: book 30 incoming cents for 2",
+                            "[bank] confirm: transfer in 30 cents to 2\n[bank] confirm: transfer out 30 cents from 1")));
 
     /** Examples that wait for the server's scheduler, which the test server runs only when asked. */
     private static final Set<String> NEED_SCHEDULER = Set.of("http_msg_queryPrepared");
@@ -134,7 +152,12 @@ class ExamplesTest {
         }
     }
 
+    /** The examples that run against the shared server; grpc_msg_etcd needs etcd and a go-zero server. */
     static Stream<String> names() {
+        return allNames().filter(name -> !name.equals("grpc_msg_etcd"));
+    }
+
+    static Stream<String> allNames() {
         return Examples.all().stream().map(Example::name);
     }
 
@@ -158,8 +181,94 @@ class ExamplesTest {
         runAndCheck(name, BusinessDatabases.url(mariadb), Bank.Kind.MARIADB);
     }
 
+    @Test
+    void grpcMsgEtcdReachesTheBankThroughEtcdOnSqlite() throws SQLException {
+        try (EtcdProcess etcd = EtcdProcess.start()) {
+            int grpcPort = freePort();
+            var microService = new MicroServiceConfig(
+                    "dtm-driver-gozero", "etcd://" + etcd.address() + "/dtmservice", "127.0.0.1:" + grpcPort);
+            try (TestServer gozero =
+                    new TestServer(c -> withGrpcPort(c, grpcPort).withMicroService(microService))) {
+                String db = BusinessDatabases.sqlite(dir, "grpc_msg_etcd");
+
+                ExampleRun run = ExampleRun.of(
+                        "grpc_msg_etcd",
+                        "--dtm",
+                        gozero.dtm(),
+                        "--dtm-grpc",
+                        "127.0.0.1:" + grpcPort,
+                        "--etcd",
+                        etcd.address(),
+                        "--db",
+                        db);
+
+                assertThat(run.exitStatus()).as(run::toString).isEqualTo(Main.OK);
+                assertThat(run.out())
+                        .containsPattern("\\[bank\\] registered in etcd " + Pattern.quote(etcd.address())
+                                + ": trans/\\d+ = 127\\.0\\.0\\.1:\\d+")
+                        .contains("step: etcd://" + etcd.address() + "/trans/trans.TransSvc/TransIn")
+                        .contains("local transaction: transfer out 30 cents from 1\n[bank] transfer in 30 cents to 2")
+                        .contains("OK: grpc_msg_etcd ended as expected");
+                assertThat(gozero.status(run.gid())).isEqualTo("succeed");
+                assertThat(BusinessDatabases.balance(db, 1)).isEqualTo(START - AMOUNT);
+                assertThat(BusinessDatabases.balance(db, 2)).isEqualTo(START + AMOUNT);
+                // the bank revoked its lease when it stopped: nothing is left under trans/
+                assertThat(etcd.client().list("trans/").values()).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void grpcMsgEtcdFailsWithoutMovingMoneyWhenEtcdIsNotThere() throws SQLException {
+        String db = BusinessDatabases.sqlite(dir, "grpc_msg_etcd-no-etcd");
+
+        ExampleRun run = ExampleRun.of(
+                "grpc_msg_etcd",
+                "--dtm",
+                server.dtm(),
+                "--dtm-grpc",
+                "127.0.0.1:" + server.server().grpcPort(),
+                "--etcd",
+                "127.0.0.1:1",
+                "--db",
+                db);
+
+        assertThat(run.exitStatus()).as(run::toString).isEqualTo(Main.FAILED);
+        assertThat(run.err())
+                .contains("FAILED: cannot register the bank in etcd: cannot reach etcd at 127.0.0.1:1")
+                .contains("pass its address with --etcd");
+        assertThat(BusinessDatabases.balance(db, 1)).isEqualTo(START);
+        assertThat(BusinessDatabases.balance(db, 2)).isEqualTo(START);
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static ServerConfig withGrpcPort(ServerConfig c, int port) {
+        return new ServerConfig(
+                c.httpPort(),
+                port,
+                c.store(),
+                c.transCronInterval(),
+                c.timeoutToFail(),
+                c.retryInterval(),
+                c.maxRetryInterval(),
+                c.requestTimeout(),
+                c.logLevel(),
+                c.alertRetryLimit(),
+                c.alertWebHook(),
+                c.configUpdateInterval(),
+                c.cronWorkers(),
+                c.microService());
+    }
+
     @ParameterizedTest(name = "{0}")
-    @MethodSource("names")
+    @MethodSource("allNames")
     void exampleFailsWithoutMovingMoneyWhenTheServerIsNotThere(String name) throws SQLException {
         String db = BusinessDatabases.sqlite(dir, "no-server-" + name);
         if (Examples.find(name).orElseThrow().unsupported(Bank.Kind.SQLITE).isPresent()) {
@@ -167,20 +276,31 @@ class ExamplesTest {
             db = BusinessDatabases.url(postgres);
         }
 
-        ExampleRun run = ExampleRun.of(name, "--dtm", "http://127.0.0.1:1/api/dtmsvr", "--db", db);
+        ExampleRun run =
+                ExampleRun.of(name, "--dtm", "http://127.0.0.1:1/api/dtmsvr", "--dtm-grpc", "127.0.0.1:1", "--db", db);
 
         assertThat(run.exitStatus()).as(run::toString).isEqualTo(Main.FAILED);
         assertThat(run.err())
-                .contains("FAILED: cannot reach the dtm server at http://127.0.0.1:1/api/dtmsvr")
+                .contains(
+                        name.startsWith("grpc_")
+                                ? "FAILED: cannot reach the dtm server at 127.0.0.1:1"
+                                : "FAILED: cannot reach the dtm server at http://127.0.0.1:1/api/dtmsvr")
                 .contains("start it with bin/dtm4j");
         assertThat(BusinessDatabases.balance(db, 1)).isEqualTo(START);
         assertThat(BusinessDatabases.balance(db, 2)).isEqualTo(START);
     }
 
     private static void runAndCheck(String name, String db, Bank.Kind kind) throws SQLException {
-        ExampleRun run = NEED_SCHEDULER.contains(name)
-                ? runWithScheduler(name, "--dtm", server.dtm(), "--db", db)
-                : ExampleRun.of(name, "--dtm", server.dtm(), "--db", db);
+        String[] args = {
+            name,
+            "--dtm",
+            server.dtm(),
+            "--dtm-grpc",
+            "127.0.0.1:" + server.server().grpcPort(),
+            "--db",
+            db
+        };
+        ExampleRun run = NEED_SCHEDULER.contains(name) ? runWithScheduler(args) : ExampleRun.of(args);
 
         if (Examples.find(name).orElseThrow().unsupported(kind).isPresent()) {
             assertThat(run.exitStatus()).as(run::toString).isEqualTo(Main.FAILED);
