@@ -33,6 +33,9 @@ public final class BranchBarrier {
      */
     public static final String DEFAULT_TABLE = "dtm_barrier.barrier";
 
+    /** Runs of a call whose barrier inserts were chosen as deadlock victims, before giving up. */
+    private static final int MAX_ATTEMPTS = 3;
+
     private final BranchIdentity branch;
     private final String table;
     private int barrierId;
@@ -100,8 +103,6 @@ public final class BranchBarrier {
             }
         }
     }
-
-    private static final int MAX_ATTEMPTS = 3;
 
     /** A deadlock on the barrier's own inserts, before the business ran. */
     private static final class BarrierDeadlock extends Exception {
