@@ -55,6 +55,19 @@ public final class Tcc extends GlobalTransaction<Tcc> {
     }
 
     /**
+     * Returns a TCC that adds sub-branches under the branch of an incoming gRPC try call, read from
+     * its metadata ({@code dtm-gid}, {@code dtm-branch_id}; see {@link GrpcBranch#metadata()}). It
+     * talks to the server through {@code dtm}, usually {@code DtmClient.grpc(GrpcBranch.dtmServer())}.
+     *
+     * @throws IllegalArgumentException when the metadata does not name a branch
+     */
+    public static Tcc fromGrpcMetadata(DtmClient dtm, io.grpc.Metadata metadata) {
+        Objects.requireNonNull(dtm, "dtm");
+        BranchIdentity parent = BranchIdentity.fromGrpcMetadata(metadata);
+        return new Tcc(dtm, parent.gid(), parent.branchId());
+    }
+
+    /**
      * Like {@link #fromQuery(DtmClient, Map)} with a new client for the server named by the query
      * parameter {@code dtm}. Each call creates an HTTP client; a service that nests often should
      * keep a {@link DtmClient} and use the other overload.

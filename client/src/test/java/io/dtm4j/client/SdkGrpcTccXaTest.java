@@ -135,6 +135,29 @@ class SdkGrpcTccXaTest {
     }
 
     @Test
+    void aTryHandlerNestsBranchesUnderItsOwnFromGrpcMetadata() throws Exception {
+        String gid = dtm.newGid();
+        accounts.open(gid);
+
+        dtm.tccGlobalTransaction(gid, t -> t.waitResult(true), t -> {
+            transfer(t, 30);
+            // what a try handler of branch 02 receives, and the nested branch it opens
+            Metadata incoming = new Metadata();
+            incoming.put(Metadata.Key.of("dtm-gid", Metadata.ASCII_STRING_MARSHALLER), gid);
+            incoming.put(Metadata.Key.of("dtm-trans_type", Metadata.ASCII_STRING_MARSHALLER), "tcc");
+            incoming.put(Metadata.Key.of("dtm-branch_id", Metadata.ASCII_STRING_MARSHALLER), "02");
+            incoming.put(Metadata.Key.of("dtm-op", Metadata.ASCII_STRING_MARSHALLER), "try");
+            Tcc nested = Tcc.fromGrpcMetadata(dtm, incoming);
+            nested.callBranch(amount(0), busi.url("TccOutTry"), busi.url("TccOutConfirm"), busi.url("TccOutCancel"));
+        });
+
+        assertThat(server.status(gid)).isEqualTo("succeed");
+        assertThat(busi.calls(gid).stream().map(c -> c.metadata().get("dtm-branch_id")))
+                .containsExactly("01", "02", "0201", "0201", "02", "01");
+        assertThat(server.branchStatuses(gid)).hasSize(6).containsOnly("P", "S");
+    }
+
+    @Test
     void tccOverGrpcWhoseTryFailsAbortsWithItsTextAsReasonAndCancels() throws Exception {
         String gid = "sdk-grpc-tcc-rollback-" + System.nanoTime();
         accounts.open(gid);
