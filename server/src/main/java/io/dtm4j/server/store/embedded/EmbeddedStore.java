@@ -6,9 +6,9 @@ import static io.dtm4j.server.store.embedded.Sql.update;
 import io.dtm4j.protocol.TransStatus;
 import io.dtm4j.server.store.BranchOp;
 import io.dtm4j.server.store.GlobalFilter;
-import io.dtm4j.server.store.GlobalListing;
 import io.dtm4j.server.store.GlobalTrans;
 import io.dtm4j.server.store.KvEntry;
+import io.dtm4j.server.store.Listing;
 import io.dtm4j.server.store.Page;
 import io.dtm4j.server.store.StatusChange;
 import io.dtm4j.server.store.Store;
@@ -24,7 +24,6 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -127,8 +126,7 @@ public final class EmbeddedStore implements Store {
 
     @Override
     public Page<GlobalTrans> scanGlobals(String position, int limit, GlobalFilter filter) {
-        GlobalListing listing =
-                GlobalListing.of(position.isEmpty() ? null : parsePosition("scanGlobals", position), limit, filter);
+        Listing listing = Listing.globals(position, limit, filter);
         List<GlobalTrans> rows = read(
                 "scanGlobals position=" + position,
                 c -> query(c, listing.sql(), Sql::global, listing.args().toArray()));
@@ -393,19 +391,10 @@ public final class EmbeddedStore implements Store {
 
     @Override
     public Page<KvEntry> scanKv(String cat, String position, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT * FROM kv WHERE 1 = 1");
-        List<Object> args = new ArrayList<>();
-        if (!cat.isEmpty()) {
-            sql.append(" AND cat = ?");
-            args.add(cat);
-        }
-        if (!position.isEmpty()) {
-            sql.append(" AND id < ?");
-            args.add(parsePosition("scanKv", position));
-        }
-        sql.append(" ORDER BY id DESC LIMIT ?");
-        args.add(limit);
-        List<KvEntry> rows = read("scanKv cat=" + cat, c -> query(c, sql.toString(), Sql::kv, args.toArray()));
+        Listing listing = Listing.kv(cat, position, limit);
+        List<KvEntry> rows = read(
+                "scanKv cat=" + cat,
+                c -> query(c, listing.sql(), Sql::kv, listing.args().toArray()));
         return StoreRows.page(rows, limit, KvEntry::id);
     }
 
@@ -475,14 +464,6 @@ public final class EmbeddedStore implements Store {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreException(what + ": interrupted while waiting (a write may still commit)", e);
-        }
-    }
-
-    private static long parsePosition(String operation, String position) {
-        try {
-            return Long.parseLong(position);
-        } catch (NumberFormatException e) {
-            throw new StoreException(operation + ": invalid position '" + position + "'", e);
         }
     }
 

@@ -7,9 +7,9 @@ import io.dtm4j.protocol.TransType;
 import io.dtm4j.server.config.ServerConfig.StoreConfig;
 import io.dtm4j.server.store.BranchOp;
 import io.dtm4j.server.store.GlobalFilter;
-import io.dtm4j.server.store.GlobalListing;
 import io.dtm4j.server.store.GlobalTrans;
 import io.dtm4j.server.store.KvEntry;
+import io.dtm4j.server.store.Listing;
 import io.dtm4j.server.store.Page;
 import io.dtm4j.server.store.PendingBranchWrites;
 import io.dtm4j.server.store.StatusChange;
@@ -213,8 +213,7 @@ public final class JdbcStore implements Store {
 
     @Override
     public Page<GlobalTrans> scanGlobals(String position, int limit, GlobalFilter filter) {
-        GlobalListing listing =
-                GlobalListing.of(position.isEmpty() ? null : parsePosition("scanGlobals", position), limit, filter);
+        Listing listing = Listing.globals(position, limit, filter);
         List<GlobalTrans> rows = run(
                 "scanGlobals position=" + position,
                 false,
@@ -620,20 +619,11 @@ public final class JdbcStore implements Store {
 
     @Override
     public Page<KvEntry> scanKv(String cat, String position, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT * FROM kv WHERE 1 = 1");
-        List<Object> args = new ArrayList<>();
-        if (!cat.isEmpty()) {
-            sql.append(" AND cat = ?");
-            args.add(cat);
-        }
-        if (!position.isEmpty()) {
-            sql.append(" AND id < ?");
-            args.add(parsePosition("scanKv", position));
-        }
-        sql.append(" ORDER BY id DESC LIMIT ?");
-        args.add(limit);
-        List<KvEntry> rows =
-                run("scanKv cat=" + cat, false, c -> query(c, sql.toString(), records::kv, args.toArray()));
+        Listing listing = Listing.kv(cat, position, limit);
+        List<KvEntry> rows = run(
+                "scanKv cat=" + cat,
+                false,
+                c -> query(c, listing.sql(), records::kv, listing.args().toArray()));
         return StoreRows.page(rows, limit, KvEntry::id);
     }
 
@@ -828,13 +818,5 @@ public final class JdbcStore implements Store {
     /** A time as stored: whole seconds (dtm's columns), or the typed null. */
     private static Object time(Instant t) {
         return t == null ? NullTime.INSTANCE : t.truncatedTo(ChronoUnit.SECONDS);
-    }
-
-    private static long parsePosition(String operation, String position) {
-        try {
-            return Long.parseLong(position);
-        } catch (NumberFormatException e) {
-            throw new StoreException(operation + ": invalid position '" + position + "'", e);
-        }
     }
 }

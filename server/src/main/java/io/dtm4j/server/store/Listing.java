@@ -1,0 +1,71 @@
+package io.dtm4j.server.store;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The SQL of the paged listings (transactions, key-value entries), shared by the SQL-shaped stores:
+ * newest first by id, after the cursor, with the filters asked for. Arguments are plain values;
+ * each store binds them its own way (times, enums).
+ *
+ * @param sql the statement, with one {@code ?} per argument
+ */
+public record Listing(String sql, List<Object> args) {
+
+    /**
+     * The transaction listing.
+     *
+     * @param position the id the page starts after, as the client sent it; empty for the first page
+     * @throws StoreException when {@code position} is not an id
+     */
+    public static Listing globals(String position, int limit, GlobalFilter filter) {
+        var query = new Builder("trans_global", "scanGlobals", position);
+        query.where("status = ?", filter.status());
+        query.where("trans_type = ?", filter.transType());
+        query.where("create_time >= ?", filter.createTimeStart());
+        query.where("create_time <= ?", filter.createTimeEnd());
+        return query.limit(limit);
+    }
+
+    /** The key-value listing of category {@code cat} (empty = every category); see {@link #globals}. */
+    public static Listing kv(String cat, String position, int limit) {
+        var query = new Builder("kv", "scanKv", position);
+        query.where("cat = ?", cat.isEmpty() ? null : cat);
+        return query.limit(limit);
+    }
+
+    private static final class Builder {
+        private final StringBuilder sql;
+        private final List<Object> args = new ArrayList<>();
+
+        Builder(String table, String operation, String position) {
+            sql = new StringBuilder("SELECT * FROM " + table + " WHERE 1 = 1");
+            if (!position.isEmpty()) {
+                sql.append(" AND id < ?");
+                args.add(cursor(operation, position));
+            }
+        }
+
+        /** Adds {@code condition} (one {@code ?}) bound to {@code value}, unless {@code value} is null. */
+        void where(String condition, Object value) {
+            if (value != null) {
+                sql.append(" AND ").append(condition);
+                args.add(value);
+            }
+        }
+
+        Listing limit(int limit) {
+            sql.append(" ORDER BY id DESC LIMIT ?");
+            args.add(limit);
+            return new Listing(sql.toString(), List.copyOf(args));
+        }
+
+        private static long cursor(String operation, String position) {
+            try {
+                return Long.parseLong(position);
+            } catch (NumberFormatException e) {
+                throw new StoreException(operation + ": invalid position '" + position + "'", e);
+            }
+        }
+    }
+}
