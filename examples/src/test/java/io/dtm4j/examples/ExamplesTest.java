@@ -3,10 +3,10 @@ package io.dtm4j.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.dtm4j.server.config.ServerConfig;
 import io.dtm4j.server.config.ServerConfig.MicroServiceConfig;
 import io.dtm4j.server.config.ServerConfig.StoreConfig;
 import io.dtm4j.server.discovery.EtcdProcess;
+import io.dtm4j.server.testing.Configs;
 import io.dtm4j.server.testing.JdbcTestDatabases;
 import io.dtm4j.server.testing.TestServer;
 import java.io.IOException;
@@ -188,7 +188,7 @@ class ExamplesTest {
             var microService = new MicroServiceConfig(
                     "dtm-driver-gozero", "etcd://" + etcd.address() + "/dtmservice", "127.0.0.1:" + grpcPort);
             try (TestServer gozero =
-                    new TestServer(c -> withGrpcPort(c, grpcPort).withMicroService(microService))) {
+                    new TestServer(c -> Configs.grpcPort(c, grpcPort).withMicroService(microService))) {
                 String db = BusinessDatabases.sqlite(dir, "grpc_msg_etcd");
 
                 ExampleRun run = ExampleRun.of(
@@ -247,24 +247,6 @@ class ExamplesTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static ServerConfig withGrpcPort(ServerConfig c, int port) {
-        return new ServerConfig(
-                c.httpPort(),
-                port,
-                c.store(),
-                c.transCronInterval(),
-                c.timeoutToFail(),
-                c.retryInterval(),
-                c.maxRetryInterval(),
-                c.requestTimeout(),
-                c.logLevel(),
-                c.alertRetryLimit(),
-                c.alertWebHook(),
-                c.configUpdateInterval(),
-                c.cronWorkers(),
-                c.microService());
     }
 
     @ParameterizedTest(name = "{0}")

@@ -37,38 +37,6 @@ public record ServerConfig(
         int cronWorkers,
         MicroServiceConfig microService) {
 
-    /** The configuration without {@code MicroService.*} settings (the default driver, no registration). */
-    public ServerConfig(
-            int httpPort,
-            int grpcPort,
-            StoreConfig store,
-            long transCronInterval,
-            long timeoutToFail,
-            long retryInterval,
-            long maxRetryInterval,
-            long requestTimeout,
-            String logLevel,
-            long alertRetryLimit,
-            String alertWebHook,
-            long configUpdateInterval,
-            int cronWorkers) {
-        this(
-                httpPort,
-                grpcPort,
-                store,
-                transCronInterval,
-                timeoutToFail,
-                retryInterval,
-                maxRetryInterval,
-                requestTimeout,
-                logLevel,
-                alertRetryLimit,
-                alertWebHook,
-                configUpdateInterval,
-                cronWorkers,
-                MicroServiceConfig.NONE);
-    }
-
     /**
      * Service-discovery settings ({@code MicroService.*}, dtm's §14 drivers).
      *

@@ -8,9 +8,9 @@ import com.google.protobuf.ByteString;
 import io.dtm4j.protocol.grpc.DtmGrpc;
 import io.dtm4j.protocol.grpc.DtmRequest;
 import io.dtm4j.protocol.grpc.DtmTransOptions;
-import io.dtm4j.server.config.ServerConfig;
 import io.dtm4j.server.config.ServerConfig.MicroServiceConfig;
 import io.dtm4j.server.grpc.GrpcBusinessStub;
+import io.dtm4j.server.testing.Configs;
 import io.dtm4j.server.testing.TestServer;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -40,7 +40,7 @@ class EtcdGrpcSagaTest {
         int grpcPort = EtcdProcess.freePort(); // known before start: it is the published EndPoint
         var settings = new MicroServiceConfig(
                 "dtm-driver-gozero", "etcd://" + etcd.address() + "/dtmservice", "127.0.0.1:" + grpcPort);
-        dtm = new TestServer(c -> withGrpcPort(c, grpcPort).withMicroService(settings));
+        dtm = new TestServer(c -> Configs.grpcPort(c, grpcPort).withMicroService(settings));
         // the client finds the server through etcd, with the resolver the server installed for etcd://
         channel = Grpc.newChannelBuilder(
                         "etcd://" + etcd.address() + "/dtmservice", InsecureChannelCredentials.create())
@@ -58,24 +58,6 @@ class EtcdGrpcSagaTest {
         if (etcd != null) {
             etcd.close();
         }
-    }
-
-    private static ServerConfig withGrpcPort(ServerConfig c, int port) {
-        return new ServerConfig(
-                c.httpPort(),
-                port,
-                c.store(),
-                c.transCronInterval(),
-                c.timeoutToFail(),
-                c.retryInterval(),
-                c.maxRetryInterval(),
-                c.requestTimeout(),
-                c.logLevel(),
-                c.alertRetryLimit(),
-                c.alertWebHook(),
-                c.configUpdateInterval(),
-                c.cronWorkers(),
-                c.microService());
     }
 
     private static EtcdRegistration register(GrpcBusinessStub busi) {

@@ -7,6 +7,7 @@ import io.dtm4j.protocol.TransStatus;
 import io.dtm4j.protocol.TransType;
 import io.dtm4j.server.config.ServerConfig;
 import io.dtm4j.server.store.GlobalTrans;
+import io.dtm4j.server.testing.Configs;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -45,21 +46,7 @@ class RetryPolicyTest {
 
     @Test
     void backoffIsUnboundedWhenTheCapIsZeroAsInDtm() {
-        ServerConfig d = config;
-        var uncapped = new RetryPolicy(new ServerConfig(
-                d.httpPort(),
-                d.grpcPort(),
-                d.store(),
-                d.transCronInterval(),
-                d.timeoutToFail(),
-                d.retryInterval(),
-                0,
-                d.requestTimeout(),
-                d.logLevel(),
-                d.alertRetryLimit(),
-                d.alertWebHook(),
-                d.configUpdateInterval(),
-                d.cronWorkers()));
+        var uncapped = new RetryPolicy(Configs.maxRetryInterval(config, 0));
         assertThat(uncapped.backoff(1L << 40)).isEqualTo(1L << 41);
         assertThat(uncapped.backoff(Long.MAX_VALUE - 1)).isEqualTo(Long.MAX_VALUE);
     }

@@ -21,7 +21,8 @@ public final class Configs {
                 c.alertRetryLimit(),
                 c.alertWebHook(),
                 c.configUpdateInterval(),
-                c.cronWorkers());
+                c.cronWorkers(),
+                c.microService());
     }
 
     /** Returns {@code c} with AlertWebHook {@code url} and AlertRetryLimit {@code limit}. */
@@ -39,6 +40,26 @@ public final class Configs {
                 limit,
                 url,
                 c.configUpdateInterval(),
-                c.cronWorkers());
+                c.cronWorkers(),
+                c.microService());
+    }
+
+    /** Returns {@code c} with GrpcPort {@code port} (0 = a free port). */
+    public static ServerConfig grpcPort(ServerConfig c, int port) {
+        return new ServerConfig(
+                c.httpPort(),
+                port,
+                c.store(),
+                c.transCronInterval(),
+                c.timeoutToFail(),
+                c.retryInterval(),
+                c.maxRetryInterval(),
+                c.requestTimeout(),
+                c.logLevel(),
+                c.alertRetryLimit(),
+                c.alertWebHook(),
+                c.configUpdateInterval(),
+                c.cronWorkers(),
+                c.microService());
     }
 }

@@ -105,7 +105,8 @@ public final class TestServer implements AutoCloseable {
                 d.alertRetryLimit(),
                 d.alertWebHook(),
                 d.configUpdateInterval(),
-                d.cronWorkers());
+                d.cronWorkers(),
+                d.microService());
         server = Dtm4jServer.start(tweak.apply(config), clock, false);
     }
 
