@@ -69,6 +69,11 @@ final class GroupCommit implements AutoCloseable {
         }
     }
 
+    /** How many writes wait for a committer (for tests that need a batch to form). */
+    int queued() {
+        return queue.size();
+    }
+
     private void loop() {
         List<Task<?>> batch = new ArrayList<>(maxBatch);
         while (!closed) {
