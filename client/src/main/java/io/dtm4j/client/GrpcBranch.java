@@ -6,6 +6,8 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Gives gRPC business handlers the {@code dtm-*} metadata of the call they serve (spec §5.3), which
@@ -20,6 +22,7 @@ import io.grpc.ServerInterceptor;
  */
 public final class GrpcBranch {
     private static final Context.Key<Metadata> METADATA = Context.key("dtm4j-grpc-metadata");
+    private static final String PREFIX = "dtm-";
     private static final Metadata.Key<String> DTM = Metadata.Key.of("dtm-dtm", Metadata.ASCII_STRING_MARSHALLER);
 
     private GrpcBranch() {}
@@ -58,6 +61,25 @@ public final class GrpcBranch {
      */
     public static BranchIdentity identity() {
         return BranchIdentity.fromGrpcMetadata(metadata());
+    }
+
+    /**
+     * The {@code dtm-*} metadata of the current call under the names the HTTP query uses ({@code
+     * dtm-gid} as {@code gid}, {@code dtm-phase2_url} as {@code phase2_url}, …), for helpers that
+     * read a query, e.g. {@code XaLocalTransaction.handle(GrpcBranch.params(), business)}.
+     *
+     * @throws IllegalStateException outside a call passed through {@link #interceptor()}
+     */
+    public static Map<String, String> params() {
+        Metadata metadata = metadata();
+        Map<String, String> params = new LinkedHashMap<>();
+        for (String key : metadata.keys()) {
+            if (key.startsWith(PREFIX) && !key.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
+                String value = metadata.get(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));
+                params.put(key.substring(PREFIX.length()), value == null ? "" : value);
+            }
+        }
+        return params;
     }
 
     /**

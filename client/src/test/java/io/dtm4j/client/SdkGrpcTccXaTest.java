@@ -74,7 +74,7 @@ class SdkGrpcTccXaTest {
     /**
      * An XA resource manager in its simplest form: the action registers the branch with the server
      * it was called for, with the phase-2 URL it was given; commit and rollback just answer OK.
-     * (XaLocalTransaction, which does real XA, speaks HTTP.) {@code XaIn} fails for a rollback gid.
+     * (XaGrpcTest does real XA with XaLocalTransaction.) {@code XaIn} fails for a rollback gid.
      */
     private static void xa(String method) {
         busi.on(method, request -> {

@@ -4,6 +4,7 @@ import io.dtm4j.client.BranchIdentity;
 import io.dtm4j.client.DtmClient;
 import io.dtm4j.client.DtmException;
 import io.dtm4j.client.DtmFailureException;
+import io.dtm4j.client.GrpcBranch;
 import io.dtm4j.client.barrier.BranchBarrier;
 import io.dtm4j.protocol.Ops;
 import io.dtm4j.protocol.TransType;
@@ -20,12 +21,14 @@ import javax.sql.DataSource;
  * The resource-manager side of an XA branch: serves every request the application ({@code op=action})
  * and the server ({@code op=commit}, {@code op=rollback}) send to the branch URL, from any web
  * framework. Call {@link #handle(Map, XaBusiness)} with the request's query parameters and answer
- * as {@link io.dtm4j.client.HttpResults} says for the exception it throws (or 200 when it returns).
+ * as {@link io.dtm4j.client.HttpResults} says for the exception it throws (or 200 when it returns);
+ * a gRPC method calls {@link #handleGrpc(XaBusiness)} instead.
  *
  * <p>Phase one ({@code action}) runs the business in a local transaction with xid {@code
  * <gid>-<branch_id>} ({@code XA START} on MySQL and MariaDB, {@code BEGIN} on PostgreSQL), records
  * the barrier row ({@code xa}, gid, branch, {@code action}, {@code 01}, reason {@code action}),
- * registers the branch with the server named by the query's {@code dtm}, and leaves the transaction
+ * registers the branch with the server named by the query's {@code dtm} (over HTTP for an
+ * {@code http(s)://} URL, over gRPC for anything else), and leaves the transaction
  * prepared ({@code XA END} + {@code XA PREPARE}; {@code PREPARE TRANSACTION}). Any error rolls it
  * back. Phase two commits or rolls back the prepared transaction, and treats an unknown xid as
  * already done so that repeated calls succeed; after a rollback it writes the barrier row with
@@ -65,6 +68,20 @@ public final class XaLocalTransaction {
     /** The same, with the barrier rows in {@code table}. */
     public XaLocalTransaction withBarrierTable(String table) {
         return new XaLocalTransaction(db, table);
+    }
+
+    /**
+     * Serves one gRPC call to an XA branch, like {@link #handle(Map, XaBusiness)} with the call's
+     * {@code dtm-*} metadata as query ({@link GrpcBranch#params()}): the application's action
+     * carries {@code dtm-dtm} (the server's gRPC target, through which the branch is registered) and
+     * {@code dtm-phase2_url}; the server's commit and rollback carry the op. Needs {@link
+     * GrpcBranch#interceptor()} on the gRPC server; answer with {@link
+     * io.dtm4j.client.GrpcResults#exceptionFor} for what it throws.
+     *
+     * @throws IllegalStateException outside a call passed through {@link GrpcBranch#interceptor()}
+     */
+    public void handleGrpc(XaBusiness business) {
+        handle(GrpcBranch.params(), business);
     }
 
     /** Shorthand for {@code XaLocalTransaction.of(db).handle(query, business)}. */
@@ -192,15 +209,28 @@ public final class XaLocalTransaction {
     }
 
     private static void registerBranch(String server, BranchIdentity branch, String phase2Url) {
-        DtmClient dtm = SERVERS.get(server);
-        if (dtm == null) {
-            dtm = SERVERS.size() < MAX_SERVERS ? SERVERS.computeIfAbsent(server, DtmClient::of) : DtmClient.of(server);
-        }
-        dtm.registerBranch(Map.of(
+        Map<String, String> fields = Map.of(
                 "gid", branch.gid(),
                 "trans_type", branch.transType(),
                 "branch_id", branch.branchId(),
-                "url", phase2Url));
+                "url", phase2Url);
+        DtmClient dtm = SERVERS.get(server);
+        if (dtm == null && SERVERS.size() < MAX_SERVERS) {
+            dtm = SERVERS.computeIfAbsent(server, XaLocalTransaction::client);
+        }
+        if (dtm != null) {
+            dtm.registerBranch(fields);
+            return;
+        }
+        try (DtmClient once = client(server)) {
+            once.registerBranch(fields);
+        }
+    }
+
+    /** The server as the application named it: an HTTP API URL, or else a gRPC target. */
+    private static DtmClient client(String server) {
+        boolean http = server.startsWith("http://") || server.startsWith("https://");
+        return http ? DtmClient.of(server) : DtmClient.grpc(server);
     }
 
     private BranchBarrier barrier(BranchIdentity branch) {

@@ -26,11 +26,14 @@ public final class XaTestDatabase implements AutoCloseable {
     private final String driver;
     private final String namespace;
     private final DataSource dataSource;
+    /** The start of the xids this database's tests prepare, and the ones {@link #close} cleans up. */
+    private final String xidPrefix;
 
-    private XaTestDatabase(String driver, String namespace, DataSource dataSource) {
+    private XaTestDatabase(String driver, String namespace, DataSource dataSource, String xidPrefix) {
         this.driver = driver;
         this.namespace = namespace;
         this.dataSource = dataSource;
+        this.xidPrefix = xidPrefix;
     }
 
     /** Returns why {@code driver}'s database cannot run XA tests, or empty when it can. */
@@ -51,8 +54,16 @@ public final class XaTestDatabase implements AutoCloseable {
         }
     }
 
-    /** Creates the namespace and its tables on {@code driver}'s server. */
+    /** Creates the namespace and its tables on {@code driver}'s server, for gids starting with {@link #XID_PREFIX}. */
     public static XaTestDatabase create(String driver) throws SQLException {
+        return create(driver, XID_PREFIX);
+    }
+
+    /**
+     * The same for gids starting with {@code xidPrefix}; test classes running at the same time need
+     * prefixes that do not start one another, because prepared transactions are server-wide.
+     */
+    public static XaTestDatabase create(String driver, String xidPrefix) throws SQLException {
         String ns = JdbcTestDatabases.freshNamespace();
         boolean pg = driver.equals("postgres");
         try (Connection c = dataSource(driver, "").getConnection();
@@ -75,7 +86,7 @@ public final class XaTestDatabase implements AutoCloseable {
             s.execute("CREATE TABLE " + ns + ".user_account (user_id int PRIMARY KEY, balance bigint NOT NULL)");
             s.execute("INSERT INTO " + ns + ".user_account VALUES (1, 10000), (2, 10000)");
         }
-        return new XaTestDatabase(driver, ns, dataSource(driver, ns));
+        return new XaTestDatabase(driver, ns, dataSource(driver, ns), xidPrefix);
     }
 
     private static DataSource dataSource(String driver, String database) throws SQLException {
@@ -152,7 +163,7 @@ public final class XaTestDatabase implements AutoCloseable {
     /** Rolls back every prepared transaction the tests left, then drops the namespace. */
     @Override
     public void close() throws SQLException {
-        for (String xid : preparedXids(XID_PREFIX)) {
+        for (String xid : preparedXids(xidPrefix)) {
             execute((driver.equals("postgres") ? "ROLLBACK PREPARED '" : "XA ROLLBACK '") + xid + "'");
         }
         execute(driver.equals("postgres") ? "DROP SCHEMA " + namespace + " CASCADE" : "DROP DATABASE " + namespace);
