@@ -1,6 +1,7 @@
 package io.dtm4j.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dtm4j.protocol.grpc.DtmGrpc;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -13,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The entry point of the SDK: talks to one dtm (or dtm4j) server over HTTP ({@link #of}) or gRPC
@@ -31,12 +34,14 @@ public final class DtmClient implements AutoCloseable {
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
     private final String serverUrl;
-    private final HttpClient http;
+    /** The HTTP client; over gRPC created on first use, for business HTTP calls ({@link #exchange}). */
+    private final Supplier<HttpClient> http;
+
     private final Duration timeout;
-    /** The gRPC transport; null when this client speaks HTTP (then {@link #http} is set). */
+    /** The gRPC transport; null when this client speaks HTTP. */
     private final GrpcTransport grpc;
 
-    private DtmClient(String serverUrl, HttpClient http, Duration timeout, GrpcTransport grpc) {
+    private DtmClient(String serverUrl, Supplier<HttpClient> http, Duration timeout, GrpcTransport grpc) {
         this.serverUrl = serverUrl;
         this.http = http;
         this.timeout = timeout;
@@ -49,11 +54,8 @@ public final class DtmClient implements AutoCloseable {
      */
     public static DtmClient of(String serverUrl) {
         Objects.requireNonNull(serverUrl, "serverUrl");
-        HttpClient http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(DEFAULT_TIMEOUT)
-                .build();
-        return new DtmClient(stripSlash(serverUrl), http, DEFAULT_TIMEOUT, null);
+        HttpClient http = newHttpClient();
+        return new DtmClient(stripSlash(serverUrl), () -> http, DEFAULT_TIMEOUT, null);
     }
 
     /**
@@ -62,15 +64,17 @@ public final class DtmClient implements AutoCloseable {
      * protobuf messages (or raw byte[]); TCC tries and XA actions are gRPC calls to URLs of the form
      * {@code host:port/package.Service/Method}. Calls time out after 10 seconds. Needs a gRPC
      * transport on the class path (e.g. {@code io.grpc:grpc-netty-shaded}); {@link #close()} shuts
-     * the channels down. The HTTP-only methods ({@link #query}, {@link #post}, {@link #exchange},
-     * {@link #prepareWorkflow}, workflows) throw {@link UnsupportedOperationException}.
+     * the channels down. The HTTP-only server methods ({@link #query}, {@link #post}, {@link
+     * #prepareWorkflow}) throw {@link UnsupportedOperationException}; {@link #exchange} still makes
+     * business HTTP calls (e.g. the HTTP steps of a gRPC workflow), with an HTTP client created on
+     * first use.
      *
      * @throws RuntimeException gRPC's {@code ProviderNotFoundException} when no gRPC transport is on
      *     the class path
      */
     public static DtmClient grpc(String target) {
         Objects.requireNonNull(target, "target");
-        return new DtmClient(target, null, DEFAULT_TIMEOUT, new GrpcTransport(target, DEFAULT_TIMEOUT));
+        return new DtmClient(target, lazyHttpClient(), DEFAULT_TIMEOUT, new GrpcTransport(target, DEFAULT_TIMEOUT));
     }
 
     /** Returns a client that waits at most {@code timeout} for each call (server and branches). */
@@ -216,15 +220,40 @@ public final class DtmClient implements AutoCloseable {
     }
 
     /**
-     * Calls a branch from the application (TCC try, XA action) with {@code extra} as additional
-     * query parameters (HTTP) or {@code dtm-} metadata (gRPC); returns the answer's bytes.
+     * Calls a branch from the application (TCC try, XA action, a gRPC workflow step) like {@link
+     * #callBranch}, with the request already encoded, {@code extra} as additional query parameters
+     * (HTTP) or {@code dtm-} metadata (gRPC), and returns the answer's bytes: over gRPC the reply
+     * message exactly as received.
+     *
+     * @throws DtmFailureException, DtmOngoingException or DtmException for the non-success outcomes
+     * @throws IllegalArgumentException over gRPC, when {@code url} is not {@code
+     *     host:port/package.Service/Method}
      */
-    byte[] invokeBranch(
+    public byte[] invokeBranch(
             String url, BranchIdentity branch, Map<String, String> extra, byte[] body, Map<String, String> headers) {
         if (grpc != null) {
             return grpc.callBranch(url, branch, extra, body, headers);
         }
         return callBranch(url, branch, extra, body, headers).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Makes a call of the server's gRPC API ({@code dtmgimp.Dtm}) this class has no method of its
+     * own for, e.g. {@code dtm.grpcCall("dtm PrepareWorkflow", stub -> stub.prepareWorkflow(request))}:
+     * the gRPC counterpart of {@link #post}. The stub's deadline is this client's timeout.
+     *
+     * @param what names the call in error messages
+     * @return what {@code call} returned
+     * @throws UnsupportedOperationException on an HTTP client
+     * @throws DtmFailureException for status ABORTED, DtmOngoingException for FAILED_PRECONDITION,
+     *     DtmException for any other error status
+     */
+    public <T> T grpcCall(String what, Function<DtmGrpc.DtmBlockingStub, T> call) {
+        Objects.requireNonNull(call, "call");
+        if (grpc == null) {
+            throw new UnsupportedOperationException(what + " needs a gRPC client (DtmClient.grpc)");
+        }
+        return grpc.callServer(what, call);
     }
 
     /**
@@ -321,13 +350,13 @@ public final class DtmClient implements AutoCloseable {
 
     /**
      * Sends one HTTP request, with {@code query} appended to {@code url} and a JSON content type,
-     * and returns the response without judging it (an empty body is left out).
+     * and returns the response without judging it (an empty body is left out). Works on a gRPC
+     * client too, for business HTTP calls.
      *
      * @throws DtmException when no response arrived (refused connection, timeout, interruption)
      */
     public Response exchange(
             String method, String url, Map<String, String> query, Map<String, String> headers, byte[] body) {
-        requireHttp(method + " " + url);
         String separator = url.contains("?") ? "&" : "?";
         String target =
                 query.isEmpty() ? url : url + separator + queryString(query).substring(1);
@@ -342,7 +371,7 @@ public final class DtmClient implements AutoCloseable {
         headers.forEach(request::header);
         String what = method + " " + url;
         try {
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.get().send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Response(response.statusCode(), response.body());
         } catch (IOException e) {
             throw new DtmException(what + " failed: " + e, e);
@@ -403,6 +432,28 @@ public final class DtmClient implements AutoCloseable {
                 .append('=')
                 .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
         return text.toString();
+    }
+
+    private static HttpClient newHttpClient() {
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(DEFAULT_TIMEOUT)
+                .build();
+    }
+
+    /** An HTTP client made on first use: a gRPC client needs one only for business HTTP calls. */
+    private static Supplier<HttpClient> lazyHttpClient() {
+        return new Supplier<>() {
+            private HttpClient client;
+
+            @Override
+            public synchronized HttpClient get() {
+                if (client == null) {
+                    client = newHttpClient();
+                }
+                return client;
+            }
+        };
     }
 
     private static String stripSlash(String url) {

@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -142,6 +143,11 @@ final class GrpcTransport {
                 .build();
         CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
         return call(branch.op() + " " + url, () -> ClientCalls.blockingUnaryCall(channel, method, options, body));
+    }
+
+    /** Calls the server on a stub with this transport's deadline, turning an error status into the SDK's exceptions. */
+    <T> T callServer(String what, Function<DtmGrpc.DtmBlockingStub, T> call) {
+        return call(what, () -> call.apply(stub()));
     }
 
     void close() {

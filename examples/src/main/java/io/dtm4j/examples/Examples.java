@@ -21,6 +21,7 @@ final class Examples {
             new GrpcSagaExample(),
             new GrpcMsgExample(),
             new GrpcTccExample(),
+            new GrpcWorkflowExample(),
             new GrpcMsgEtcdExample());
 
     private Examples() {}

@@ -10,6 +10,7 @@ import io.grpc.InsecureServerCredentials;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
@@ -71,6 +72,9 @@ final class GrpcBankService implements AutoCloseable {
     private final Bank bank;
     private final PrintStream out;
     private final Map<String, Method> methods = new ConcurrentHashMap<>();
+    /** Services of the application hosted on the bank's server, e.g. the workflow callback. */
+    private final Map<String, ServerServiceDefinition> hosted = new ConcurrentHashMap<>();
+
     private final Server server;
 
     /** Starts the service on a free loopback port. */
@@ -141,6 +145,14 @@ final class GrpcBankService implements AutoCloseable {
         return address() + "/" + SERVICE + "/" + method;
     }
 
+    /**
+     * Serves {@code service} of the application on this server too, e.g. the {@code
+     * workflow.Workflow} service through which dtm resumes gRPC workflows.
+     */
+    void host(ServerServiceDefinition service) {
+        hosted.put(service.getServiceDescriptor().getName(), service);
+    }
+
     private void barrier(String name, Operation operation) {
         methods.put(name, request -> {
             TransferRequest transfer = TransferRequest.parse(new String(request, StandardCharsets.UTF_8));
@@ -177,10 +189,17 @@ final class GrpcBankService implements AutoCloseable {
         }
     }
 
-    /** Serves the methods of {@link #SERVICE} as unary calls on raw bytes; anything else is UNIMPLEMENTED. */
+    /**
+     * Serves the hosted services, and the methods of {@link #SERVICE} as unary calls on raw bytes;
+     * anything else is UNIMPLEMENTED.
+     */
     private final class AnyMethod extends HandlerRegistry {
         @Override
         public ServerMethodDefinition<?, ?> lookupMethod(String fullMethod, String authority) {
+            ServerServiceDefinition service = hosted.get(MethodDescriptor.extractFullServiceName(fullMethod));
+            if (service != null) {
+                return service.getMethod(fullMethod);
+            }
             if (!fullMethod.startsWith(SERVICE + "/")
                     || !methods.containsKey(fullMethod.substring(SERVICE.length() + 1))) {
                 return null; // gRPC answers UNIMPLEMENTED

@@ -117,7 +117,12 @@ class ExamplesTest {
                     "grpc_tcc",
                     transferred(
                             "[bank] try: freeze 30 cents of 1\n[bank] try: book 30 incoming cents for 2",
-                            "[bank] confirm: transfer in 30 cents to 2\n[bank] confirm: transfer out 30 cents from 1")));
+                            "[bank] confirm: transfer in 30 cents to 2\n[bank] confirm: transfer out 30 cents from 1")),
+            Map.entry(
+                    "grpc_workflow",
+                    transferred(
+                            "/trans.TransSvc/TransOut\n[bank] transfer out 30 cents from 1\nworkflow step 02: ",
+                            "/trans.TransSvc/TransIn\n[bank] transfer in 30 cents to 2\nworkflow finished: SUCCESS")));
 
     /** Examples that wait for the server's scheduler, which the test server runs only when asked. */
     private static final Set<String> NEED_SCHEDULER = Set.of("http_msg_queryPrepared");

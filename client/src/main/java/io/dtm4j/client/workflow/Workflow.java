@@ -18,8 +18,9 @@ import java.util.function.Function;
 
 /**
  * One run of a workflow, handed to its {@link WorkflowHandler}. The handler opens branches with
- * {@link #newBranch()}; each branch has at most one action, a local step ({@link #doAction}) or an
- * HTTP call ({@link #post}, {@link #send}), and at most one commit and one rollback callback.
+ * {@link #newBranch()}; each branch has at most one action, a local step ({@link #doAction}), an
+ * HTTP call ({@link #post}, {@link #send}) or, in an engine over gRPC, a gRPC call ({@link
+ * #invoke}), and at most one commit and one rollback callback.
  *
  * <p>Actions are recorded with the server once they end definitively (success or FAILURE); when
  * the workflow is resumed after a crash or an unfinished step, recorded actions return their
@@ -46,7 +47,8 @@ public final class Workflow {
     /** A second-phase callback of one branch. */
     private record Phase2(String branchId, Phase2Callback callback) {}
 
-    private final WorkflowHttp http;
+    private final DtmClient dtm;
+    private final WorkflowTransport transport;
     private final String gid;
     private final String name;
     private final boolean compensateErrorBranch;
@@ -64,12 +66,14 @@ public final class Workflow {
     private Phase2 currentRollback;
 
     Workflow(
-            WorkflowHttp http,
+            DtmClient dtm,
+            WorkflowTransport transport,
             String gid,
             String name,
             boolean compensateErrorBranch,
             Map<String, StepResult> progresses) {
-        this.http = http;
+        this.dtm = dtm;
+        this.transport = transport;
         this.gid = gid;
         this.name = name;
         this.compensateErrorBranch = compensateErrorBranch;
@@ -210,6 +214,38 @@ public final class Workflow {
     }
 
     /**
+     * Calls a gRPC business method as the current branch's action (or, inside a callback, as part
+     * of it), recorded like {@link #doAction}; needs an engine over gRPC ({@link Workflows#grpc}).
+     * The call carries the metadata {@code dtm-gid}, {@code dtm-trans_type=workflow}, {@code
+     * dtm-branch_id}, {@code dtm-op} and {@code dtm-dtm}. Status OK is success (the reply is
+     * recorded), ABORTED a FAILURE (recorded), FAILED_PRECONDITION ONGOING and any other status an
+     * error (both left unrecorded, so the call is made again on resume). A recorded success returns
+     * the recorded reply without calling.
+     *
+     * <pre>{@code
+     * Reply reply = Reply.parseFrom(wf.invoke("busi:58081/busi.Busi/TransIn", request));
+     * }</pre>
+     *
+     * @param url {@code host:port/package.Service/Method}
+     * @param request a protobuf message, byte[] or String (sent as UTF-8), or null for an empty request
+     * @return the reply message's bytes
+     * @throws DtmFailureException for ABORTED (or a recorded failure), DtmOngoingException for
+     *     FAILED_PRECONDITION, DtmException for other statuses or a failed recording
+     * @throws IllegalArgumentException when {@code url} is not {@code host:port/package.Service/Method}
+     *     or {@code request} has another type
+     * @throws UnsupportedOperationException in an engine over HTTP
+     */
+    public byte[] invoke(String url, Object request) {
+        Objects.requireNonNull(url, "url");
+        if (!dtm.isGrpc()) {
+            throw new UnsupportedOperationException(
+                    "workflow " + gid + ": invoke() makes gRPC calls and needs an engine over gRPC (Workflows.grpc)");
+        }
+        byte[] bytes = Payloads.grpcBytes(request);
+        return action(barrier -> invokeGrpc(url, bytes)).value();
+    }
+
+    /**
      * The identity of the current branch and op ({@code workflow}, gid, branch id, op), e.g. for a
      * barrier of another kind than {@link #barrier()}.
      *
@@ -271,16 +307,8 @@ public final class Workflow {
     }
 
     private void record(StepResult result) {
-        Map<String, String> body = new LinkedHashMap<>();
-        body.put("gid", gid);
-        body.put("trans_type", TransType.WORKFLOW.wire());
-        body.put("branch_id", branchId);
-        body.put("op", op);
-        body.put("status", result.wireStatus());
-        // dtm's HTTP clients send the bytes as a JSON string: binary results need valid UTF-8 (§20.30)
-        body.put("data", new String(result.data(), StandardCharsets.UTF_8));
         try {
-            http.registerBranch(body);
+            transport.record(gid, branchId, op, result);
         } catch (RuntimeException e) {
             // not a business FAILURE: the step's outcome is unknown to the server, so the workflow must
             // stay unfinished rather than roll back (e.g. another run of the same gid recorded it first)
@@ -297,7 +325,7 @@ public final class Workflow {
         query.put("op", op);
         DtmClient.Response r;
         try {
-            r = http.call(method, url, query, headers, body);
+            r = dtm.exchange(method, url, query, headers, body);
         } catch (DtmException e) {
             return StepResult.unfinished(e);
         }
@@ -308,6 +336,16 @@ public final class Workflow {
             case 425 -> StepResult.unfinished(new DtmOngoingException(text));
             default -> StepResult.unfinished(new DtmException(text));
         };
+    }
+
+    private StepResult invokeGrpc(String url, byte[] request) {
+        try {
+            return StepResult.succeeded(dtm.invokeBranch(url, branchIdentity(), Map.of(), request, Map.of()));
+        } catch (DtmFailureException e) {
+            return StepResult.failed(e);
+        } catch (DtmException e) {
+            return StepResult.unfinished(e); // ONGOING or another error status
+        }
     }
 
     private StepResult local(WorkflowStep step, BranchBarrier barrier) {

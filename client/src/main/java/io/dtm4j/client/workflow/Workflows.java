@@ -5,9 +5,11 @@ import io.dtm4j.client.BranchIdentity;
 import io.dtm4j.client.DtmClient;
 import io.dtm4j.client.DtmException;
 import io.dtm4j.client.DtmFailureException;
+import io.dtm4j.client.GrpcBranch;
 import io.dtm4j.client.HttpResults;
 import io.dtm4j.protocol.TransStatus;
-import io.dtm4j.protocol.TransType;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Base64;
@@ -20,10 +22,12 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The workflow engine: workflows registered by name, executed as dtm workflow transactions over
- * HTTP. A workflow's code runs in the application; the server stores what each step recorded and,
- * while the workflow is unfinished, calls the application back on its resume URL, whose handler
- * passes the call to {@link #resume} (or {@link #executeByQuery}) to run the workflow again.
+ * The workflow engine: workflows registered by name, executed as dtm workflow transactions. A
+ * workflow's code runs in the application; the server stores what each step recorded and, while
+ * the workflow is unfinished, calls the application back to run it again.
+ *
+ * <p>Over HTTP ({@link #http}) the server calls the application's resume URL, whose handler passes
+ * the call to {@link #resume} (or {@link #executeByQuery}):
  *
  * <pre>{@code
  * Workflows workflows = Workflows.http(dtm, "http://app:8081/api/workflow/resume");
@@ -31,20 +35,37 @@ import java.util.concurrent.ConcurrentHashMap;
  * byte[] result = workflows.execute("transfer", dtm.newGid(), input);
  * }</pre>
  *
- * <p>Register every workflow at start-up, before the server can call back. Thread-safe: several
- * workflows (not the same gid) may execute at once.
+ * <p>Over gRPC ({@link #grpc}) the engine talks to the server's gRPC API, and the server calls
+ * {@code workflow.Workflow/Execute} on the application's gRPC server, which serves {@link
+ * #grpcService()}:
+ *
+ * <pre>{@code
+ * Workflows workflows = Workflows.grpc(DtmClient.grpc("dtm:36790"), "app:58082");
+ * Server server = Grpc.newServerBuilderForPort(58082, InsecureServerCredentials.create())
+ *     .addService(workflows.grpcService())
+ *     .build().start();
+ * }</pre>
+ *
+ * <p>Either way a workflow may mix local steps, HTTP steps ({@link Workflow#post}) and, over gRPC,
+ * gRPC steps ({@link Workflow#invoke}). Register every workflow at start-up, before the server can
+ * call back. Thread-safe: several workflows (not the same gid) may execute at once.
  */
 public final class Workflows {
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    private static final String GRPC_CALLBACK = "/workflow.Workflow/Execute";
 
     private record Registration(WorkflowHandler handler, Set<WorkflowOption> options) {}
 
-    private final WorkflowHttp http;
+    /** The application's client, for the business calls of recorded steps. */
+    private final DtmClient dtm;
+
+    private final WorkflowTransport transport;
     private final String callbackUrl;
     private final Map<String, Registration> registry = new ConcurrentHashMap<>();
 
-    private Workflows(WorkflowHttp http, String callbackUrl) {
-        this.http = http;
+    private Workflows(DtmClient dtm, WorkflowTransport transport, String callbackUrl) {
+        this.dtm = dtm;
+        this.transport = transport;
         this.callbackUrl = callbackUrl;
     }
 
@@ -53,7 +74,8 @@ public final class Workflows {
      * {@code callbackUrl} (an absolute http or https URL of the application). Each HTTP call waits
      * at most 10 seconds.
      *
-     * @throws IllegalArgumentException when {@code callbackUrl} is not an absolute http(s) URL
+     * @throws IllegalArgumentException when {@code dtm} is a gRPC client or {@code callbackUrl} is
+     *     not an absolute http(s) URL
      */
     public static Workflows http(DtmClient dtm, String callbackUrl) {
         return http(dtm, callbackUrl, DEFAULT_TIMEOUT);
@@ -62,16 +84,67 @@ public final class Workflows {
     /** {@link #http(DtmClient, String)} waiting at most {@code timeout} for each HTTP call (server and business). */
     public static Workflows http(DtmClient dtm, String callbackUrl, Duration timeout) {
         Objects.requireNonNull(dtm, "dtm");
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("timeout must be positive: " + timeout);
+        if (dtm.isGrpc()) {
+            throw new IllegalArgumentException(
+                    "Workflows.http needs an HTTP client (DtmClient.of); use Workflows.grpc with a gRPC client");
         }
-        return new Workflows(new WorkflowHttp(dtm.withTimeout(timeout)), checkCallbackUrl(callbackUrl));
+        DtmClient bound = dtm.withTimeout(checkTimeout(timeout));
+        return new Workflows(bound, new HttpWorkflowTransport(bound), checkCallbackUrl(callbackUrl));
     }
 
-    /** The URL the server calls to resume unfinished workflows. */
+    /**
+     * An engine talking to the server's gRPC API through {@code dtm} (a {@link DtmClient#grpc}
+     * client), whose workflows the server resumes by calling {@code workflow.Workflow/Execute} at
+     * {@code clientHost} ({@code host:port} of the application's gRPC server, which must serve
+     * {@link #grpcService()}). Each call (server and business) waits at most 10 seconds. HTTP steps
+     * ({@link Workflow#post}) still work: they use the HTTP client {@code dtm} creates on first use.
+     *
+     * @throws IllegalArgumentException when {@code dtm} is an HTTP client, or {@code clientHost} is
+     *     empty, an http(s) URL or ends with {@code /}
+     */
+    public static Workflows grpc(DtmClient dtm, String clientHost) {
+        return grpc(dtm, clientHost, DEFAULT_TIMEOUT);
+    }
+
+    /** {@link #grpc(DtmClient, String)} waiting at most {@code timeout} for each call (server and business). */
+    public static Workflows grpc(DtmClient dtm, String clientHost, Duration timeout) {
+        Objects.requireNonNull(dtm, "dtm");
+        if (!dtm.isGrpc()) {
+            throw new IllegalArgumentException(
+                    "Workflows.grpc needs a gRPC client (DtmClient.grpc); use Workflows.http with an HTTP client");
+        }
+        DtmClient bound = dtm.withTimeout(checkTimeout(timeout));
+        return new Workflows(bound, new GrpcWorkflowTransport(bound), checkClientHost(clientHost) + GRPC_CALLBACK);
+    }
+
+    /**
+     * The URL the server calls to resume unfinished workflows: the HTTP resume URL, or {@code
+     * <clientHost>/workflow.Workflow/Execute} over gRPC.
+     */
     public String callbackUrl() {
         return callbackUrl;
+    }
+
+    /**
+     * The gRPC service {@code workflow.Workflow} through which the server resumes the workflows of
+     * an engine made by {@link #grpc}: add it to the application's gRPC server at {@code clientHost}
+     * (it carries its own interceptor for the call metadata). Its {@code Execute} takes the gid from
+     * the metadata {@code dtm-gid}, the workflow name from {@code dtm-op} and the input from {@code
+     * WorkflowData.Data}, runs {@link #execute}, and answers per {@link io.dtm4j.client.GrpcResults}:
+     * OK when the workflow succeeded, ABORTED when it failed, FAILED_PRECONDITION when a step is
+     * ongoing, UNKNOWN for other errors; INVALID_ARGUMENT when the call lacks the gid or names a
+     * workflow that is not registered.
+     *
+     * @throws IllegalStateException on an engine made by {@link #http}, which the server resumes
+     *     over HTTP
+     */
+    public ServerServiceDefinition grpcService() {
+        if (!dtm.isGrpc()) {
+            throw new IllegalStateException(
+                    "the server resumes the workflows of Workflows.http at their callback URL; grpcService() is for"
+                            + " Workflows.grpc");
+        }
+        return ServerInterceptors.intercept(new GrpcResumeService(this), GrpcBranch.interceptor());
     }
 
     /**
@@ -114,7 +187,7 @@ public final class Workflows {
             throw new IllegalArgumentException("workflow '" + name + "': gid must not be empty");
         }
         byte[] input = data == null ? StepResult.EMPTY : data;
-        WorkflowHttp.Prepared prepared = http.prepareWorkflow(prepareBody(name, gid, input));
+        WorkflowTransport.Prepared prepared = transport.prepare(gid, customData(name, input), callbackUrl);
         if (TransStatus.SUCCEED.wire().equals(prepared.status())) {
             return Base64.getDecoder().decode(prepared.result());
         }
@@ -122,7 +195,8 @@ public final class Workflows {
             throw new DtmFailureException(prepared.rollbackReason());
         }
         Workflow workflow = new Workflow(
-                http,
+                dtm,
+                transport,
                 gid,
                 name,
                 registration.options().contains(WorkflowOption.COMPENSATE_ERROR_BRANCH),
@@ -144,7 +218,7 @@ public final class Workflows {
         }
         byte[] output = result == null ? StepResult.EMPTY : result;
         workflow.finish(failure != null);
-        http.submit(submitBody(gid, failure, output));
+        transport.submit(gid, reqExtra(failure, output));
         if (failure != null) {
             throw failure;
         }
@@ -185,6 +259,11 @@ public final class Workflows {
         return new ResumeReply(HttpResults.statusFor(error), HttpResults.bodyFor(error));
     }
 
+    /** Whether a workflow {@code name} is registered. */
+    boolean isRegistered(String name) {
+        return registry.containsKey(name);
+    }
+
     private Registration lookup(String name) {
         Registration registration = registry.get(Objects.requireNonNull(name, "name"));
         if (registration == null) {
@@ -194,37 +273,41 @@ public final class Workflows {
         return registration;
     }
 
-    private Map<String, Object> prepareBody(String name, String gid, byte[] input) {
+    /** The transaction's custom_data: the workflow's name and its input, which the server hands back on resume. */
+    private static String customData(String name, byte[] input) {
         Map<String, String> custom = new LinkedHashMap<>();
         custom.put("name", name);
         custom.put("data", Base64.getEncoder().encodeToString(input));
-        Map<String, Object> body = common(gid);
         try {
-            body.put("custom_data", WorkflowHttp.JSON.writeValueAsString(custom));
+            return Payloads.JSON.writeValueAsString(custom);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write custom_data", e);
         }
-        body.put("query_prepared", callbackUrl);
-        return body;
     }
 
-    private static Map<String, Object> submitBody(String gid, DtmFailureException failure, byte[] result) {
+    private static Map<String, String> reqExtra(DtmFailureException failure, byte[] result) {
         Map<String, String> extra = new LinkedHashMap<>();
         extra.put("status", (failure == null ? TransStatus.SUCCEED : TransStatus.FAILED).wire());
         extra.put("rollback_reason", failure == null ? "" : StepResult.reason(failure));
         extra.put("result", Base64.getEncoder().encodeToString(result));
-        Map<String, Object> body = common(gid);
-        body.put("req_extra", extra);
-        return body;
+        return extra;
     }
 
-    private static Map<String, Object> common(String gid) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("gid", gid);
-        body.put("trans_type", TransType.WORKFLOW.wire());
-        body.put("protocol", "http");
-        body.put("concurrent", false);
-        return body;
+    private static Duration checkTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive: " + timeout);
+        }
+        return timeout;
+    }
+
+    private static String checkClientHost(String host) {
+        Objects.requireNonNull(host, "clientHost");
+        if (host.isBlank() || host.startsWith("http://") || host.startsWith("https://") || host.endsWith("/")) {
+            throw new IllegalArgumentException(
+                    "clientHost is the host:port of the application's gRPC server, e.g. app:58082; got '" + host + "'");
+        }
+        return host;
     }
 
     private static String checkCallbackUrl(String url) {
