@@ -6,6 +6,7 @@ import io.dtm4j.client.DtmException;
 import io.dtm4j.client.DtmFailureException;
 import io.dtm4j.client.DtmOngoingException;
 import io.dtm4j.client.barrier.BranchBarrier;
+import io.dtm4j.client.xa.XaLocalTransaction;
 import io.dtm4j.protocol.Ops;
 import io.dtm4j.protocol.TransType;
 import java.nio.charset.StandardCharsets;
@@ -18,9 +19,9 @@ import java.util.function.Function;
 
 /**
  * One run of a workflow, handed to its {@link WorkflowHandler}. The handler opens branches with
- * {@link #newBranch()}; each branch has at most one action, a local step ({@link #doAction}), an
- * HTTP call ({@link #post}, {@link #send}) or, in an engine over gRPC, a gRPC call ({@link
- * #invoke}), and at most one commit and one rollback callback.
+ * {@link #newBranch()}; each branch has at most one action, a local step ({@link #doAction}), a
+ * local XA transaction ({@link #doXa}), an HTTP call ({@link #post}, {@link #send}) or, in an
+ * engine over gRPC, a gRPC call ({@link #invoke}), and at most one commit and one rollback callback.
  *
  * <p>Actions are recorded with the server once they end definitively (success or FAILURE); when
  * the workflow is resumed after a crash or an unfinished step, recorded actions return their
@@ -38,11 +39,12 @@ import java.util.function.Function;
  * });
  * }</pre>
  *
- * <p>Not thread-safe: use it only from the thread running the handler. XA branches inside a
- * workflow (dtm's {@code DoXa}) are not supported yet.
+ * <p>Not thread-safe: use it only from the thread running the handler.
  */
 public final class Workflow {
     private static final int MAX_BRANCHES = 99;
+    /** The op recorded inside an XA step's transaction, before it is prepared. */
+    private static final String BUSINESS = "business";
 
     /** A second-phase callback of one branch. */
     private record Phase2(String branchId, Phase2Callback callback) {}
@@ -246,6 +248,51 @@ public final class Workflow {
     }
 
     /**
+     * Runs {@code step} as the current branch's action in a local XA transaction of {@code db}
+     * (xid {@code <gid>-<branch_id>}) and leaves it prepared; the workflow's outcome then commits
+     * or rolls it back, as the branch's commit and rollback callbacks. Recorded like {@link
+     * #doAction}; besides, the engine records op {@code business} inside the XA transaction, so that
+     * a run that stopped between prepare and the record of the action is known on resume: such a
+     * branch fails ("not resumable") and the workflow rolls back, which releases the prepared
+     * transaction.
+     *
+     * <pre>{@code
+     * wf.newBranch().doXa(XaLocalTransaction.of(unpooledDataSource), xa -> debit(xa, 30));
+     * }</pre>
+     *
+     * @return the step's result
+     * @throws DtmFailureException when the step failed definitively, now or in an earlier run
+     * @throws IllegalStateException before {@link #newBranch()}, inside a callback, or when the
+     *     branch already has an action or a callback (the XA step brings its own)
+     */
+    public byte[] doXa(XaLocalTransaction db, XaStep step) {
+        Objects.requireNonNull(db, "db");
+        Objects.requireNonNull(step, "step");
+        requireActionPhase("doXa()");
+        requireBranch("doXa()");
+        if (commitAdded || rollbackAdded) {
+            throw new IllegalStateException("workflow " + gid + ": branch " + branchId
+                    + " has its own callbacks; an XA step needs a branch of its own");
+        }
+        String xid = gid + "-" + branchId;
+        StepResult result = action(barrier -> prepareXa(db, xid, step));
+        // registered whatever the action's outcome: a branch that failed as not resumable may hold a
+        // prepared transaction, and finishing an unknown xid does nothing
+        Phase2 finish = new Phase2(branchId, barrier -> {
+            if (op.equals(Ops.COMMIT)) {
+                db.commit(xid);
+            } else {
+                db.rollback(xid);
+            }
+        });
+        commitAdded = true;
+        rollbackAdded = true;
+        commits.add(finish);
+        rollbacks.add(finish);
+        return result.value();
+    }
+
+    /**
      * The identity of the current branch and op ({@code workflow}, gid, branch id, op), e.g. for a
      * barrier of another kind than {@link #barrier()}.
      *
@@ -346,6 +393,25 @@ public final class Workflow {
         } catch (DtmException e) {
             return StepResult.unfinished(e); // ONGOING or another error status
         }
+    }
+
+    private StepResult prepareXa(XaLocalTransaction db, String xid, XaStep step) {
+        if (progresses.containsKey(branchId + "-" + BUSINESS)) {
+            return StepResult.failed(new DtmFailureException("workflow " + gid + ": the XA step of branch " + branchId
+                    + " stopped after its business was recorded and may be prepared; not resumable, rolling back"));
+        }
+        byte[][] result = new byte[1][];
+        try {
+            db.prepare(xid, xa -> {
+                result[0] = step.run(xa);
+                transport.record(gid, branchId, BUSINESS, StepResult.succeeded(result[0]));
+            });
+        } catch (DtmFailureException e) {
+            return StepResult.failed(e);
+        } catch (RuntimeException e) {
+            return StepResult.unfinished(e);
+        }
+        return StepResult.succeeded(result[0]);
     }
 
     private StepResult local(WorkflowStep step, BranchBarrier barrier) {

@@ -111,10 +111,7 @@ public final class XaLocalTransaction {
             throw new IllegalArgumentException(
                     "an XA branch needs trans_type 'xa', got '" + branch.transType() + "' for gid " + branch.gid());
         }
-        String xid = branch.gid() + "-" + branch.branchId();
-        if (xid.contains("'") || xid.contains("\\")) {
-            throw new IllegalArgumentException("xid '" + xid + "' must not contain a quote or a backslash");
-        }
+        String xid = checkXid(branch.gid() + "-" + branch.branchId());
         switch (branch.op()) {
             case Ops.ACTION ->
                 runAndPrepare(
@@ -123,8 +120,8 @@ public final class XaLocalTransaction {
                         BranchIdentity.queryParam(query, "dtm"),
                         BranchIdentity.queryParam(query, "phase2_url"),
                         business);
-            case Ops.COMMIT -> finish(branch, xid, true);
-            case Ops.ROLLBACK -> finish(branch, xid, false);
+            case Ops.COMMIT -> finish(xid, "commit of " + describe(branch), true, branch);
+            case Ops.ROLLBACK -> finish(xid, "rollback of " + describe(branch), false, branch);
             default ->
                 throw new IllegalArgumentException("an XA branch op is action, commit or rollback, got '" + branch.op()
                         + "' for " + describe(branch));
@@ -138,23 +135,73 @@ public final class XaLocalTransaction {
             throw new IllegalArgumentException(
                     "phase one of " + describe(branch) + " needs the query parameters 'dtm' and 'phase2_url'");
         }
+        prepareUnless(xid, "phase one of " + describe(branch), c -> {
+            Optional<String> earlier = barrier(branch).insertIfAbsent(c, Ops.ACTION, BARRIER_ID, Ops.ACTION);
+            if (earlier.isPresent() && Ops.ROLLBACK.equals(earlier.get())) {
+                throw new DtmFailureException(
+                        describe(branch) + " was already rolled back; its late phase one does nothing");
+            }
+            if (earlier.isPresent()) {
+                return false; // a repeated phase one: the first one did the work
+            }
+            business.run(c);
+            registerBranch(server, branch, phase2Url);
+            return true;
+        });
+    }
+
+    /**
+     * Runs {@code business} in a new local transaction {@code xid} and leaves it prepared, for
+     * phase-one protocols of the application's own (such as a workflow's XA step): no barrier row,
+     * no registration. Any error rolls the transaction back.
+     *
+     * @throws IllegalArgumentException when {@code xid} holds a quote or a backslash
+     * @throws DtmException for database errors, wrapping a checked exception of {@code business} too
+     */
+    public void prepare(String xid, XaBusiness business) {
+        Objects.requireNonNull(business, "business");
+        prepareUnless(checkXid(xid), "xa " + xid, c -> {
+            business.run(c);
+            return true;
+        });
+    }
+
+    /**
+     * Commits the prepared transaction {@code xid}; an unknown xid counts as committed before.
+     *
+     * @throws DtmException for database errors
+     */
+    public void commit(String xid) {
+        finish(checkXid(xid), "commit of xa " + xid, true, null);
+    }
+
+    /**
+     * Rolls back the prepared transaction {@code xid}; an unknown xid counts as done before.
+     *
+     * @throws DtmException for database errors
+     */
+    public void rollback(String xid) {
+        finish(checkXid(xid), "rollback of xa " + xid, false, null);
+    }
+
+    /** The work of a phase one: returns false to roll back quietly instead of preparing. */
+    @FunctionalInterface
+    private interface PhaseOne {
+        boolean run(Connection xa) throws Exception;
+    }
+
+    /** Starts {@code xid}, runs {@code work}, and prepares the transaction unless it said no; rolls back on errors. */
+    private void prepareUnless(String xid, String what, PhaseOne work) {
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(true); // the transaction is delimited by the dialect's statements
             XaDialect dialect = XaDialect.of(c);
             execute(c, dialect.start(xid));
             boolean ended = false;
             try {
-                Optional<String> earlier = barrier(branch).insertIfAbsent(c, Ops.ACTION, BARRIER_ID, Ops.ACTION);
-                if (earlier.isPresent() && Ops.ROLLBACK.equals(earlier.get())) {
-                    throw new DtmFailureException(
-                            describe(branch) + " was already rolled back; its late phase one does nothing");
-                }
-                if (earlier.isPresent()) {
+                if (!work.run(c)) {
                     abandon(c, dialect, xid, false);
-                    return; // a repeated phase one: the first one did the work
+                    return;
                 }
-                business.run(c);
-                registerBranch(server, branch, phase2Url);
                 String end = dialect.end(xid);
                 if (end != null) {
                     execute(c, end);
@@ -175,12 +222,15 @@ public final class XaLocalTransaction {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            throw new DtmException("phase one of " + describe(branch) + ": " + e, e);
+            throw new DtmException(what + ": " + e, e);
         }
     }
 
-    /** Commits or rolls back the prepared branch; an unknown xid means an earlier call did it. */
-    private void finish(BranchIdentity branch, String xid, boolean commit) {
+    /**
+     * Commits or rolls back the prepared branch; an unknown xid means an earlier call did it. After
+     * a rollback of {@code branch} (when given), writes its barrier row against a late phase one.
+     */
+    private void finish(String xid, String what, boolean commit, BranchIdentity branch) {
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(true);
             XaDialect dialect = XaDialect.of(c);
@@ -191,12 +241,20 @@ public final class XaLocalTransaction {
                     throw e;
                 }
             }
-            if (!commit) {
+            if (!commit && branch != null) {
                 barrier(branch).insertIfAbsent(c, Ops.ACTION, BARRIER_ID, Ops.ROLLBACK);
             }
         } catch (SQLException e) {
-            throw new DtmException((commit ? "commit" : "rollback") + " of " + describe(branch) + ": " + e, e);
+            throw new DtmException(what + ": " + e, e);
         }
+    }
+
+    private static String checkXid(String xid) {
+        Objects.requireNonNull(xid, "xid");
+        if (xid.isEmpty() || xid.contains("'") || xid.contains("\\")) {
+            throw new IllegalArgumentException("xid '" + xid + "' must be non-empty, without a quote or a backslash");
+        }
+        return xid;
     }
 
     /** Rolls back a phase one that was started but not prepared. */
