@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.dtm4j.server.api.HttpApi;
 import io.dtm4j.server.api.grpc.GrpcApi;
+import io.dtm4j.server.config.GrpcServiceConfig;
 import io.dtm4j.server.config.ServerConfig;
 import io.dtm4j.server.discovery.MicroServiceDriver;
 import io.dtm4j.server.discovery.MicroServiceDrivers;
@@ -113,10 +114,12 @@ public final class Dtm4jServer implements AutoCloseable {
                 ProtocolInvoker.JSON_RPC,
                 new JsonRpcInvoker(vertx, 1000, json),
                 ProtocolInvoker.GRPC,
-                new GrpcInvoker(url -> {
-                    ServiceMethod split = driver.split(url);
-                    return new GrpcTarget(split.target(), split.fullMethodName());
-                })));
+                new GrpcInvoker(
+                        url -> {
+                            ServiceMethod split = driver.split(url);
+                            return new GrpcTarget(split.target(), split.fullMethodName());
+                        },
+                        GrpcServiceConfig.parse(config.grpcServiceConfig()))));
         var metrics = new Metrics(version());
         var topics = new Topics(store, clock, json);
         topics.refresh();

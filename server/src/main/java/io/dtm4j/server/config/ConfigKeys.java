@@ -22,6 +22,7 @@ final class ConfigKeys {
             "AlertWebHook",
             "ConfigUpdateInterval",
             "CronWorkers",
+            "GrpcServiceConfig",
             "Store.Driver",
             "Store.Host",
             "Store.Port",
@@ -48,7 +49,6 @@ final class ConfigKeys {
             "UpdateBranchAsyncGoroutineNum",
             "TimeZoneOffset",
             "AdminBasePath",
-            "GrpcServiceConfig",
             "Store.TransGlobalTable",
             "Store.TransBranchOpTable",
             "Store.BranchTransOpTable");

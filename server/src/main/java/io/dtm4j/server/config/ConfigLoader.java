@@ -127,6 +127,13 @@ public final class ConfigLoader {
         String webHook = raw.string("AlertWebHook", d.alertWebHook()).trim();
         Long configUpdate = raw.atLeast("ConfigUpdateInterval", d.configUpdateInterval(), 1, SECONDS);
         Long cronWorkers = raw.between("CronWorkers", d.cronWorkers(), 1, 1024, "must be between 1 and 1024");
+        String grpcServiceConfig =
+                raw.string("GrpcServiceConfig", d.grpcServiceConfig()).trim();
+        try {
+            GrpcServiceConfig.parse(grpcServiceConfig);
+        } catch (IllegalArgumentException e) {
+            raw.problem("GrpcServiceConfig", grpcServiceConfig, e.getMessage());
+        }
         StoreConfig store = StoreBuilder.build(raw, d.store(), workDir);
         MicroServiceConfig microService = microService(raw, d.microService());
         if (!raw.problems().isEmpty()) {
@@ -146,6 +153,7 @@ public final class ConfigLoader {
                 webHook,
                 configUpdate,
                 cronWorkers.intValue(),
+                grpcServiceConfig,
                 microService);
     }
 

@@ -19,6 +19,8 @@ import java.nio.file.Path;
  * @param alertWebHook {@code AlertWebHook}: URL receiving alerts; empty = none
  * @param configUpdateInterval {@code ConfigUpdateInterval}: refresh period of the topic cache
  * @param cronWorkers {@code CronWorkers} (dtm4j only): transactions recovered in parallel
+ * @param grpcServiceConfig {@code GrpcServiceConfig}: the default gRPC service config (JSON) of the
+ *     channels to business services, e.g. their load balancing; round robin by default
  * @param microService {@code MicroService.*}: service discovery and self-registration
  */
 public record ServerConfig(
@@ -35,7 +37,11 @@ public record ServerConfig(
         String alertWebHook,
         long configUpdateInterval,
         int cronWorkers,
+        String grpcServiceConfig,
         MicroServiceConfig microService) {
+
+    /** dtm's default {@code GrpcServiceConfig}: spread calls over every address a target resolves to. */
+    public static final String DEFAULT_GRPC_SERVICE_CONFIG = "{\"loadBalancingConfig\": [{\"round_robin\":{}}]}";
 
     /**
      * Service-discovery settings ({@code MicroService.*}, dtm's §14 drivers).
@@ -112,6 +118,7 @@ public record ServerConfig(
                 "",
                 3,
                 32,
+                DEFAULT_GRPC_SERVICE_CONFIG,
                 MicroServiceConfig.NONE);
     }
 
@@ -131,6 +138,7 @@ public record ServerConfig(
                 alertWebHook,
                 configUpdateInterval,
                 cronWorkers,
+                grpcServiceConfig,
                 microService);
     }
 
@@ -150,6 +158,7 @@ public record ServerConfig(
                 alertWebHook,
                 configUpdateInterval,
                 cronWorkers,
+                grpcServiceConfig,
                 settings);
     }
 }

@@ -180,6 +180,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void grpcServiceConfigIsReadAsJsonWithRoundRobinByDefault() throws IOException {
+        assertThat(GrpcServiceConfig.parse(ServerConfig.defaults().grpcServiceConfig()))
+                .isEqualTo(Map.of("loadBalancingConfig", List.of(Map.of("round_robin", Map.of()))));
+        Path file = yaml("""
+                GrpcServiceConfig: '{"loadBalancingConfig": [{"pick_first": {}}], "retryPolicy": {"maxAttempts": 3}}'
+                """);
+
+        String json = load(file, Map.of()).grpcServiceConfig();
+
+        assertThat(GrpcServiceConfig.parse(json))
+                .isEqualTo(Map.of(
+                        "loadBalancingConfig", List.of(Map.of("pick_first", Map.of())),
+                        "retryPolicy", Map.of("maxAttempts", 3.0)));
+        assertThatThrownBy(() -> GrpcServiceConfig.parse("{\"a\": null}"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("null");
+    }
+
+    @Test
     void dtmKeysNotUsedYetAreAcceptedSilently() throws IOException {
         Path file = yaml("""
                 JsonRpcPort: 36791
@@ -187,7 +206,6 @@ class ConfigLoaderTest {
                 UpdateBranchAsyncGoroutineNum: 1
                 TimeZoneOffset: 8
                 AdminBasePath: /admin
-                GrpcServiceConfig: '{"loadBalancingConfig": [{"round_robin":{}}]}'
                 HttpMicroService:
                   Driver: default
                   RegistryOptions: {}
@@ -226,6 +244,7 @@ class ConfigLoaderTest {
             STORE_DATA_EXPIRE      | 0      | Store.DataExpire (STORE_DATA_EXPIRE) = 0: must be at least 1 second
             STORE_FINISHED_DATA_EXPIRE | 0  | Store.FinishedDataExpire (STORE_FINISHED_DATA_EXPIRE) = 0: must be at least 1 second
             STORE_DATA_DIR         | ' '    | Store.DataDir (STORE_DATA_DIR) = " ": must not be empty
+            GRPC_SERVICE_CONFIG    | '[1]'  | GrpcServiceConfig (GRPC_SERVICE_CONFIG) = "[1]": must be a JSON object
             """)
     void eachRuleIsReportedWithKeyEnvValueAndRule(String env, String value, String expected) {
         assertThat(problemsOfEnv(env, value)).containsExactly(expected);

@@ -22,6 +22,7 @@ public final class Configs {
                 c.alertWebHook(),
                 c.configUpdateInterval(),
                 c.cronWorkers(),
+                c.grpcServiceConfig(),
                 c.microService());
     }
 
@@ -41,6 +42,7 @@ public final class Configs {
                 url,
                 c.configUpdateInterval(),
                 c.cronWorkers(),
+                c.grpcServiceConfig(),
                 c.microService());
     }
 
@@ -60,6 +62,27 @@ public final class Configs {
                 c.alertWebHook(),
                 c.configUpdateInterval(),
                 c.cronWorkers(),
+                c.grpcServiceConfig(),
+                c.microService());
+    }
+
+    /** Returns {@code c} with GrpcServiceConfig {@code json}. */
+    public static ServerConfig grpcServiceConfig(ServerConfig c, String json) {
+        return new ServerConfig(
+                c.httpPort(),
+                c.grpcPort(),
+                c.store(),
+                c.transCronInterval(),
+                c.timeoutToFail(),
+                c.retryInterval(),
+                c.maxRetryInterval(),
+                c.requestTimeout(),
+                c.logLevel(),
+                c.alertRetryLimit(),
+                c.alertWebHook(),
+                c.configUpdateInterval(),
+                c.cronWorkers(),
+                json,
                 c.microService());
     }
 }

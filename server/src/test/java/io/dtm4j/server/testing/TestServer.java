@@ -106,6 +106,7 @@ public final class TestServer implements AutoCloseable {
                 d.alertWebHook(),
                 d.configUpdateInterval(),
                 d.cronWorkers(),
+                d.grpcServiceConfig(),
                 d.microService());
         server = Dtm4jServer.start(tweak.apply(config), clock, false);
     }

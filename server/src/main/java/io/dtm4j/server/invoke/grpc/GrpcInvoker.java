@@ -17,7 +17,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -30,32 +29,27 @@ import org.slf4j.LoggerFactory;
  * host:port/package.Service/Method}, the stored payload is sent as the request bytes, the reply is
  * ignored and only its status counts. Transaction info travels as {@code dtm-*} metadata (§5.3),
  * followed by legacy ext headers and {@code branch_headers}. Channels are cached per target, use
- * round-robin load balancing, and are closed by {@link #close}. Thread-safe; calls block the calling
+ * the configured default service config (round-robin load balancing unless {@code
+ * GrpcServiceConfig} says otherwise), and are closed by {@link #close}. Thread-safe; calls block the calling
  * (virtual) thread.
  */
 public final class GrpcInvoker implements Invoker {
     private static final Logger log = LoggerFactory.getLogger(GrpcInvoker.class);
 
-    /** dtm's default {@code GrpcServiceConfig}: spread calls over every address a target resolves to. */
-    static final Map<String, ?> SERVICE_CONFIG =
-            Map.of("loadBalancingConfig", List.of(Map.of("round_robin", Map.of())));
-
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
     private final Map<String, MethodDescriptor<byte[], byte[]>> methods = new ConcurrentHashMap<>();
     private final Function<String, GrpcTarget> split;
+    private final Map<String, ?> serviceConfig;
     private volatile boolean closed;
-
-    /** An invoker taking URLs of dtm's default driver, {@code host:port/package.Service/Method}. */
-    public GrpcInvoker() {
-        this(GrpcTarget::parse);
-    }
 
     /**
      * An invoker splitting URLs with {@code split} (a service-discovery driver, §14), which throws
-     * IllegalArgumentException for a URL it cannot split.
+     * IllegalArgumentException for a URL it cannot split, and opening channels with {@code
+     * serviceConfig} as their default service config ({@code GrpcServiceConfig}).
      */
-    public GrpcInvoker(Function<String, GrpcTarget> split) {
+    public GrpcInvoker(Function<String, GrpcTarget> split, Map<String, ?> serviceConfig) {
         this.split = split;
+        this.serviceConfig = serviceConfig;
     }
 
     @Override
@@ -145,7 +139,7 @@ public final class GrpcInvoker implements Invoker {
         return channels.computeIfAbsent(
                 target,
                 t -> Grpc.newChannelBuilder(t, InsecureChannelCredentials.create())
-                        .defaultServiceConfig(SERVICE_CONFIG)
+                        .defaultServiceConfig(serviceConfig)
                         .build());
     }
 
