@@ -3,9 +3,9 @@ package io.dtm4j.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.dtm4j.discovery.testing.EtcdProcess;
 import io.dtm4j.server.config.ServerConfig.MicroServiceConfig;
 import io.dtm4j.server.config.ServerConfig.StoreConfig;
-import io.dtm4j.server.discovery.EtcdProcess;
 import io.dtm4j.server.testing.Configs;
 import io.dtm4j.server.testing.JdbcTestDatabases;
 import io.dtm4j.server.testing.TestServer;
