@@ -59,16 +59,27 @@ public final class DtmClient implements AutoCloseable {
     }
 
     /**
-     * Creates a client for the gRPC API ({@code dtmgimp.Dtm}) of the server at {@code target}, e.g.
-     * {@code localhost:36790}, over plaintext channels. Step payloads and branch bodies are then
-     * protobuf messages (or raw byte[]); TCC tries and XA actions are gRPC calls to URLs of the form
-     * {@code host:port/package.Service/Method}. Calls time out after 10 seconds. Needs a gRPC
-     * transport on the class path (e.g. {@code io.grpc:grpc-netty-shaded}); {@link #close()} shuts
-     * the channels down. The HTTP-only server methods ({@link #query}, {@link #post}, {@link
-     * #prepareWorkflow}) throw {@link UnsupportedOperationException}; {@link #exchange} still makes
-     * business HTTP calls (e.g. the HTTP steps of a gRPC workflow), with an HTTP client created on
-     * first use.
+     * Creates a client for the gRPC API ({@code dtmgimp.Dtm}) of the server at {@code target}, over
+     * plaintext channels. The target is {@code host:port} ({@code localhost:36790}), {@code
+     * dns:///host:port}, or a go-zero registry target (spec §14): {@code
+     * etcd://host:port[,host:port…]/key} (or {@code discov://}, the same) for a server registered in
+     * etcd under {@code key}, followed as its instances come and go, or {@code
+     * direct:///h1:p1,h2:p2}. Calls go round-robin over the addresses the target resolves to; the
+     * resolver of the registry schemes is installed in grpc-java's default registry on first use.
      *
+     * <p>Step payloads and branch bodies are then protobuf messages (or raw byte[]); TCC tries, XA
+     * actions and the message check-back are gRPC calls to URLs of the form {@code
+     * host:port/package.Service/Method}, or {@code etcd://host:port/service/package.Service/Method}
+     * (go-zero's splitting: the dial target ends after the first path segment); the branches get
+     * {@code target} as the server's address in {@code dtm-dtm}. Calls time out after 10 seconds.
+     * Needs a gRPC transport on the class path (e.g. {@code io.grpc:grpc-netty-shaded}); {@link
+     * #close()} shuts the channels down. The HTTP-only server methods ({@link #query}, {@link #post},
+     * {@link #prepareWorkflow}) throw {@link UnsupportedOperationException}; {@link #exchange} still
+     * makes business HTTP calls (e.g. the HTTP steps of a gRPC workflow), with an HTTP client created
+     * on first use.
+     *
+     * @throws IllegalArgumentException when a registry target is malformed, e.g. {@code
+     *     etcd://localhost:2379} without a key
      * @throws RuntimeException gRPC's {@code ProviderNotFoundException} when no gRPC transport is on
      *     the class path
      */
@@ -311,7 +322,8 @@ public final class DtmClient implements AutoCloseable {
      * Calls a business service the way the protocol prescribes for calls made by the application
      * (a TCC try, an XA action): POST with a JSON body, the branch identity and the server URL in
      * the query, and {@code headers}. Over gRPC: a unary call to {@code host:port/pkg.Svc/Method}
-     * with the identity as {@code dtm-*} metadata, returning the reply's bytes as UTF-8 text.
+     * (or a registry URL such as {@code etcd://host:port/service/pkg.Svc/Method}) with the identity
+     * as {@code dtm-*} metadata, returning the reply's bytes as UTF-8 text.
      *
      * @return the response body on success
      * @throws DtmFailureException, DtmOngoingException or DtmException for the other outcomes

@@ -3,6 +3,8 @@ package io.dtm4j.client;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
 import com.google.protobuf.MessageLite;
+import io.dtm4j.discovery.ServiceMethod;
+import io.dtm4j.discovery.grpc.DiscoveryNameResolverProvider;
 import io.dtm4j.protocol.grpc.DtmBranchRequest;
 import io.dtm4j.protocol.grpc.DtmGrpc;
 import io.dtm4j.protocol.grpc.DtmRequest;
@@ -24,6 +26,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -32,10 +35,15 @@ import java.util.function.Supplier;
 
 /**
  * The gRPC side of {@link DtmClient} (spec §5, §13): the {@code dtmgimp.Dtm} calls to the server,
- * and unary calls on raw bytes to branch URLs {@code host:port/package.Service/Method} with the
- * {@code dtm-*} metadata of §5.3. Copies made by {@link #withTimeout} share the channels.
+ * and unary calls on raw bytes to branch URLs {@code host:port/package.Service/Method} (or a
+ * registry URL split with go-zero's rule, §14) with the {@code dtm-*} metadata of §5.3. Copies made
+ * by {@link #withTimeout} share the channels.
  */
 final class GrpcTransport {
+    /** dtm's default {@code GrpcServiceConfig}: spread calls over every address a target resolves to. */
+    private static final Map<String, ?> ROUND_ROBIN =
+            Map.of("loadBalancingConfig", List.of(Map.of("round_robin", Map.of())));
+
     /** Branch requests are already encoded and replies are handed back undecoded. */
     private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
         @Override
@@ -114,15 +122,12 @@ final class GrpcTransport {
      * Calls {@code url} with {@code body} and the branch identity, {@code dtm-dtm}, each {@code extra}
      * entry as {@code dtm-<key>} and {@code headers} as metadata; returns the reply's bytes.
      *
-     * @throws IllegalArgumentException when {@code url} is not {@code host:port/package.Service/Method}
+     * @throws IllegalArgumentException when {@code url} is neither {@code
+     *     host:port/package.Service/Method} nor {@code scheme://host/service/package.Service/Method}
      */
     byte[] callBranch(
             String url, BranchIdentity branch, Map<String, String> extra, byte[] body, Map<String, String> headers) {
-        int slash = url.indexOf('/');
-        if (slash <= 0 || slash == url.length() - 1 || url.contains("://")) {
-            throw new IllegalArgumentException(
-                    "a gRPC branch URL is host:port/package.Service/Method, got '" + url + "'");
-        }
+        ServiceMethod split = split(url);
         Metadata metadata = new Metadata();
         put(metadata, "dtm-gid", branch.gid());
         put(metadata, "dtm-trans_type", branch.transType());
@@ -133,11 +138,11 @@ final class GrpcTransport {
         headers.forEach((key, value) -> put(metadata, key, value));
 
         var channel = ClientInterceptors.intercept(
-                branches.computeIfAbsent(url.substring(0, slash), GrpcTransport::open),
+                branches.computeIfAbsent(split.target(), GrpcTransport::open),
                 MetadataUtils.newAttachHeadersInterceptor(metadata));
         var method = MethodDescriptor.<byte[], byte[]>newBuilder()
                 .setType(MethodDescriptor.MethodType.UNARY)
-                .setFullMethodName(url.substring(slash + 1))
+                .setFullMethodName(split.fullMethodName())
                 .setRequestMarshaller(BYTES)
                 .setResponseMarshaller(BYTES)
                 .build();
@@ -207,8 +212,27 @@ final class GrpcTransport {
         }
     }
 
+    /** Splits a branch URL with go-zero's rule (§14), refusing the HTTP URLs a gRPC client cannot call. */
+    private static ServiceMethod split(String url) {
+        if (url.startsWith("http://") || url.startsWith("https://")) {
+            throw new IllegalArgumentException("'" + url + "' is an HTTP URL: a gRPC branch URL is"
+                    + " host:port/package.Service/Method or scheme://host:port/service/package.Service/Method"
+                    + " (etcd, discov, direct, dns)");
+        }
+        return ServiceMethod.goZero(url);
+    }
+
+    /**
+     * A channel to {@code target}: {@code host:port}, {@code dns:///host:port}, or a registry target
+     * ({@code etcd://}, {@code discov://}, {@code direct:///}) whose resolver is installed first;
+     * round-robin over the addresses it resolves to.
+     *
+     * @throws IllegalArgumentException when {@code target} is malformed
+     */
     private static ManagedChannel open(String target) {
+        DiscoveryNameResolverProvider.installFor(target);
         return Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
+                .defaultServiceConfig(ROUND_ROBIN)
                 .build();
     }
 

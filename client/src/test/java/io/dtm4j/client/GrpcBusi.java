@@ -85,7 +85,12 @@ final class GrpcBusi implements AutoCloseable {
 
     /** Returns the branch URL of method {@code name}, e.g. {@code 127.0.0.1:5/busi.Busi/TransOut}. */
     String url(String name) {
-        return "127.0.0.1:" + server.getPort() + "/busi.Busi/" + name;
+        return address() + "/busi.Busi/" + name;
+    }
+
+    /** Returns the address the service listens on, {@code 127.0.0.1:port}. */
+    String address() {
+        return "127.0.0.1:" + server.getPort();
     }
 
     /** Returns the recorded calls of {@code gid}, in arrival order. */

@@ -13,8 +13,8 @@ import java.util.Set;
  * plus the two checks every example ends with.
  *
  * @param dtm the client bound to the server given by {@code --dtm}
- * @param grpc for a gRPC example, the client bound to the server's gRPC API ({@code --dtm-grpc});
- *     null otherwise
+ * @param grpc for a gRPC example, the client bound to the server's gRPC API ({@code --dtm-target}
+ *     when given, else {@code --dtm-grpc}); null otherwise
  * @param bank the business database
  * @param busi the business service, already started
  * @param grpcBusi for a gRPC example, the gRPC business service, already started; null otherwise

@@ -1,16 +1,18 @@
 package io.dtm4j.examples;
 
 import io.dtm4j.client.Msg;
-import java.io.IOException;
+import io.dtm4j.discovery.EtcdException;
+import io.dtm4j.discovery.EtcdRegistration;
+import io.dtm4j.discovery.EtcdTarget;
 
 /**
  * The two-phase message of {@code grpc_msg} with service discovery: the gRPC bank registers in etcd
- * under {@code trans} (go-zero's layout), and the message's step is {@code
- * etcd://<etcd>/trans/trans.TransSvc/TransIn}, which the server resolves through etcd. This needs a
- * server with {@code MicroService.Driver: dtm-driver-gozero} and an etcd {@code Target} (see
- * docs/microservices.md). The application reaches the server directly ({@code --dtm-grpc}), and the
- * check-back keeps the bank's direct address, because the SDK calls it itself when the outcome of the
- * local commit is unknown, and the SDK does not resolve {@code etcd://}.
+ * under {@code trans} (go-zero's layout), and both the message's step and its check-back are
+ * {@code etcd://<etcd>/trans/trans.TransSvc/…} URLs. The server resolves them through etcd, and so
+ * does the SDK when it calls the check-back itself because the outcome of the local commit is
+ * unknown. This needs a server with {@code MicroService.Driver: dtm-driver-gozero} (see
+ * docs/microservices.md). The application reaches the server at {@code --dtm-grpc}, or through etcd
+ * too with {@code --dtm-target etcd://<etcd>/dtmservice} when the server registers itself there.
  */
 final class GrpcMsgEtcdExample implements Example {
     /** The etcd key the bank registers under, go-zero's service name. */
@@ -23,7 +25,7 @@ final class GrpcMsgEtcdExample implements Example {
 
     @Override
     public String summary() {
-        return "grpc_msg with the bank registered in etcd: the server finds TransIn through etcd://";
+        return "grpc_msg with the bank registered in etcd: TransIn and the check-back go through etcd://";
     }
 
     @Override
@@ -35,21 +37,27 @@ final class GrpcMsgEtcdExample implements Example {
     public void run(ExampleContext ctx) throws Exception {
         String gid = ctx.newGid();
         GrpcBankService busi = ctx.grpcBusi();
-        EtcdRegistrar registration;
+        String service = "etcd://" + ctx.etcd() + "/" + SERVICE_KEY;
+        EtcdRegistration registration;
         try {
-            registration = new EtcdRegistrar(ctx.etcd(), SERVICE_KEY, busi.address(), ctx.out());
-        } catch (IOException e) {
+            registration = EtcdRegistration.start(EtcdTarget.parse(service), busi.address());
+        } catch (EtcdException | IllegalArgumentException e) {
             throw new ExampleFailedException("cannot register the bank in etcd: " + e.getMessage()
                     + "; start etcd, or pass its address with --etcd");
         }
         try (registration) {
-            String transIn = "etcd://" + ctx.etcd() + "/" + SERVICE_KEY + "/" + GrpcBankService.SERVICE + "/TransIn";
+            ctx.out()
+                    .println("[bank] registered in etcd " + ctx.etcd() + ": " + registration.key() + " = "
+                            + busi.address());
+            String transIn = service + "/" + GrpcBankService.SERVICE + "/TransIn";
+            String queryPrepared = service + "/" + GrpcBankService.SERVICE + "/QueryPrepared";
             ctx.out().println("step: " + transIn);
+            ctx.out().println("check-back: " + queryPrepared);
             Msg msg = ctx.grpc()
                     .msg(gid)
                     .add(transIn, TransferRequest.ok().json())
                     .waitResult(true);
-            GrpcMsgExample.transferOutAndSubmit(ctx, msg, busi.url("QueryPrepared"));
+            GrpcMsgExample.transferOutAndSubmit(ctx, msg, queryPrepared);
             ctx.awaitStatus(gid, "succeed");
             ctx.expectTransferred();
         }

@@ -11,9 +11,8 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Runs one example: {@code java -jar dtm4j-examples.jar <name> [--dtm URL] [--dtm-grpc HOST:PORT] [--etcd HOST:PORT] [--db
- * JDBC-URL]}, or
- * {@code list}. Exits 0 when the transaction ended as expected with the right balances, 1 when it
+ * Runs one example: {@code java -jar dtm4j-examples.jar <name> [--dtm URL] [--dtm-grpc HOST:PORT]
+ * [--dtm-target URL] [--etcd HOST:PORT] [--db JDBC-URL]}, or {@code list}. Exits 0 when the transaction ended as expected with the right balances, 1 when it
  * did not (or could not run), 2 for a wrong command line.
  */
 public final class Main {
@@ -81,9 +80,9 @@ public final class Main {
         out.println("users 1 and 2 start with " + Bank.INITIAL_BALANCE + " cents each");
         try (BankService busi = new BankService(bank, out);
                 GrpcBankService grpcBusi = example.grpc() ? new GrpcBankService(bank, out) : null;
-                DtmClient grpc = example.grpc() ? DtmClient.grpc(options.dtmGrpc()) : null) {
+                DtmClient grpc = example.grpc() ? DtmClient.grpc(options.grpcTarget()) : null) {
             if (example.grpc()) {
-                out.println("dtm server, gRPC: " + options.dtmGrpc());
+                out.println("dtm server, gRPC: " + options.grpcTarget());
             }
             DtmClient dtm = DtmClient.of(options.dtm());
             example.run(new ExampleContext(dtm, grpc, bank, busi, grpcBusi, options.etcd(), out, RESULT_TIMEOUT));
@@ -97,8 +96,8 @@ public final class Main {
                         + "); start it with bin/dtm4j, or pass its address with --dtm");
             } else if (e.getCause() instanceof StatusRuntimeException s
                     && s.getStatus().getCode() == Status.Code.UNAVAILABLE) {
-                err.println("FAILED: cannot reach the dtm server at " + options.dtmGrpc() + " (" + e.getMessage()
-                        + "); start it with bin/dtm4j, or pass its gRPC address with --dtm-grpc");
+                err.println("FAILED: cannot reach the dtm server at " + options.grpcTarget() + " (" + e.getMessage()
+                        + "); start it with bin/dtm4j, or pass its gRPC address with " + options.grpcTargetOption());
             } else {
                 err.println("FAILED: " + e.getMessage());
             }

@@ -3,27 +3,32 @@ package io.dtm4j.examples;
 import java.nio.file.Path;
 
 /**
- * The command line: {@code <name> [--dtm URL] [--dtm-grpc HOST:PORT] [--etcd HOST:PORT] [--db JDBC-URL]}.
+ * The command line: {@code <name> [--dtm URL] [--dtm-grpc HOST:PORT] [--dtm-target URL] [--etcd
+ * HOST:PORT] [--db JDBC-URL]}.
  *
  * @param example the example's name, or {@code list}
  * @param dtm the server's API base URL
  * @param dtmGrpc the server's gRPC address, for the {@code grpc_} examples
+ * @param dtmTarget the server's gRPC target in a registry, e.g. {@code etcd://localhost:2379/dtmservice};
+ *     empty when not given, then {@code dtmGrpc} applies
  * @param etcd the etcd the {@code grpc_msg_etcd} bank registers in
  * @param db the JDBC URL of the business database
  */
-record Options(String example, String dtm, String dtmGrpc, String etcd, String db) {
+record Options(String example, String dtm, String dtmGrpc, String dtmTarget, String etcd, String db) {
     static final String DEFAULT_DTM = "http://localhost:36789/api/dtmsvr";
     static final String DEFAULT_DTM_GRPC = "localhost:36790";
     static final String DEFAULT_ETCD = "localhost:2379";
 
     static final String USAGE = """
-            usage: java -jar dtm4j-examples.jar <name> [--dtm URL] [--dtm-grpc HOST:PORT] [--etcd HOST:PORT]
-                                                [--db JDBC-URL]
+            usage: java -jar dtm4j-examples.jar <name> [--dtm URL] [--dtm-grpc HOST:PORT] [--dtm-target URL]
+                                                [--etcd HOST:PORT] [--db JDBC-URL]
                    java -jar dtm4j-examples.jar list
-              --dtm       the dtm4j (or dtm) server, default %s; the grpc_ examples read
-                          the transaction's outcome there (the gRPC API has no query)
-              --dtm-grpc  the server's gRPC API, for the grpc_ examples, default %s
-              --etcd      the etcd grpc_msg_etcd registers its bank service in, default %s
+              --dtm         the dtm4j (or dtm) server, default %s; the grpc_ examples
+                            read the transaction's outcome there (the gRPC API has no query)
+              --dtm-grpc    the server's gRPC API, for the grpc_ examples, default %s
+              --dtm-target  the server's gRPC API found in a registry instead, e.g.
+                            etcd://localhost:2379/dtmservice (a server registered with dtm-driver-gozero)
+              --etcd        the etcd grpc_msg_etcd registers its bank service in, default %s
               --db   the business database: jdbc:sqlite:FILE, jdbc:postgresql://HOST/DB?user=U
                      or jdbc:mariadb://HOST/DB?user=U; default an SQLite file in the temp directory
             """.formatted(DEFAULT_DTM, DEFAULT_DTM_GRPC, DEFAULT_ETCD);
@@ -44,6 +49,7 @@ record Options(String example, String dtm, String dtmGrpc, String etcd, String d
         String example = null;
         String dtm = DEFAULT_DTM;
         String dtmGrpc = DEFAULT_DTM_GRPC;
+        String dtmTarget = "";
         String etcd = DEFAULT_ETCD;
         String db = defaultDb();
         for (int i = 0; i < args.length; i++) {
@@ -51,6 +57,7 @@ record Options(String example, String dtm, String dtmGrpc, String etcd, String d
             switch (arg) {
                 case "--dtm" -> dtm = value(args, ++i, arg);
                 case "--dtm-grpc" -> dtmGrpc = value(args, ++i, arg);
+                case "--dtm-target" -> dtmTarget = value(args, ++i, arg);
                 case "--etcd" -> etcd = value(args, ++i, arg);
                 case "--db" -> db = value(args, ++i, arg);
                 default -> {
@@ -64,7 +71,21 @@ record Options(String example, String dtm, String dtmGrpc, String etcd, String d
         if (example == null) {
             throw new IllegalArgumentException("name an example, or 'list'");
         }
-        return new Options(example, dtm, dtmGrpc, etcd, db);
+        if (!dtmTarget.isEmpty() && !dtmTarget.contains("://")) {
+            throw new IllegalArgumentException("--dtm-target takes a URL such as etcd://localhost:2379/dtmservice,"
+                    + " not '" + dtmTarget + "' (a host:port goes to --dtm-grpc)");
+        }
+        return new Options(example, dtm, dtmGrpc, dtmTarget, etcd, db);
+    }
+
+    /** The target the gRPC examples dial: {@code --dtm-target} when given, else {@code --dtm-grpc}. */
+    String grpcTarget() {
+        return dtmTarget.isEmpty() ? dtmGrpc : dtmTarget;
+    }
+
+    /** The option that named {@link #grpcTarget}, for messages. */
+    String grpcTargetOption() {
+        return dtmTarget.isEmpty() ? "--dtm-grpc" : "--dtm-target";
     }
 
     private static String value(String[] args, int i, String option) {

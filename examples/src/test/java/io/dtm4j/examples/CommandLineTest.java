@@ -57,6 +57,24 @@ class CommandLineTest {
     }
 
     @Test
+    void aRegistryTargetReplacesTheGrpcAddress() {
+        Options direct = Options.parse("grpc_msg_etcd", "--dtm-grpc", "10.0.0.5:36790");
+        Options viaEtcd = Options.parse("grpc_msg_etcd", "--dtm-target", "etcd://10.0.0.6:2379/dtmservice");
+
+        assertThat(direct.grpcTarget()).isEqualTo("10.0.0.5:36790");
+        assertThat(viaEtcd.grpcTarget()).isEqualTo("etcd://10.0.0.6:2379/dtmservice");
+        assertThat(viaEtcd.grpcTargetOption()).isEqualTo("--dtm-target");
+    }
+
+    @Test
+    void aDtmTargetThatIsNotAUrlIsAUsageError() {
+        ExampleRun run = ExampleRun.of("grpc_msg_etcd", "--dtm-target", "10.0.0.5:36790");
+
+        assertThat(run.exitStatus()).isEqualTo(Main.USAGE);
+        assertThat(run.err()).contains("--dtm-target takes a URL such as etcd://localhost:2379/dtmservice");
+    }
+
+    @Test
     void unsupportedDatabaseIsAUsageError() {
         ExampleRun run = ExampleRun.of("http_saga", "--db", "jdbc:h2:mem:x");
 

@@ -3,9 +3,9 @@ package io.dtm4j.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.dtm4j.discovery.testing.EtcdProcess;
 import io.dtm4j.server.config.ServerConfig.MicroServiceConfig;
 import io.dtm4j.server.config.ServerConfig.StoreConfig;
-import io.dtm4j.server.discovery.EtcdProcess;
 import io.dtm4j.server.testing.Configs;
 import io.dtm4j.server.testing.JdbcTestDatabases;
 import io.dtm4j.server.testing.TestServer;
@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Runs every example through its Java entry point against a real server, on SQLite, PostgreSQL and
@@ -186,40 +187,78 @@ class ExamplesTest {
         runAndCheck(name, BusinessDatabases.url(mariadb), Bank.Kind.MARIADB);
     }
 
-    @Test
-    void grpcMsgEtcdReachesTheBankThroughEtcdOnSqlite() throws SQLException {
+    /**
+     * grpc_msg_etcd against a server on dtm-driver-gozero registered in etcd as {@code dtmservice}:
+     * the application dials it directly ({@code --dtm-grpc}) or through etcd ({@code --dtm-target}).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"--dtm-grpc", "--dtm-target"})
+    void grpcMsgEtcdReachesTheBankThroughEtcdOnSqlite(String serverOption) throws SQLException {
         try (EtcdProcess etcd = EtcdProcess.start()) {
             int grpcPort = freePort();
-            var microService = new MicroServiceConfig(
-                    "dtm-driver-gozero", "etcd://" + etcd.address() + "/dtmservice", "127.0.0.1:" + grpcPort);
+            String registered = "etcd://" + etcd.address() + "/dtmservice";
+            var microService = new MicroServiceConfig("dtm-driver-gozero", registered, "127.0.0.1:" + grpcPort);
             try (TestServer gozero =
                     new TestServer(c -> Configs.grpcPort(c, grpcPort).withMicroService(microService))) {
-                String db = BusinessDatabases.sqlite(dir, "grpc_msg_etcd");
+                String db = BusinessDatabases.sqlite(dir, "grpc_msg_etcd" + serverOption);
+                String grpcTarget = serverOption.equals("--dtm-target") ? registered : "127.0.0.1:" + grpcPort;
 
                 ExampleRun run = ExampleRun.of(
                         "grpc_msg_etcd",
                         "--dtm",
                         gozero.dtm(),
-                        "--dtm-grpc",
-                        "127.0.0.1:" + grpcPort,
+                        serverOption,
+                        grpcTarget,
                         "--etcd",
                         etcd.address(),
                         "--db",
                         db);
 
                 assertThat(run.exitStatus()).as(run::toString).isEqualTo(Main.OK);
+                String service = "etcd://" + etcd.address() + "/trans/trans.TransSvc/";
                 assertThat(run.out())
+                        .contains("dtm server, gRPC: " + grpcTarget)
                         .containsPattern("\\[bank\\] registered in etcd " + Pattern.quote(etcd.address())
                                 + ": trans/\\d+ = 127\\.0\\.0\\.1:\\d+")
-                        .contains("step: etcd://" + etcd.address() + "/trans/trans.TransSvc/TransIn")
+                        .contains("step: " + service + "TransIn")
+                        .contains("check-back: " + service + "QueryPrepared")
                         .contains("local transaction: transfer out 30 cents from 1\n[bank] transfer in 30 cents to 2")
                         .contains("OK: grpc_msg_etcd ended as expected");
                 assertThat(gozero.status(run.gid())).isEqualTo("succeed");
+                assertThat(gozero.transaction(run.gid()).path("query_prepared").asText())
+                        .isEqualTo(service + "QueryPrepared");
                 assertThat(BusinessDatabases.balance(db, 1)).isEqualTo(START - AMOUNT);
                 assertThat(BusinessDatabases.balance(db, 2)).isEqualTo(START + AMOUNT);
                 // the bank revoked its lease when it stopped: nothing is left under trans/
                 assertThat(etcd.client().list("trans/").values()).isEmpty();
             }
+        }
+    }
+
+    @Test
+    void grpcMsgEtcdFailsWithoutMovingMoneyWhenNoServerIsRegisteredUnderTheTarget() throws SQLException {
+        try (EtcdProcess etcd = EtcdProcess.start()) {
+            String db = BusinessDatabases.sqlite(dir, "grpc_msg_etcd-no-dtm");
+            String target = "etcd://" + etcd.address() + "/nodtm";
+
+            ExampleRun run = ExampleRun.of(
+                    "grpc_msg_etcd",
+                    "--dtm",
+                    server.dtm(),
+                    "--dtm-target",
+                    target,
+                    "--etcd",
+                    etcd.address(),
+                    "--db",
+                    db);
+
+            assertThat(run.exitStatus()).as(run::toString).isEqualTo(Main.FAILED);
+            assertThat(run.err())
+                    .contains("FAILED: cannot reach the dtm server at " + target)
+                    .contains("no instance of " + target + " is registered")
+                    .contains("with --dtm-target");
+            assertThat(BusinessDatabases.balance(db, 1)).isEqualTo(START);
+            assertThat(BusinessDatabases.balance(db, 2)).isEqualTo(START);
         }
     }
 

@@ -1,5 +1,8 @@
 package io.dtm4j.server.discovery;
 
+import io.dtm4j.discovery.Registration;
+import io.dtm4j.discovery.Resolver;
+import io.dtm4j.discovery.ServiceMethod;
 import java.util.List;
 
 /**
@@ -18,18 +21,13 @@ final class DefaultDriver implements MicroServiceDriver {
     @Override
     public ServiceMethod split(String url) {
         if (url.startsWith("dns:")) {
-            return GoZeroDriver.splitAfterFirstSegment(url);
+            return ServiceMethod.afterService(url);
         }
         if (url.contains("://")) {
             throw new IllegalArgumentException("gRPC URL '" + url + "' has a scheme: the default driver takes"
                     + " host:port/package.Service/Method; set MicroService.Driver to dtm-driver-gozero for etcd URLs");
         }
-        int slash = url.indexOf('/');
-        String form = "host:port/package.Service/Method";
-        if (slash < 0) {
-            throw new IllegalArgumentException("gRPC URL '" + url + "' is not of the form " + form);
-        }
-        return ServiceMethod.checked(url, url.substring(0, slash), url.substring(slash), form);
+        return ServiceMethod.atFirstSlash(url);
     }
 
     @Override

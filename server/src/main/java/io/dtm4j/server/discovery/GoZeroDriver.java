@@ -1,5 +1,10 @@
 package io.dtm4j.server.discovery;
 
+import io.dtm4j.discovery.EtcdRegistration;
+import io.dtm4j.discovery.EtcdTarget;
+import io.dtm4j.discovery.Registration;
+import io.dtm4j.discovery.Resolver;
+import io.dtm4j.discovery.ServiceMethod;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
@@ -22,37 +27,7 @@ final class GoZeroDriver implements MicroServiceDriver {
 
     @Override
     public ServiceMethod split(String url) {
-        if (!url.contains("//")) {
-            int slash = url.indexOf('/');
-            String form = "host:port/package.Service/Method";
-            if (slash < 0) {
-                throw new IllegalArgumentException("gRPC URL '" + url + "' is not of the form " + form);
-            }
-            return ServiceMethod.checked(url, url.substring(0, slash), url.substring(slash), form);
-        }
-        return splitAfterFirstSegment(url);
-    }
-
-    /** {@code scheme://authority/first/rest…} → target {@code scheme://authority/first}, method {@code /rest…}. */
-    static ServiceMethod splitAfterFirstSegment(String url) {
-        String form = "scheme://host:port/service/package.Service/Method";
-        URI uri;
-        try {
-            uri = new URI(url);
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("gRPC URL '" + url + "' is not a URL: " + e.getReason(), e);
-        }
-        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-        if (uri.getScheme() == null || path.length() < 2) {
-            throw new IllegalArgumentException("gRPC URL '" + url + "' is not of the form " + form);
-        }
-        int cut = path.indexOf('/', 1);
-        if (cut < 0) {
-            throw new IllegalArgumentException("gRPC URL '" + url + "' is not of the form " + form);
-        }
-        String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority();
-        String target = uri.getScheme() + "://" + authority + path.substring(0, cut);
-        return ServiceMethod.checked(url, target, path.substring(cut), form);
+        return ServiceMethod.goZero(url);
     }
 
     @Override
@@ -75,6 +50,6 @@ final class GoZeroDriver implements MicroServiceDriver {
 
     @Override
     public List<Resolver> resolvers() {
-        return List.of(new EtcdResolver(), new DirectResolver());
+        return Resolver.goZero();
     }
 }

@@ -1,5 +1,11 @@
 package io.dtm4j.server.discovery;
 
+import io.dtm4j.discovery.EtcdException;
+import io.dtm4j.discovery.Registration;
+import io.dtm4j.discovery.Resolver;
+import io.dtm4j.discovery.ServiceMethod;
+import java.util.List;
+
 /**
  * A service-discovery driver (dtm's §14 {@code dtmdriver}): how gRPC branch URLs split into a dial
  * target and a method, which registries those targets may name, and how the server publishes itself.
@@ -28,5 +34,5 @@ public interface MicroServiceDriver {
     Registration register(String target, String endpoint);
 
     /** The resolvers of the dial-target schemes this driver's URLs may use beyond grpc-java's own. */
-    java.util.List<Resolver> resolvers();
+    List<Resolver> resolvers();
 }

@@ -5,6 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
+import io.dtm4j.discovery.EtcdRegistration;
+import io.dtm4j.discovery.EtcdTarget;
+import io.dtm4j.discovery.testing.EtcdProcess;
 import io.dtm4j.protocol.grpc.DtmGrpc;
 import io.dtm4j.protocol.grpc.DtmRequest;
 import io.dtm4j.protocol.grpc.DtmTransOptions;

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.dtm4j.discovery.EtcdClient;
+import io.dtm4j.discovery.EtcdRegistration;
+import io.dtm4j.discovery.testing.EtcdProcess;
 import io.dtm4j.server.config.ServerConfig.MicroServiceConfig;
 import io.dtm4j.server.testing.ServerProcess;
 import io.dtm4j.server.testing.TestServer;

@@ -1,4 +1,4 @@
-package io.dtm4j.server.discovery;
+package io.dtm4j.discovery;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -21,6 +21,7 @@ public record EtcdTarget(List<String> hosts, String key, String user, String pas
     /** The URL schemes naming an etcd registry. */
     public static final List<String> SCHEMES = List.of("etcd", "discov");
 
+    /** A target of {@code hosts} (copied), {@code key} and account. */
     public EtcdTarget {
         hosts = List.copyOf(hosts);
     }

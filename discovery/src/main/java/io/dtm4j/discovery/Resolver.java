@@ -1,4 +1,4 @@
-package io.dtm4j.server.discovery;
+package io.dtm4j.discovery;
 
 import java.net.URI;
 import java.util.List;
@@ -12,8 +12,21 @@ import java.util.Set;
  */
 public interface Resolver {
 
+    /** go-zero's resolvers, as dtm4j has them: {@code etcd://}, {@code discov://} and {@code direct:///}. */
+    static List<Resolver> goZero() {
+        return List.of(new EtcdResolver(), new DirectResolver());
+    }
+
     /** The URL schemes this resolver serves. */
     Set<String> schemes();
+
+    /**
+     * Checks {@code target} without contacting anything, so that a malformed one is refused when a
+     * channel is created rather than when it is first used.
+     *
+     * @throws IllegalArgumentException saying what is wrong and which form is expected
+     */
+    void check(URI target);
 
     /**
      * Starts following {@code target}. {@code listener} is called from a thread of the resolver with
@@ -26,8 +39,10 @@ public interface Resolver {
 
     /** Receives the endpoints of a followed target. */
     interface Listener {
+        /** The target's endpoints ({@code host:port}) now: the complete list, sorted, possibly empty. */
         void endpoints(List<String> endpoints);
 
+        /** The registry cannot be read; {@code problem} says why. The endpoints last reported stay valid. */
         void error(String problem);
     }
 

@@ -1,7 +1,9 @@
-package io.dtm4j.server.discovery;
+package io.dtm4j.discovery.testing;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.dtm4j.discovery.EtcdClient;
+import io.dtm4j.discovery.EtcdTarget;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -158,7 +160,8 @@ public final class EtcdProcess implements AutoCloseable {
                 .findFirst();
     }
 
-    static int freePort() {
+    /** A loopback port free at the time of the call, e.g. for an address that must refuse connections. */
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         } catch (IOException e) {

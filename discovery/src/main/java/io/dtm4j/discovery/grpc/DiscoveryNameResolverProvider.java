@@ -1,6 +1,6 @@
-package io.dtm4j.server.discovery.grpc;
+package io.dtm4j.discovery.grpc;
 
-import io.dtm4j.server.discovery.Resolver;
+import io.dtm4j.discovery.Resolver;
 import io.grpc.EquivalentAddressGroup;
 import io.grpc.NameResolver;
 import io.grpc.NameResolverProvider;
@@ -51,6 +51,26 @@ public final class DiscoveryNameResolverProvider extends NameResolverProvider {
         }
     }
 
+    /**
+     * Installs go-zero's resolvers ({@link Resolver#goZero}) when {@code target} is a URL of one of
+     * their schemes ({@code etcd://}, {@code discov://}, {@code direct:///}); returns whether it is.
+     * Other targets ({@code host:port}, {@code dns:///host:port}) are grpc-java's own and leave the
+     * registry as it is.
+     */
+    public static boolean installFor(String target) {
+        int colon = target.indexOf("://");
+        if (colon <= 0) {
+            return false;
+        }
+        String targetScheme = target.substring(0, colon);
+        List<Resolver> goZero = Resolver.goZero();
+        if (goZero.stream().noneMatch(r -> r.schemes().contains(targetScheme))) {
+            return false;
+        }
+        install(goZero);
+        return true;
+    }
+
     @Override
     protected boolean isAvailable() {
         return true;
@@ -81,6 +101,7 @@ public final class DiscoveryNameResolverProvider extends NameResolverProvider {
         if (!scheme.equals(target.getScheme())) {
             return null;
         }
+        resolver.check(target); // a malformed target fails the channel's creation, with the reason
         return new Following(resolver, target, args.getSynchronizationContext());
     }
 

@@ -1,4 +1,4 @@
-package io.dtm4j.server.discovery;
+package io.dtm4j.discovery;
 
 /** The server's entry in a registry, kept alive until {@link #close} withdraws it. */
 public interface Registration extends AutoCloseable {

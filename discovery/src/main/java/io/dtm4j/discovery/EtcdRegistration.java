@@ -1,4 +1,4 @@
-package io.dtm4j.server.discovery;
+package io.dtm4j.discovery;
 
 import java.time.Duration;
 import java.util.concurrent.Executors;

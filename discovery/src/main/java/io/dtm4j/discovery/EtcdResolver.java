@@ -1,4 +1,4 @@
-package io.dtm4j.server.discovery;
+package io.dtm4j.discovery;
 
 import java.net.URI;
 import java.time.Duration;
@@ -25,6 +25,11 @@ public final class EtcdResolver implements Resolver {
     @Override
     public Set<String> schemes() {
         return Set.copyOf(EtcdTarget.SCHEMES);
+    }
+
+    @Override
+    public void check(URI target) {
+        EtcdTarget.of(target);
     }
 
     @Override

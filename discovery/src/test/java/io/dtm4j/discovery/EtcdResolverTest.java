@@ -1,8 +1,9 @@
-package io.dtm4j.server.discovery;
+package io.dtm4j.discovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.dtm4j.discovery.testing.EtcdProcess;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.dtm4j.server.discovery;
+package io.dtm4j.discovery;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package io.dtm4j.server.discovery;
+package io.dtm4j.discovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,28 +9,18 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** How each driver splits gRPC branch URLs (§6.4 step 1, §14), and how etcd targets are read. */
+/** The two rules that split gRPC branch URLs (§6.4 step 1, §14), and how etcd targets are read. */
 class UrlSplittingTest {
-    private final MicroServiceDriver byDefault = MicroServiceDrivers.named("default");
-    private final MicroServiceDriver goZero = MicroServiceDrivers.named("dtm-driver-gozero");
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
             localhost:58081/busi.Busi/TransOut        | localhost:58081        | /busi.Busi/TransOut
             10.0.0.7:8080/a.b.c.Svc/Do                | 10.0.0.7:8080          | /a.b.c.Svc/Do
             busi.prod.svc.cluster.local:80/busi.B/M   | busi.prod.svc.cluster.local:80 | /busi.B/M
-            dns:///busi:58081/busi.Busi/TransOut      | dns:///busi:58081      | /busi.Busi/TransOut
             """)
-    void defaultDriverSplitsAtTheFirstSlash(String url, String target, String method) {
-        assertThat(byDefault.split(url)).isEqualTo(new ServiceMethod(target, method));
-    }
-
-    @Test
-    void defaultDriverRefusesRegistryUrlsNamingTheDriverToUse() {
-        assertThatThrownBy(() -> byDefault.split("etcd://localhost:2379/trans.rpc/trans.TransSvc/TransOut"))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("has a scheme")
-                .hasMessageContaining("dtm-driver-gozero");
+    void bothRulesSplitHostPortUrlsAtTheFirstSlash(String url, String target, String method) {
+        assertThat(ServiceMethod.atFirstSlash(url)).isEqualTo(new ServiceMethod(target, method));
+        assertThat(ServiceMethod.goZero(url)).isEqualTo(new ServiceMethod(target, method));
     }
 
     @ParameterizedTest
@@ -42,8 +32,8 @@ class UrlSplittingTest {
             dns:///busi:58081/busi.Busi/TransOut                      | dns:///busi:58081                 | /busi.Busi/TransOut
             localhost:58081/busi.Busi/TransOut                        | localhost:58081                   | /busi.Busi/TransOut
             """)
-    void goZeroDriverSplitsAfterTheServiceSegment(String url, String target, String method) {
-        ServiceMethod split = goZero.split(url);
+    void goZeroSplitsRegistryUrlsAfterTheServiceSegment(String url, String target, String method) {
+        ServiceMethod split = ServiceMethod.goZero(url);
         assertThat(split).isEqualTo(new ServiceMethod(target, method));
         assertThat(split.fullMethodName()).isEqualTo(method.substring(1));
     }
@@ -63,11 +53,11 @@ class UrlSplittingTest {
                 "etcd://local host:2379/x/a.B/C"
             })
     void malformedUrlsAreRefusedWithTheExpectedForm(String url) {
-        assertThatThrownBy(() -> goZero.split(url))
+        assertThatThrownBy(() -> ServiceMethod.goZero(url))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'" + url + "'");
         if (!url.contains("://")) {
-            assertThatThrownBy(() -> byDefault.split(url))
+            assertThatThrownBy(() -> ServiceMethod.atFirstSlash(url))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("host:port/package.Service/Method");
         }
@@ -97,24 +87,6 @@ class UrlSplittingTest {
         assertThatThrownBy(() -> EtcdTarget.parse(target))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(problem);
-    }
-
-    @Test
-    void unknownDriversAreRefusedListingTheKnownOnes() {
-        assertThatThrownBy(() -> MicroServiceDrivers.named("dtm-driver-kratos"))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("dtm-driver-kratos")
-                .hasMessageContaining("default, dtm-driver-gozero");
-    }
-
-    @Test
-    void goZeroRegistersOnlyInEtcdAndNothingForAnEmptyTarget() {
-        assertThat(goZero.register("", "localhost:36790")).isSameAs(Registration.NONE);
-        assertThat(byDefault.register("etcd://localhost:2379/dtmservice", "localhost:36790"))
-                .isSameAs(Registration.NONE);
-        assertThatThrownBy(() -> goZero.register("consul://localhost:8500/dtmservice", "localhost:36790"))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("etcd only");
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.dtm4j.server.discovery;
+package io.dtm4j.discovery;
 
 import java.net.URI;
 import java.util.Arrays;
@@ -16,7 +16,17 @@ public final class DirectResolver implements Resolver {
     }
 
     @Override
+    public void check(URI target) {
+        endpoints(target);
+    }
+
+    @Override
     public Subscription follow(URI target, Listener listener) {
+        listener.endpoints(endpoints(target));
+        return () -> {};
+    }
+
+    private static List<String> endpoints(URI target) {
         String path = target.getPath() == null ? "" : target.getPath();
         List<String> endpoints = Arrays.stream(path.replaceFirst("^/+", "").split(","))
                 .map(String::trim)
@@ -27,7 +37,6 @@ public final class DirectResolver implements Resolver {
             throw new IllegalArgumentException(
                     "'" + target + "' names no endpoint: expected direct:///host:port[,host:port…]");
         }
-        listener.endpoints(endpoints);
-        return () -> {};
+        return endpoints;
     }
 }

@@ -1,9 +1,10 @@
-package io.dtm4j.server.discovery;
+package io.dtm4j.discovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.dtm4j.discovery.testing.EtcdProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
