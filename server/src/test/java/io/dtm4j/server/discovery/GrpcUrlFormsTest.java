@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.dtm4j.server.config.ServerConfig.MicroServiceConfig;
 import io.dtm4j.server.grpc.GrpcBusinessStub;
+import io.dtm4j.server.testing.Configs;
 import io.dtm4j.server.testing.TestServer;
 import java.time.Duration;
 import java.util.List;
@@ -63,6 +64,29 @@ class GrpcUrlFormsTest {
                 return gids.stream().anyMatch(g -> !a.calls(g).isEmpty())
                         && gids.stream().anyMatch(g -> !b.calls(g).isEmpty());
             });
+        }
+    }
+
+    @Test
+    void grpcServiceConfigChoosesTheLoadBalancing() {
+        var goZero = new MicroServiceConfig("dtm-driver-gozero", "", "");
+        String pickFirst = "{\"loadBalancingConfig\": [{\"pick_first\": {}}]}";
+        try (var dtm = new TestServer(c -> Configs.grpcServiceConfig(c.withMicroService(goZero), pickFirst));
+                var a = new GrpcBusinessStub();
+                var b = new GrpcBusinessStub()) {
+            String url = "direct:///" + a.address() + "," + b.address() + "/busi.Busi/TransOut";
+            int onA = 0;
+            int onB = 0;
+            for (int i = 0; i < 20; i++) {
+                assertThat(submit(dtm, "pick-first-" + i, url)).isEqualTo(200);
+                onA += a.calls("pick-first-" + i).size();
+                onB += b.calls("pick-first-" + i).size();
+            }
+            // pick_first sticks to one instance; round robin would have spread the calls over both
+            assertThat(onA + onB).isEqualTo(20);
+            assertThat(onA == 0 || onB == 0)
+                    .as("calls on a: %d, on b: %d", onA, onB)
+                    .isTrue();
         }
     }
 }
