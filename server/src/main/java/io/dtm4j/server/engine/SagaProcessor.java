@@ -119,6 +119,13 @@ final class SagaProcessor implements Processor {
                     }
                 }
             }
+            // actions still in flight finish first (within the round's time): their outcome is written
+            // in this round, under its claim, and no compensation overtakes its own action
+            while (running > 0 && timeLeft() > 0) {
+                if (poll(results) != null) {
+                    running--;
+                }
+            }
             if (t.status() != TransStatus.SUBMITTED) {
                 return;
             }

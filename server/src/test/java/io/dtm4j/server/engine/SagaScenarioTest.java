@@ -398,6 +398,19 @@ class SagaScenarioTest {
     }
 
     @Test
+    void concurrentSagaLetsAnActionInFlightFinishBeforeCompensating() {
+        busi.scriptFor(gid, "TransOut", Reply.failure("no money"));
+        busi.scriptFor(gid, "TransIn", Reply.slow(Duration.ofMillis(300)));
+
+        var r = submitAndWait(concurrentTransfer("{\"concurrent\":true}"));
+
+        assertThat(r.status()).isEqualTo(409);
+        assertThat(dtm.status(gid)).isEqualTo("failed");
+        // the late TransIn's success is written by the round that started it, before it ended
+        assertThat(dtm.branchStatuses(gid)).containsExactly("S", "F", "S", "S");
+    }
+
+    @Test
     void concurrentSagaRetriesAnOngoingCompensationUntilItFails() {
         Reply noMoney = Reply.failure("no money");
         busi.scriptFor(gid, "TransOut", noMoney);
