@@ -221,10 +221,13 @@ public final class DtmClient implements AutoCloseable {
     }
 
     /**
-     * Encodes a step or branch payload: over HTTP a String or byte[] as it is and anything else as
-     * JSON; over gRPC a protobuf message, byte[] or String (UTF-8).
+     * Encodes a step or branch payload the way this client sends it: over HTTP a String or byte[] as
+     * it is and anything else as JSON; over gRPC a protobuf message, byte[] or String (UTF-8), and
+     * null as an empty message.
+     *
+     * @throws IllegalArgumentException over gRPC, for a payload of another type
      */
-    byte[] encode(Object payload) {
+    public byte[] encode(Object payload) {
         return grpc != null
                 ? GrpcTransport.encode(payload)
                 : Json.payload(payload).getBytes(StandardCharsets.UTF_8);

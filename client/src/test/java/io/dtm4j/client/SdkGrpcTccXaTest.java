@@ -5,6 +5,7 @@ import static io.dtm4j.client.GrpcAccounts.amount;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.Int64Value;
 import io.dtm4j.client.barrier.BarrierBusiness;
@@ -12,6 +13,7 @@ import io.dtm4j.client.barrier.BranchBarrier;
 import io.dtm4j.protocol.Ops;
 import io.dtm4j.server.testing.TestServer;
 import io.grpc.Metadata;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -183,7 +185,8 @@ class SdkGrpcTccXaTest {
                         gid, t -> t.callBranch(amount(1), "http://127.0.0.1:1/TransOut", "", "")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("host:port/package.Service/Method");
-        assertThat(server.status(gid)).isEqualTo("failed");
+        // the abort (without wait_result) is answered before its round ends
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.status(gid).equals("failed"));
     }
 
     @Test

@@ -2,7 +2,6 @@ package io.dtm4j.client.workflow;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.protobuf.MessageLite;
 import java.nio.charset.StandardCharsets;
 
 /** Request bodies of recorded steps, and the JSON the engine writes. */
@@ -27,18 +26,5 @@ final class Payloads {
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("cannot write the request body as JSON: " + e.getMessage(), e);
         }
-    }
-
-    /** A gRPC request: a protobuf message's bytes, raw bytes, a String's UTF-8 bytes, or empty for null. */
-    static byte[] grpcBytes(Object request) {
-        return switch (request) {
-            case null -> StepResult.EMPTY;
-            case MessageLite message -> message.toByteArray();
-            case byte[] bytes -> bytes;
-            case String text -> text.getBytes(StandardCharsets.UTF_8);
-            default ->
-                throw new IllegalArgumentException("a gRPC request is a protobuf message, byte[] or String; got "
-                        + request.getClass().getName());
-        };
     }
 }

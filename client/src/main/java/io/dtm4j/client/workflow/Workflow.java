@@ -243,7 +243,7 @@ public final class Workflow {
             throw new UnsupportedOperationException(
                     "workflow " + gid + ": invoke() makes gRPC calls and needs an engine over gRPC (Workflows.grpc)");
         }
-        byte[] bytes = Payloads.grpcBytes(request);
+        byte[] bytes = dtm.encode(request);
         return action(barrier -> invokeGrpc(url, bytes)).value();
     }
 

@@ -5,10 +5,9 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.Int64Value;
 import io.dtm4j.client.BranchIdentity;
 import io.dtm4j.client.DtmClient;
-import io.dtm4j.client.DtmFailureException;
+import io.dtm4j.client.GrpcAccounts;
 import io.dtm4j.client.GrpcBranch;
 import io.dtm4j.client.GrpcResults;
-import io.dtm4j.client.barrier.BarrierSchema;
 import io.dtm4j.client.barrier.BranchBarrier;
 import io.dtm4j.protocol.grpc.workflow.WorkflowData;
 import io.dtm4j.protocol.grpc.workflow.WorkflowGrpc;
@@ -36,13 +35,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -52,7 +45,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.sqlite.SQLiteDataSource;
 
 /**
  * The gRPC workflow tests' world: the real server (engine over its gRPC API), the application's
@@ -98,8 +90,7 @@ final class GrpcWorkflowFixture implements AutoCloseable {
 
     private final Server app;
     private final Server bank;
-    private final SQLiteDataSource db = new SQLiteDataSource();
-    private final Path dbFile;
+    private final GrpcAccounts accounts;
     /** Set once the engine exists: the app's server must listen first, to know its port. */
     private volatile ServerServiceDefinition workflowService;
 
@@ -109,10 +100,7 @@ final class GrpcWorkflowFixture implements AutoCloseable {
 
     GrpcWorkflowFixture() {
         try {
-            dbFile = Files.createTempFile("dtm4j-grpc-workflow", ".db");
-            db.setUrl("jdbc:sqlite:" + dbFile);
-            BarrierSchema.create(db);
-            execute("CREATE TABLE balance (account varchar(128) PRIMARY KEY, amount bigint NOT NULL)");
+            accounts = new GrpcAccounts();
             app = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
                     .executor(Executors.newVirtualThreadPerTaskExecutor())
                     .fallbackHandlerRegistry(new HandlerRegistry() {
@@ -131,7 +119,7 @@ final class GrpcWorkflowFixture implements AutoCloseable {
                     .intercept(GrpcBranch.interceptor())
                     .build()
                     .start();
-        } catch (IOException | SQLException e) {
+        } catch (Exception e) {
             throw new IllegalStateException("cannot start the gRPC workflow fixture", e);
         }
         workflows = Workflows.grpc(dtm, appAddress());
@@ -142,7 +130,7 @@ final class GrpcWorkflowFixture implements AutoCloseable {
     String gid(String name) {
         String gid = name + "-" + System.nanoTime();
         try {
-            execute("INSERT INTO balance VALUES ('out-" + gid + "', 100), ('in-" + gid + "', 0)");
+            accounts.open(gid);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
@@ -171,7 +159,7 @@ final class GrpcWorkflowFixture implements AutoCloseable {
 
     /** The balances of {@code out-<gid>} and {@code in-<gid>}. */
     List<Long> balances(String gid) throws SQLException {
-        return List.of(balance("out-" + gid), balance("in-" + gid));
+        return accounts.balances(gid);
     }
 
     /** The bank calls of {@code gid}, in arrival order. */
@@ -263,40 +251,11 @@ final class GrpcWorkflowFixture implements AutoCloseable {
             long amount = Int64Value.parseFrom(request).getValue();
             String account = (method.startsWith("TransOut") ? "out-" : "in-") + branch.gid();
             long delta = method.equals("TransOut") || method.equals("TransInRevert") ? -amount : amount;
-            BranchBarrier.of(branch).callWithDb(db, tx -> add(tx, account, delta));
-            out.onNext(Int64Value.of(balance(account)).toByteArray());
+            BranchBarrier.of(branch).callWithDb(accounts.db, tx -> GrpcAccounts.add(tx, account, delta));
+            out.onNext(Int64Value.of(accounts.balance(account)).toByteArray());
             out.onCompleted();
         } catch (Exception e) {
             out.onError(GrpcResults.exceptionFor(e));
-        }
-    }
-
-    private static void add(Connection tx, String account, long amount) throws SQLException {
-        try (PreparedStatement ps =
-                tx.prepareStatement("UPDATE balance SET amount = amount + ? WHERE account = ? AND amount + ? >= 0")) {
-            ps.setLong(1, amount);
-            ps.setString(2, account);
-            ps.setLong(3, amount);
-            if (ps.executeUpdate() == 0) {
-                throw new DtmFailureException("Insufficient balance on " + account);
-            }
-        }
-    }
-
-    private long balance(String account) throws SQLException {
-        try (Connection c = db.getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT amount FROM balance WHERE account = ?")) {
-            ps.setString(1, account);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : -1;
-            }
-        }
-    }
-
-    private void execute(String sql) throws SQLException {
-        try (Connection c = db.getConnection();
-                Statement s = c.createStatement()) {
-            s.execute(sql);
         }
     }
 
@@ -349,6 +308,6 @@ final class GrpcWorkflowFixture implements AutoCloseable {
         dtm.close();
         httpBusi.close();
         server.close();
-        Files.deleteIfExists(dbFile);
+        accounts.close();
     }
 }
