@@ -108,7 +108,12 @@ public final class TestServer implements AutoCloseable {
                 d.cronWorkers(),
                 d.grpcServiceConfig(),
                 d.microService());
-        server = Dtm4jServer.start(tweak.apply(config), clock, false);
+        try {
+            server = Dtm4jServer.start(tweak.apply(config), clock, false);
+        } catch (RuntimeException e) {
+            dropStore(); // a test expecting the start to fail has no server to close
+            throw e;
+        }
     }
 
     /** The store the tests run on: the system property {@value #STORE_PROPERTY}, default {@code embedded}. */
@@ -231,6 +236,10 @@ public final class TestServer implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        dropStore();
+    }
+
+    private void dropStore() {
         if (dropOnClose != null) {
             JdbcTestDatabases.drop(dropOnClose);
         }
