@@ -7,14 +7,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.Int64Value;
 import io.dtm4j.client.xa.XaLocalTransaction;
 import io.dtm4j.client.xa.XaTestDatabase;
+import io.dtm4j.client.xa.XaTestDatabases;
 import io.dtm4j.server.testing.TestServer;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,7 +32,11 @@ class XaGrpcTest {
     private static TestServer server;
     private static DtmClient dtm;
     private static GrpcBusi rm;
-    private static final Map<String, XaTestDatabase> DATABASES = new ConcurrentHashMap<>();
+    private static final XaTestDatabases DATABASES = new XaTestDatabases(XID_PREFIX, db -> {
+        XaLocalTransaction branches = XaLocalTransaction.of(db.dataSource()).withBarrierTable(db.barrierTable());
+        rm.on(db.driver() + "-TransOut", transfer(db, branches, 1, -1));
+        rm.on(db.driver() + "-TransIn", transfer(db, branches, 2, 1));
+    });
 
     @BeforeAll
     static void start() {
@@ -49,25 +50,11 @@ class XaGrpcTest {
         dtm.close();
         rm.close();
         server.close();
-        for (XaTestDatabase db : DATABASES.values()) {
-            db.close();
-        }
+        DATABASES.close();
     }
 
     private static XaTestDatabase database(String driver) throws SQLException {
-        Optional<String> reason = XaTestDatabase.unavailable(driver);
-        reason.ifPresent(r -> System.out.println("SKIPPED: " + r));
-        Assumptions.assumeTrue(reason.isEmpty(), reason.orElse(""));
-        XaTestDatabase db = DATABASES.get(driver);
-        if (db == null) {
-            db = XaTestDatabase.create(driver, XID_PREFIX);
-            DATABASES.put(driver, db);
-            XaLocalTransaction branches = XaLocalTransaction.of(db.dataSource()).withBarrierTable(db.barrierTable());
-            rm.on(driver + "-TransOut", transfer(db, branches, 1, -1));
-            rm.on(driver + "-TransIn", transfer(db, branches, 2, 1));
-        }
-        db.setBalances(START_BALANCE);
-        return db;
+        return DATABASES.get(driver, START_BALANCE);
     }
 
     /** A gRPC XA method adding {@code sign * amount} to {@code user}; TransIn refuses gids of rollback scenarios. */

@@ -7,17 +7,16 @@ import static org.awaitility.Awaitility.await;
 import io.dtm4j.client.xa.RmService;
 import io.dtm4j.client.xa.XaLocalTransaction;
 import io.dtm4j.client.xa.XaTestDatabase;
+import io.dtm4j.client.xa.XaTestDatabases;
 import io.dtm4j.server.testing.TestServer;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,7 +35,10 @@ class XaTest {
     private static TestServer server;
     private static DtmClient dtm;
     private static RmService rm;
-    private static final Map<String, XaTestDatabase> DATABASES = new ConcurrentHashMap<>();
+    private static final XaTestDatabases DATABASES = new XaTestDatabases(XaTestDatabase.XID_PREFIX, db -> {
+        rm.route(db.driver() + "-TransOut", transfer(db, branches(db), 1, -1));
+        rm.route(db.driver() + "-TransIn", transfer(db, branches(db), 2, 1));
+    });
     /** Gids whose next commit the resource manager answers with ONGOING. */
     private static final Set<String> ONGOING_COMMIT_ONCE = ConcurrentHashMap.newKeySet();
 
@@ -51,25 +53,12 @@ class XaTest {
     static void stop() throws SQLException {
         rm.close();
         server.close();
-        for (XaTestDatabase db : DATABASES.values()) {
-            db.close();
-        }
+        DATABASES.close();
     }
 
     /** The business database of {@code driver} with its two endpoints, or a skip with the reason. */
     private static XaTestDatabase database(String driver) throws SQLException {
-        Optional<String> reason = XaTestDatabase.unavailable(driver);
-        reason.ifPresent(r -> System.out.println("SKIPPED: " + r));
-        Assumptions.assumeTrue(reason.isEmpty(), reason.orElse(""));
-        XaTestDatabase db = DATABASES.get(driver);
-        if (db == null) {
-            db = XaTestDatabase.create(driver);
-            DATABASES.put(driver, db);
-            rm.route(driver + "-TransOut", transfer(db, branches(db), 1, -1));
-            rm.route(driver + "-TransIn", transfer(db, branches(db), 2, 1));
-        }
-        db.setBalances(START_BALANCE);
-        return db;
+        return DATABASES.get(driver, START_BALANCE);
     }
 
     /** An XA endpoint adding {@code sign * amount} to {@code user}; {@code "fail": true} makes it answer FAILURE. */

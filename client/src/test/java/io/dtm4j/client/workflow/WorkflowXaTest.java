@@ -8,20 +8,17 @@ import io.dtm4j.client.DtmFailureException;
 import io.dtm4j.client.DtmOngoingException;
 import io.dtm4j.client.xa.XaLocalTransaction;
 import io.dtm4j.client.xa.XaTestDatabase;
+import io.dtm4j.client.xa.XaTestDatabases;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,7 +36,7 @@ class WorkflowXaTest {
     private static final String XID_PREFIX = "client-xw-";
 
     private static WorkflowFixture fx;
-    private static final Map<String, XaTestDatabase> DATABASES = new ConcurrentHashMap<>();
+    private static final XaTestDatabases DATABASES = new XaTestDatabases(XID_PREFIX, db -> {});
     /** Makes the next PREPARE of the wrapped data sources fail, as a crash right before it would. */
     private static final AtomicBoolean FAIL_NEXT_PREPARE = new AtomicBoolean();
 
@@ -51,22 +48,11 @@ class WorkflowXaTest {
     @AfterAll
     static void stop() throws SQLException {
         fx.close();
-        for (XaTestDatabase db : DATABASES.values()) {
-            db.close();
-        }
+        DATABASES.close();
     }
 
     private static XaTestDatabase database(String driver) throws SQLException {
-        Optional<String> reason = XaTestDatabase.unavailable(driver);
-        reason.ifPresent(r -> System.out.println("SKIPPED: " + r));
-        Assumptions.assumeTrue(reason.isEmpty(), reason.orElse(""));
-        XaTestDatabase db = DATABASES.get(driver);
-        if (db == null) {
-            db = XaTestDatabase.create(driver, XID_PREFIX);
-            DATABASES.put(driver, db);
-        }
-        db.setBalances(START);
-        return db;
+        return DATABASES.get(driver, START);
     }
 
     private static XaLocalTransaction xa(XaTestDatabase db) {

@@ -104,6 +104,11 @@ public final class XaTestDatabase implements AutoCloseable {
         return maria;
     }
 
+    /** {@code mysql} or {@code postgres}. */
+    public String driver() {
+        return driver;
+    }
+
     /** Unpooled connections to the business database. */
     public DataSource dataSource() {
         return dataSource;
