@@ -14,13 +14,15 @@ final class Examples {
             new TccExample(false),
             new TccExample(true),
             new TccRollbackExample(),
-            new XaExample(false),
-            new XaExample(true),
+            new XaExample(false, false),
+            new XaExample(false, true),
             new WorkflowExample(false),
             new WorkflowExample(true),
             new GrpcSagaExample(),
             new GrpcMsgExample(),
             new GrpcTccExample(),
+            new XaExample(true, false),
+            new XaExample(true, true),
             new GrpcWorkflowExample(),
             new GrpcMsgEtcdExample());
 

@@ -5,6 +5,8 @@ import io.dtm4j.client.DtmFailureException;
 import io.dtm4j.client.GrpcBranch;
 import io.dtm4j.client.GrpcResults;
 import io.dtm4j.client.barrier.BranchBarrier;
+import io.dtm4j.client.xa.XaLocalTransaction;
+import io.dtm4j.protocol.Ops;
 import io.grpc.HandlerRegistry;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.MethodDescriptor;
@@ -115,6 +117,18 @@ final class GrpcBankService implements AutoCloseable {
             Bank.adjustTrading(tx, BankService.TO_USER, -t.amount());
             say("cancel: drop the %d cents booked for 2", t);
         });
+        // XA: phase one does the work in a local transaction left prepared and registers the branch
+        // through the server's gRPC API; phase two (the server's call) commits or rolls it back
+        xa(
+                "TransOutXa",
+                (t, tx) -> move(tx, BankService.FROM_USER, -t.amount(), "xa: transfer out %d cents from 1, prepared"));
+        xa("TransInXa", (t, tx) -> {
+            if (t.transInMustFail()) {
+                out.println("[bank] TransIn to 2 fails definitively (FAILURE), as this example asks");
+                throw new DtmFailureException("TransIn refused: FAILURE asked by the request");
+            }
+            move(tx, BankService.TO_USER, t.amount(), "xa: transfer in %d cents to 2, prepared");
+        });
         // msg: the server's check-back when it does not know whether the local transaction committed
         methods.put("QueryPrepared", request -> {
             String gid = GrpcBranch.identity().gid();
@@ -165,6 +179,19 @@ final class GrpcBankService implements AutoCloseable {
             if (!ran[0]) {
                 out.println("[bank] barrier: skipped " + name + " (" + branch.op() + " of branch " + branch.branchId()
                         + "): already done, or nothing to undo, or too late after its undo");
+            }
+        });
+    }
+
+    private void xa(String name, Operation operation) {
+        XaLocalTransaction xa = XaLocalTransaction.of(bank.dataSource());
+        methods.put(name, request -> {
+            // phase two carries no transfer: only phase one calls the business, and parses the request
+            xa.handleGrpc(
+                    tx -> operation.apply(TransferRequest.parse(new String(request, StandardCharsets.UTF_8)), tx));
+            BranchIdentity branch = GrpcBranch.identity();
+            if (!branch.op().equals(Ops.ACTION)) {
+                out.println("[bank] xa: " + branch.op() + " " + name + " of branch " + branch.branchId());
             }
         });
     }

@@ -120,6 +120,18 @@ class ExamplesTest {
                             "[bank] try: freeze 30 cents of 1\n[bank] try: book 30 incoming cents for 2",
                             "[bank] confirm: transfer in 30 cents to 2\n[bank] confirm: transfer out 30 cents from 1")),
             Map.entry(
+                    "grpc_xa",
+                    transferred(
+                            "[bank] xa: transfer out 30 cents from 1, prepared\n"
+                                    + "[bank] xa: transfer in 30 cents to 2, prepared",
+                            "[bank] xa: commit TransOutXa of branch 01",
+                            "[bank] xa: commit TransInXa of branch 02")),
+            Map.entry(
+                    "grpc_xa_rollback",
+                    unchanged(
+                            "[bank] xa: transfer out 30 cents from 1, prepared\n[bank] TransIn to 2 fails definitively",
+                            "[bank] xa: rollback TransOutXa of branch 01")),
+            Map.entry(
                     "grpc_workflow",
                     transferred(
                             "/trans.TransSvc/TransOut\n[bank] transfer out 30 cents from 1\nworkflow step 02: ",
