@@ -9,20 +9,16 @@ import io.dtm4j.protocol.grpc.DtmBranchRequest;
 import io.dtm4j.protocol.grpc.DtmGrpc;
 import io.dtm4j.protocol.grpc.DtmRequest;
 import io.dtm4j.protocol.grpc.DtmTransOptions;
+import io.dtm4j.protocol.grpc.RawBytes;
 import io.grpc.CallOptions;
 import io.grpc.ClientInterceptors;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -43,23 +39,6 @@ final class GrpcTransport {
     /** dtm's default {@code GrpcServiceConfig}: spread calls over every address a target resolves to. */
     private static final Map<String, ?> ROUND_ROBIN =
             Map.of("loadBalancingConfig", List.of(Map.of("round_robin", Map.of())));
-
-    /** Branch requests are already encoded and replies are handed back undecoded. */
-    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    };
 
     private final String target;
     private final ManagedChannel server;
@@ -140,12 +119,7 @@ final class GrpcTransport {
         var channel = ClientInterceptors.intercept(
                 branches.computeIfAbsent(split.target(), GrpcTransport::open),
                 MetadataUtils.newAttachHeadersInterceptor(metadata));
-        var method = MethodDescriptor.<byte[], byte[]>newBuilder()
-                .setType(MethodDescriptor.MethodType.UNARY)
-                .setFullMethodName(split.fullMethodName())
-                .setRequestMarshaller(BYTES)
-                .setResponseMarshaller(BYTES)
-                .build();
+        var method = RawBytes.unaryMethod(split.fullMethodName());
         CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
         return call(branch.op() + " " + url, () -> ClientCalls.blockingUnaryCall(channel, method, options, body));
     }

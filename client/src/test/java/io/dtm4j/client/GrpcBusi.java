@@ -1,18 +1,16 @@
 package io.dtm4j.client;
 
+import io.dtm4j.protocol.grpc.RawBytes;
 import io.grpc.Grpc;
 import io.grpc.HandlerRegistry;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,22 +41,6 @@ final class GrpcBusi implements AutoCloseable {
             return metadata.getOrDefault("dtm-gid", "");
         }
     }
-
-    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    };
 
     private final Server server;
     private final Map<String, Handler> handlers = new ConcurrentHashMap<>();
@@ -130,12 +112,7 @@ final class GrpcBusi implements AutoCloseable {
     private final class AnyMethod extends HandlerRegistry {
         @Override
         public ServerMethodDefinition<?, ?> lookupMethod(String methodName, String authority) {
-            var descriptor = MethodDescriptor.<byte[], byte[]>newBuilder()
-                    .setType(MethodDescriptor.MethodType.UNARY)
-                    .setFullMethodName(methodName)
-                    .setRequestMarshaller(BYTES)
-                    .setResponseMarshaller(BYTES)
-                    .build();
+            var descriptor = RawBytes.unaryMethod(methodName);
             ServerCallHandler<byte[], byte[]> handler =
                     ServerCalls.asyncUnaryCall((request, out) -> handle(methodName, request, out));
             return ServerMethodDefinition.create(descriptor, handler);

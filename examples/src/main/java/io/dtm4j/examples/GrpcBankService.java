@@ -7,6 +7,7 @@ import io.dtm4j.client.GrpcResults;
 import io.dtm4j.client.barrier.BranchBarrier;
 import io.dtm4j.client.xa.XaLocalTransaction;
 import io.dtm4j.protocol.Ops;
+import io.dtm4j.protocol.grpc.RawBytes;
 import io.grpc.HandlerRegistry;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.MethodDescriptor;
@@ -16,11 +17,8 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -54,22 +52,6 @@ final class GrpcBankService implements AutoCloseable {
     }
 
     private static final byte[] EMPTY = new byte[0];
-
-    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    };
 
     private final Bank bank;
     private final PrintStream out;
@@ -231,12 +213,7 @@ final class GrpcBankService implements AutoCloseable {
                     || !methods.containsKey(fullMethod.substring(SERVICE.length() + 1))) {
                 return null; // gRPC answers UNIMPLEMENTED
             }
-            var descriptor = MethodDescriptor.<byte[], byte[]>newBuilder()
-                    .setType(MethodDescriptor.MethodType.UNARY)
-                    .setFullMethodName(fullMethod)
-                    .setRequestMarshaller(BYTES)
-                    .setResponseMarshaller(BYTES)
-                    .build();
+            var descriptor = RawBytes.unaryMethod(fullMethod);
             return ServerMethodDefinition.create(
                     descriptor, ServerCalls.asyncUnaryCall((request, reply) -> handle(fullMethod, request, reply)));
         }

@@ -9,6 +9,7 @@ import io.dtm4j.client.GrpcAccounts;
 import io.dtm4j.client.GrpcBranch;
 import io.dtm4j.client.GrpcResults;
 import io.dtm4j.client.barrier.BranchBarrier;
+import io.dtm4j.protocol.grpc.RawBytes;
 import io.dtm4j.protocol.grpc.workflow.WorkflowData;
 import io.dtm4j.protocol.grpc.workflow.WorkflowGrpc;
 import io.dtm4j.server.testing.BusinessStub;
@@ -19,7 +20,6 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -31,10 +31,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -66,22 +62,6 @@ final class GrpcWorkflowFixture implements AutoCloseable {
 
     static final long AMOUNT = 30;
     static final String SERVICE = "busi.Busi";
-
-    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    };
 
     final TestServer server = new TestServer();
     final DtmClient dtm = DtmClient.grpc("127.0.0.1:" + server.server().grpcPort());
@@ -276,12 +256,7 @@ final class GrpcWorkflowFixture implements AutoCloseable {
             if (!fullMethod.startsWith(SERVICE + "/")) {
                 return null; // UNIMPLEMENTED
             }
-            var descriptor = MethodDescriptor.<byte[], byte[]>newBuilder()
-                    .setType(MethodDescriptor.MethodType.UNARY)
-                    .setFullMethodName(fullMethod)
-                    .setRequestMarshaller(BYTES)
-                    .setResponseMarshaller(BYTES)
-                    .build();
+            var descriptor = RawBytes.unaryMethod(fullMethod);
             return ServerMethodDefinition.create(
                     descriptor, ServerCalls.asyncUnaryCall((request, out) -> bankCall(fullMethod, request, out)));
         }

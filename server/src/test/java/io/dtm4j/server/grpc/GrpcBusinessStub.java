@@ -1,19 +1,17 @@
 package io.dtm4j.server.grpc;
 
+import io.dtm4j.protocol.grpc.RawBytes;
 import io.grpc.Grpc;
 import io.grpc.HandlerRegistry;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.Status;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -66,22 +64,6 @@ public final class GrpcBusinessStub implements AutoCloseable {
             return metadata.getOrDefault("dtm-op", "");
         }
     }
-
-    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    };
 
     private final Server server;
     private final Map<String, Deque<Reply>> scripts = new ConcurrentHashMap<>();
@@ -172,12 +154,7 @@ public final class GrpcBusinessStub implements AutoCloseable {
     private final class AnyMethod extends HandlerRegistry {
         @Override
         public ServerMethodDefinition<?, ?> lookupMethod(String methodName, String authority) {
-            var descriptor = MethodDescriptor.<byte[], byte[]>newBuilder()
-                    .setType(MethodDescriptor.MethodType.UNARY)
-                    .setFullMethodName(methodName)
-                    .setRequestMarshaller(BYTES)
-                    .setResponseMarshaller(BYTES)
-                    .build();
+            var descriptor = RawBytes.unaryMethod(methodName);
             ServerCallHandler<byte[], byte[]> handler = (call, headers) -> ServerCalls.<byte[], byte[]>asyncUnaryCall(
                             (request, out) -> handle(methodName, headers, request, out))
                     .startCall(call, headers);

@@ -2,6 +2,7 @@ package io.dtm4j.server.invoke.grpc;
 
 import com.google.protobuf.ByteString;
 import io.dtm4j.protocol.TransType;
+import io.dtm4j.protocol.grpc.RawBytes;
 import io.dtm4j.protocol.grpc.workflow.WorkflowData;
 import io.dtm4j.server.invoke.BranchCall;
 import io.dtm4j.server.invoke.Invoker;
@@ -122,14 +123,7 @@ public final class GrpcInvoker implements Invoker {
     }
 
     private MethodDescriptor<byte[], byte[]> method(String fullMethodName) {
-        return methods.computeIfAbsent(
-                fullMethodName,
-                name -> MethodDescriptor.<byte[], byte[]>newBuilder()
-                        .setType(MethodDescriptor.MethodType.UNARY)
-                        .setFullMethodName(name)
-                        .setRequestMarshaller(RawBytes.INSTANCE)
-                        .setResponseMarshaller(RawBytes.INSTANCE)
-                        .build());
+        return methods.computeIfAbsent(fullMethodName, RawBytes::unaryMethod);
     }
 
     private ManagedChannel channel(String target) {
