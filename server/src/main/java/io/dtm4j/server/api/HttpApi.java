@@ -279,9 +279,13 @@ public final class HttpApi {
         }
         ObjectNode n = object();
         ArrayNode branches = n.putArray("branches");
-        store.findBranches(gid).forEach(b -> branches.add(wire.branch(b)));
-        store.findGlobal(gid)
-                .ifPresentOrElse(g -> n.set("transaction", wire.global(g)), () -> n.putNull("transaction"));
+        store.findTrans(gid)
+                .ifPresentOrElse(
+                        t -> {
+                            t.branches().forEach(b -> branches.add(wire.branch(b)));
+                            n.set("transaction", wire.global(t.global()));
+                        },
+                        () -> n.putNull("transaction"));
         return n;
     }
 

@@ -27,6 +27,20 @@ public interface Store extends AutoCloseable {
     /** Returns the branch op rows of {@code gid} in insertion order; empty when there are none. */
     List<BranchOp> findBranches(String gid);
 
+    /** A global transaction with its branch op rows, read together. */
+    record StoredTrans(GlobalTrans global, List<BranchOp> branches) {}
+
+    /**
+     * Returns the transaction with its branch rows, never rows older than the status read with them:
+     * a finished transaction comes with the final statuses of its branches. The default reads the
+     * global first: a round's branch writes commit with or before its status writes, so rows read
+     * after a status include every branch write that status depends on (reading the rows first
+     * could pair rows from before a round's final write with the status it wrote).
+     */
+    default Optional<StoredTrans> findTrans(String gid) {
+        return findGlobal(gid).map(g -> new StoredTrans(g, findBranches(gid)));
+    }
+
     /**
      * Inserts {@code global} and its {@code branches} atomically if no transaction has this gid.
      *

@@ -452,6 +452,109 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void aFinalStatusWriteCarriesThePendingBranchWritesOfEveryBranchOfItsRound() throws Exception {
+        int branches = 6;
+        BranchOp[] rows = new BranchOp[branches];
+        for (int i = 0; i < branches; i++) {
+            rows[i] = branch("g1", "%02d".formatted(i + 1), "action");
+        }
+        save(global("g1", SUBMITTED, now.plus(RETRY)), rows);
+
+        // concurrent branches of one round record their results from their own threads
+        List<Thread> calls = new ArrayList<>();
+        for (BranchOp b : rows) {
+            calls.add(Thread.ofVirtual()
+                    .start(() -> store.updateBranchStatusOrdered(
+                            "g1", b.branchId(), "action", SUCCEED, now.plusSeconds(1), "api-round")));
+        }
+        for (Thread t : calls) {
+            t.join();
+        }
+        var finish = new StatusChange(SUBMITTED, SUCCEED, now.plusSeconds(1), null, null, "api-round", null);
+        assertThat(store.changeGlobalStatus("g1", finish)).isTrue();
+
+        Store.StoredTrans read = store.findTrans("g1").orElseThrow();
+        assertThat(read.global().status()).isEqualTo(SUCCEED);
+        assertThat(read.branches())
+                .extracting(BranchOp::status)
+                .containsOnly(SUCCEED)
+                .hasSize(branches);
+    }
+
+    /**
+     * What the query API shows: a transaction read while rounds finish is never finished with branch
+     * rows from before its final write. Rounds write like a saga's: ordered branch writes from several
+     * threads, then the final status; readers poll every transaction meanwhile.
+     */
+    @Test
+    void aTransactionIsNeverReadFinishedWithBranchRowsOlderThanItsFinalWrite() throws Exception {
+        int count = 120;
+        int steps = 3;
+        List<String> gids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String gid = "race" + i;
+            gids.add(gid);
+            BranchOp[] rows = new BranchOp[steps];
+            for (int b = 0; b < steps; b++) {
+                rows[b] = branch(gid, "%02d".formatted(b + 1), "action");
+            }
+            save(global(gid, SUBMITTED, now.plus(RETRY)), rows);
+        }
+        var stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Queue<String> torn = new ConcurrentLinkedQueue<>();
+        List<Thread> readers = new ArrayList<>();
+        for (int r = 0; r < 2; r++) {
+            readers.add(Thread.ofPlatform().start(() -> {
+                while (!stop.get()) {
+                    for (String gid : gids) {
+                        store.findTrans(gid).ifPresent(t -> {
+                            boolean stale = t.branches().stream().anyMatch(b -> b.status() != SUCCEED);
+                            if (t.global().status() == SUCCEED && stale) {
+                                torn.add(gid + " " + t.branches().stream().map(BranchOp::status).toList());
+                                        + t.global().updateTime() + " "
+                                        + t.branches().stream()
+                                                .map(b -> b.status() + "@" + b.updateTime())
+                                                .toList() + " at " + java.time.Instant.now());
+                            }
+                        });
+                    }
+                }
+            }));
+        }
+        try (var rounds = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            for (String gid : gids) {
+                rounds.submit(() -> {
+                    List<Thread> calls = new ArrayList<>();
+                    for (int b = 0; b < steps; b++) {
+                        String branchId = "%02d".formatted(b + 1);
+                        calls.add(Thread.ofVirtual()
+                                .start(() -> store.updateBranchStatusOrdered(
+                                        gid, branchId, "action", SUCCEED, now, "api-round")));
+                    }
+                    for (Thread t : calls) {
+                        t.join();
+                    }
+                    var finish = new StatusChange(SUBMITTED, SUCCEED, now, null, null, "api-round", null);
+                    assertThat(store.changeGlobalStatus(gid, finish)).isTrue();
+                    return null;
+                });
+            }
+        } finally {
+            stop.set(true);
+            for (Thread t : readers) {
+                t.join();
+            }
+        }
+
+        assertThat(torn)
+                .as("finished transactions read with unfinished branch rows")
+                .isEmpty();
+        for (String gid : gids) {
+            assertThat(store.findBranches(gid)).extracting(BranchOp::status).containsOnly(SUCCEED);
+        }
+    }
+
+    @Test
     void updateBranchStatusToFailedSetsTheRollbackTime() {
         save(global("g1", SUBMITTED, now), branch("g1", "01", "action"));
         Instant later = now.plusSeconds(5);
