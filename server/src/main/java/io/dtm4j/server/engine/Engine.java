@@ -14,9 +14,10 @@ import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -34,8 +35,12 @@ public final class Engine {
     private final RetryPolicy policy;
     private final Map<TransType, Processor> processors = new EnumMap<>(TransType.class);
     private final ExecutorService background;
-    /** Gids this node is processing now: a claim never starts a second round beside a running one. */
-    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    /**
+     * The gids this node runs a round of, each with a future completed when that round ends: one
+     * round per gid at a time here. The scheduler claims only gids it could reserve, so a claim never
+     * takes the lease of this node's own round; an API round waits for the one running to end.
+     */
+    private final ConcurrentHashMap<String, CompletableFuture<Void>> rounds = new ConcurrentHashMap<>();
 
     public Engine(EngineContext ctx, ExecutorService background) {
         this.ctx = ctx;
@@ -84,42 +89,51 @@ public final class Engine {
         List<BranchOp> branches = processor.generateBranches(req, now);
         TransOptions options = req.options();
         if (store.saveNew(global, branches)) {
-            run(new ActiveTrans(ctx, global, options, branches), req.waitResult());
+            ActiveTrans fresh = new ActiveTrans(ctx, global, options, branches);
+            run(global.gid(), () -> fresh, true, req.waitResult());
             return;
         }
         GlobalTrans stored = existing(global.gid());
-        String owner = stored.owner(); // a repeated submit shares the claim of the round in progress
         if (stored.status() == TransStatus.PREPARED) {
-            owner = global.owner();
-            var change = new StatusChange(TransStatus.PREPARED, TransStatus.SUBMITTED, now, null, null, null, owner);
+            var change = new StatusChange(
+                    TransStatus.PREPARED, TransStatus.SUBMITTED, now, null, null, null, global.owner());
             if (!store.changeGlobalStatus(stored.gid(), change)) {
                 throw DtmException.error("gid '" + stored.gid() + "': status changed while submitting, please retry");
             }
         } else if (stored.status() != TransStatus.SUBMITTED) {
             throw DtmException.failure("current status '" + stored.status() + "', cannot sumbmit.");
         }
-        // The first round uses the submitted options and counts delays and timeouts from now (as dtm);
-        // unlike dtm, a repeated submit works on the stored branches, never re-calling finished ones.
+        run(stored.gid(), () -> resubmitted(req, global.options()), true, req.waitResult());
+    }
+
+    /**
+     * The round of a repeated submit (or of the submit of a prepared msg), read when its turn comes:
+     * it takes over the stored claim, uses the submitted options and counts delays and timeouts from
+     * now (as dtm); unlike dtm, it works on the stored branches, never re-calling finished ones.
+     */
+    private ActiveTrans resubmitted(TransRequest req, String options) {
+        GlobalTrans stored = existing(req.gid());
+        Instant now = ctx.clock().instant();
         GlobalTrans current = new GlobalTrans(
                 stored.id(),
                 stored.gid(),
                 stored.transType(),
-                TransStatus.SUBMITTED,
+                stored.status(),
                 req.queryPrepared(),
                 stored.protocol(),
                 now,
                 now,
-                null,
-                null,
-                global.options(),
+                stored.finishTime(),
+                stored.rollbackTime(),
+                options,
                 req.customData(),
                 stored.nextCronInterval(),
                 stored.nextCronTime(),
-                owner,
+                stored.owner(),
                 stored.extData(),
                 stored.result(),
                 stored.rollbackReason());
-        run(new ActiveTrans(ctx, current, options, store.findBranches(stored.gid())), req.waitResult());
+        return new ActiveTrans(ctx, current, req.options(), store.findBranches(stored.gid()));
     }
 
     /** Aborts a prepared msg, or rolls back a tcc/xa transaction (§3.5). */
@@ -146,8 +160,7 @@ public final class Engine {
         if (!store.changeGlobalStatus(gid, change)) {
             throw DtmException.error("gid '" + gid + "': status changed while aborting, please retry");
         }
-        GlobalTrans aborting = store.findGlobal(gid).orElseThrow(() -> notFound(gid));
-        run(new ActiveTrans(ctx, aborting, parseOptions(aborting), store.findBranches(gid)), request.waitResult());
+        run(gid, () -> stored(gid), false, request.waitResult());
     }
 
     /**
@@ -273,18 +286,34 @@ public final class Engine {
         }
     }
 
-    /** Runs one round for a transaction the scheduler claimed; errors are logged, not thrown. */
+    /**
+     * Reserves {@code gid} for a round on this node.
+     *
+     * @return false when a round of it runs here already
+     */
+    public boolean reserve(String gid) {
+        return rounds.putIfAbsent(gid, new CompletableFuture<>()) == null;
+    }
+
+    /** Ends the reservation of {@code gid}: a round waiting for it may start. */
+    public void release(String gid) {
+        CompletableFuture<Void> ended = rounds.remove(gid);
+        if (ended != null) {
+            ended.complete(null);
+        }
+    }
+
+    /**
+     * Runs one round for a transaction the scheduler claimed and reserved ({@link #reserve}), then
+     * releases it; errors are logged, not thrown.
+     */
     public void processClaimed(GlobalTrans claimed) {
-        Processor processor = processors.get(claimed.transType());
-        if (processor == null) {
-            log.warn("gid {}: no processor for trans type {}", claimed.gid(), claimed.transType());
-            return;
-        }
-        if (!inFlight.add(claimed.gid())) {
-            log.debug("gid {}: still being processed here, claim skipped", claimed.gid());
-            return;
-        }
         try {
+            Processor processor = processors.get(claimed.transType());
+            if (processor == null) {
+                log.warn("gid {}: no processor for trans type {}", claimed.gid(), claimed.transType());
+                return;
+            }
             TransOptions options = parseOptions(claimed);
             round(new ActiveTrans(ctx, claimed, options, store.findBranches(claimed.gid())));
         } catch (DtmException e) {
@@ -292,42 +321,65 @@ public final class Engine {
         } catch (RuntimeException e) {
             log.error("gid {}: round failed", claimed.gid(), e);
         } finally {
-            inFlight.remove(claimed.gid());
+            release(claimed.gid());
         }
     }
 
     /** Returns how many transactions this node is processing right now. */
     public int activeRounds() {
-        return inFlight.size();
+        return rounds.size();
     }
 
-    private void run(ActiveTrans trans, boolean waitResult) {
+    /**
+     * Runs a round of {@code gid} that the API started: right away when no round of it runs here,
+     * else once that one has ended (it may have finished the work, or lost its claim to this
+     * request). {@code load} reads the transaction when the turn comes.
+     *
+     * @param submitted a wait_result caller learns whether the transaction succeeded
+     */
+    private void run(String gid, Supplier<ActiveTrans> load, boolean submitted, boolean waitResult) {
+        boolean reserved = reserve(gid); // before answering, so that no claim slips in meanwhile
         if (!waitResult) {
-            inFlight.add(trans.gid());
             background.execute(() -> {
                 try {
-                    round(trans);
+                    runReserved(gid, load, reserved);
                 } catch (RuntimeException e) {
-                    log.info("gid {}: round ended with {}", trans.gid(), e.getMessage());
-                } finally {
-                    inFlight.remove(trans.gid());
+                    log.info("gid {}: round ended with {}", gid, e.getMessage());
                 }
             });
             return;
         }
-        TransStatus before = trans.status();
-        inFlight.add(trans.gid());
-        try {
-            round(trans);
-        } finally {
-            inFlight.remove(trans.gid());
-        }
-        if (before == TransStatus.SUBMITTED && trans.status() != TransStatus.SUCCEED) {
+        ActiveTrans trans = runReserved(gid, load, reserved);
+        if (submitted && trans.status() != TransStatus.SUCCEED) {
             String reason = trans.global().rollbackReason();
             throw reason.isEmpty()
                     ? DtmException.failure("wait result not return success:")
                     : DtmException.failure(reason);
         }
+    }
+
+    private ActiveTrans runReserved(String gid, Supplier<ActiveTrans> load, boolean reserved) {
+        while (!reserved) {
+            CompletableFuture<Void> running = rounds.get(gid);
+            if (running != null) {
+                running.join();
+            }
+            reserved = reserve(gid);
+        }
+        try {
+            ActiveTrans trans = load.get();
+            if (!trans.status().isFinished()) { // a round that ran meanwhile may have finished it
+                round(trans);
+            }
+            return trans;
+        } finally {
+            release(gid);
+        }
+    }
+
+    private ActiveTrans stored(String gid) {
+        GlobalTrans g = existing(gid);
+        return new ActiveTrans(ctx, g, parseOptions(g), store.findBranches(gid));
     }
 
     private void round(ActiveTrans trans) {

@@ -8,11 +8,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,9 +113,33 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
+    /**
+     * Claims due transactions that this node is not processing: a round in progress here keeps its
+     * claim and lease (taking them would fence it out and hold the transaction for a lease). Every
+     * claimed one is reserved in the engine until {@link Engine#processClaimed} releases it.
+     */
     private List<GlobalTrans> claim(Duration horizon, int limit) {
         Instant now = clock.instant();
-        return store.claimDue(now.plus(horizon), now.plusSeconds(config.retryInterval()), Gids.newGid(), limit, now);
+        // a store may offer a candidate again when it retries its write: the answer must not change
+        Map<String, Boolean> reserved = new ConcurrentHashMap<>();
+        List<GlobalTrans> claimed = List.of();
+        try {
+            claimed = store.claimDue(
+                    now.plus(horizon),
+                    now.plusSeconds(config.retryInterval()),
+                    Gids.newGid(),
+                    limit,
+                    now,
+                    gid -> reserved.computeIfAbsent(gid, engine::reserve));
+            return claimed;
+        } finally {
+            Set<String> kept = claimed.stream().map(GlobalTrans::gid).collect(Collectors.toSet());
+            reserved.forEach((gid, mine) -> {
+                if (mine && !kept.contains(gid)) {
+                    engine.release(gid);
+                }
+            });
+        }
     }
 
     private static void sleepQuietly(long millis) {

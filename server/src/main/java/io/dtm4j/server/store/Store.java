@@ -4,6 +4,7 @@ import io.dtm4j.protocol.TransStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Durable state of the coordinator: global transactions, their branch op rows and a key-value
@@ -113,9 +114,21 @@ public interface Store extends AutoCloseable {
      * dueBy}, earliest first: each gets {@code owner}, next_cron_time {@code leaseUntil} and
      * update_time {@code now}, atomically, so that a concurrent claimer cannot take the same one.
      *
+     * <p>Each candidate is offered to {@code mayClaim}, in that order, before it is claimed; one it
+     * refuses is left exactly as it is (owner and lease unchanged: a round in progress on this node
+     * keeps its claim) and a later candidate is taken instead. {@code mayClaim} may also be offered
+     * candidates that end up unclaimed (another claimer took them first, or more were accepted than
+     * {@code limit}): only the result says what was claimed.
+     *
      * @return the claimed transactions as they are after the claim
      */
-    List<GlobalTrans> claimDue(Instant dueBy, Instant leaseUntil, String owner, int limit, Instant now);
+    List<GlobalTrans> claimDue(
+            Instant dueBy, Instant leaseUntil, String owner, int limit, Instant now, Predicate<String> mayClaim);
+
+    /** {@link #claimDue(Instant, Instant, String, int, Instant, Predicate)} taking every candidate. */
+    default List<GlobalTrans> claimDue(Instant dueBy, Instant leaseUntil, String owner, int limit, Instant now) {
+        return claimDue(dueBy, leaseUntil, owner, limit, now, gid -> true);
+    }
 
     /** The outcome of {@link #resetCronTime}. */
     record ResetResult(int changed, boolean hasRemaining) {}

@@ -7,11 +7,20 @@ import io.dtm4j.server.testing.BusinessStub.Reply;
 import io.dtm4j.server.testing.TestServer;
 import io.dtm4j.server.testing.Trans;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** A round that lost its claim (slow, paused) cannot write; the claim holder finishes the work. */
+/**
+ * Claims and rounds: a round that lost its claim to another node cannot write, and the claim holder
+ * finishes the work; this node's scheduler never takes the claim of a round running here, whatever
+ * made the transaction due meanwhile (a lease run out during a slow call, resetNextCronTime,
+ * resetCronTime), so that round's work is neither lost nor repeated.
+ */
 class FencingTest {
     private final TestServer dtm = new TestServer();
     private final BusinessStub busi = new BusinessStub();
@@ -22,10 +31,7 @@ class FencingTest {
         busi.close();
     }
 
-    @Test
-    void aRoundWhoseClaimWasTakenWhileItWaitedOnABranchWritesNothing() {
-        String gid = "fencedSaga";
-        busi.script("TransOut", Reply.slow(Duration.ofSeconds(2)));
+    private void submitTransfer(String gid) {
         dtm.post(
                 "/api/dtmsvr/submit",
                 Trans.saga(gid)
@@ -33,24 +39,112 @@ class FencingTest {
                         .step(busi.url("TransIn"), busi.url("TransInRevert"), "{}")
                         .set("request_timeout", 10)
                         .body());
+    }
+
+    @Test
+    void aRoundWhoseClaimAnotherNodeTookWhileItWaitedOnABranchWritesNothing() {
+        String gid = "fencedSaga";
+        busi.script("TransOut", Reply.slow(Duration.ofSeconds(2)));
+        submitTransfer(gid);
         Awaitility.await().until(() -> busi.calls(gid).size() == 1);
 
-        // while the API round waits on TransOut, its lease runs out and a claim takes the transaction
+        // while the API round waits on TransOut, its lease runs out and another node claims it
         dtm.clock.advanceSeconds(60);
-        dtm.server().scheduler().runOnce(Duration.ZERO); // not dtm.cron(): that waits for the API round
-        String claimOwner = dtm.query(gid).path("transaction").path("owner").asText();
+        Instant now = dtm.clock.instant();
+        assertThat(dtm.server().store().claimDue(now, now.plusSeconds(10), "other-node", 10, now))
+                .hasSize(1);
         Awaitility.await("the fenced round stops")
                 .until(() -> dtm.server().engine().activeRounds() == 0);
 
         assertThat(busi.trail(gid)).containsExactly("TransOut action");
         assertThat(dtm.status(gid)).isEqualTo("submitted");
         assertThat(dtm.branchStatuses(gid)).containsExactly("P", "P", "P", "P");
-        assertThat(dtm.query(gid).path("transaction").path("owner").asText()).isEqualTo(claimOwner);
+        assertThat(dtm.transaction(gid).path("owner").asText()).isEqualTo("other-node");
 
+        // the other node is gone: once its lease is over, this node finishes the work
         dtm.clock.advanceSeconds(60);
         assertThat(dtm.cron(Duration.ZERO)).isEqualTo(1);
         assertThat(dtm.status(gid)).isEqualTo("succeed");
         assertThat(dtm.branchStatuses(gid)).containsExactly("P", "S", "P", "S");
         assertThat(busi.trail(gid)).containsExactly("TransOut action", "TransOut action", "TransIn action");
+    }
+
+    @Test
+    void aSchedulerPollLeavesTheClaimOfAnApiRoundWhoseLeaseRanOutDuringASlowCall() {
+        String gid = "ownApiRound";
+        busi.script("TransOut", Reply.slow(Duration.ofSeconds(2)));
+        submitTransfer(gid);
+        Awaitility.await().until(() -> busi.calls(gid).size() == 1);
+        String owner = dtm.transaction(gid).path("owner").asText();
+
+        dtm.clock.advanceSeconds(60); // the round's lease is over: the transaction is due
+        assertThat(dtm.server().scheduler().runOnce(Duration.ZERO)).isZero();
+        assertThat(dtm.transaction(gid).path("owner").asText()).isEqualTo(owner);
+
+        Awaitility.await().until(() -> dtm.server().engine().activeRounds() == 0);
+        assertThat(dtm.status(gid)).isEqualTo("succeed");
+        assertThat(dtm.branchStatuses(gid)).containsExactly("P", "S", "P", "S");
+        assertThat(busi.trail(gid)).containsExactly("TransOut action", "TransIn action");
+    }
+
+    @Test
+    void resetNextCronTimeDuringAScheduledRoundCallsTheBranchOnceMore() {
+        aResetDuringAScheduledRoundNeitherFencesItNorRepeatsItsCall(gid -> assertThat(
+                        dtm.post("/api/dtmsvr/resetNextCronTime", Map.of("gid", gid))
+                                .status())
+                .isEqualTo(200));
+    }
+
+    @Test
+    void resetCronTimeDuringAScheduledRoundCallsTheBranchOnceMore() {
+        aResetDuringAScheduledRoundNeitherFencesItNorRepeatsItsCall(
+                gid -> assertThat(dtm.get("/api/dtmsvr/resetCronTime?timeout=0").status())
+                        .isEqualTo(200));
+    }
+
+    /**
+     * The scenario of the claim defect: TransIn failed, the scheduler's round retries it (a slow
+     * call), and the transaction is made due again meanwhile; the next poll must leave that round
+     * alone, so TransIn runs exactly once more and the saga succeeds in that round.
+     */
+    private void aResetDuringAScheduledRoundNeitherFencesItNorRepeatsItsCall(Consumer<String> reset) {
+        String gid = "resetDuringRound";
+        busi.script("TransIn", Reply.ERROR, Reply.slow(Duration.ofSeconds(1)));
+        submitTransfer(gid);
+        Awaitility.await("first round over")
+                .until(() ->
+                        busi.calls(gid).size() == 2 && dtm.server().engine().activeRounds() == 0);
+        assertThat(dtm.status(gid)).isEqualTo("submitted");
+
+        dtm.clock.advanceSeconds(60);
+        var scheduled =
+                CompletableFuture.supplyAsync(() -> dtm.server().scheduler().runOnce(Duration.ZERO));
+        Awaitility.await("the retry of TransIn is in flight")
+                .until(() -> busi.calls(gid).size() == 3);
+        reset.accept(gid);
+        assertThat(dtm.server().scheduler().runOnce(Duration.ZERO)).isZero();
+
+        assertThat(scheduled.join()).isEqualTo(1);
+        assertThat(dtm.status(gid)).isEqualTo("succeed");
+        assertThat(dtm.branchStatuses(gid)).containsExactly("P", "S", "P", "S");
+        assertThat(busi.trail(gid)).containsExactly("TransOut action", "TransIn action", "TransIn action");
+    }
+
+    @Test
+    void aRepeatedSubmitDuringARoundWaitsForItInsteadOfRepeatingItsCalls() {
+        String gid = "submittedTwice";
+        busi.script("TransOut", Reply.slow(Duration.ofSeconds(1)));
+        submitTransfer(gid);
+        Awaitility.await().until(() -> busi.calls(gid).size() == 1);
+
+        var again = Trans.saga(gid)
+                .step(busi.url("TransOut"), busi.url("TransOutRevert"), "{}")
+                .step(busi.url("TransIn"), busi.url("TransInRevert"), "{}")
+                .set("wait_result", true)
+                .body();
+        assertThat(dtm.post("/api/dtmsvr/submit", again).status()).isEqualTo(200);
+
+        assertThat(dtm.status(gid)).isEqualTo("succeed");
+        assertThat(busi.trail(gid)).containsExactly("TransOut action", "TransIn action");
     }
 }

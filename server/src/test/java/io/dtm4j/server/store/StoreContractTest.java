@@ -510,11 +510,10 @@ public abstract class StoreContractTest {
                         store.findTrans(gid).ifPresent(t -> {
                             boolean stale = t.branches().stream().anyMatch(b -> b.status() != SUCCEED);
                             if (t.global().status() == SUCCEED && stale) {
-                                torn.add(gid + " " + t.branches().stream().map(BranchOp::status).toList());
-                                        + t.global().updateTime() + " "
+                                torn.add(gid + " "
                                         + t.branches().stream()
-                                                .map(b -> b.status() + "@" + b.updateTime())
-                                                .toList() + " at " + java.time.Instant.now());
+                                                .map(BranchOp::status)
+                                                .toList());
                             }
                         });
                     }
@@ -762,6 +761,41 @@ public abstract class StoreContractTest {
         assertThat(gids(store.claimDue(afterLease, afterLease.plus(RETRY), "b", 10, afterLease)))
                 .containsExactlyInAnyOrder("g1", "g2");
         assertThat(stored("g1").owner()).isEqualTo("b");
+    }
+
+    @Test
+    void claimDueLeavesARefusedCandidateAsItIsAndTakesALaterOneInstead() {
+        save(global("busy", SUBMITTED, now.minusSeconds(3)));
+        save(global("g2", SUBMITTED, now.minusSeconds(2)));
+        save(global("g3", SUBMITTED, now.minusSeconds(1)));
+        List<String> offered = new ArrayList<>();
+
+        List<GlobalTrans> claimed = store.claimDue(now, now.plus(RETRY), "claim-1", 1, now, gid -> {
+            offered.add(gid);
+            return !gid.equals("busy");
+        });
+
+        assertThat(gids(claimed)).containsExactly("g2");
+        assertThat(offered).startsWith("busy", "g2");
+        GlobalTrans busy = stored("busy");
+        assertThat(busy.owner()).isEqualTo("api-round");
+        assertThat(busy.nextCronTime()).isEqualTo(now.minusSeconds(3));
+        assertThat(stored("g3").owner()).isEqualTo("api-round");
+    }
+
+    @Test
+    void claimDuePagesPastMoreRefusedCandidatesThanItsLimit() {
+        for (int i = 0; i < 7; i++) {
+            save(global("busy" + i, SUBMITTED, now.minusSeconds(20 - i)));
+        }
+        save(global("free", ABORTING, now.minusSeconds(5)));
+        save(global("late", SUBMITTED, now.minusSeconds(1)));
+
+        List<GlobalTrans> claimed =
+                store.claimDue(now, now.plus(RETRY), "claim-1", 2, now, gid -> !gid.startsWith("busy"));
+
+        assertThat(gids(claimed)).containsExactlyInAnyOrder("free", "late");
+        assertThat(stored("busy0").owner()).isEqualTo("api-round");
     }
 
     @Test

@@ -213,8 +213,8 @@ public final class TestServer implements AutoCloseable {
     }
 
     public int cron(Duration horizon) {
-        // as dtm's suite does, run the scheduler once the rounds the API started are over: a claim of a
-        // transaction still in flight here would take its claim and then skip it
+        // as dtm's suite does, run the scheduler once the rounds the API started are over: the claim
+        // leaves a transaction in flight here alone, so it would not be processed by this call
         org.awaitility.Awaitility.await("rounds started by the API are over")
                 .atMost(Duration.ofSeconds(30))
                 .until(() -> server.engine().activeRounds() == 0);

@@ -24,6 +24,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -32,6 +33,8 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
@@ -336,24 +339,46 @@ public final class EmbeddedStore implements Store {
 
     /** Claims due transactions; the result is ordered by id (RETURNING keeps no order). */
     @Override
-    public List<GlobalTrans> claimDue(Instant dueBy, Instant leaseUntil, String owner, int limit, Instant now) {
+    public List<GlobalTrans> claimDue(
+            Instant dueBy, Instant leaseUntil, String owner, int limit, Instant now, Predicate<String> mayClaim) {
         if (limit <= 0) {
             return List.of();
         }
-        List<GlobalTrans> claimed = write(
-                "claimDue owner=" + owner,
-                c -> query(
+        List<GlobalTrans> claimed = write("claimDue owner=" + owner, c -> {
+            // the single writer holds the database: the candidates cannot change between pages
+            List<Long> ids = new ArrayList<>();
+            for (int offset = 0; ids.size() < limit; offset += limit) {
+                record Candidate(long id, String gid) {}
+                List<Candidate> page = query(
                         c,
-                        "UPDATE trans_global SET owner = ?, next_cron_time = ?, update_time = ?"
-                                + " WHERE id IN (SELECT id FROM trans_global WHERE " + UNFINISHED
-                                + " AND next_cron_time <= ? ORDER BY next_cron_time, id LIMIT ?)"
-                                + " RETURNING *",
-                        Sql::global,
-                        owner,
-                        leaseUntil,
-                        now,
+                        "SELECT id, gid FROM trans_global WHERE " + UNFINISHED
+                                + " AND next_cron_time <= ? ORDER BY next_cron_time, id LIMIT ? OFFSET ?",
+                        rs -> new Candidate(rs.getLong(1), rs.getString(2)),
                         dueBy,
-                        limit));
+                        limit,
+                        offset);
+                for (Candidate candidate : page) {
+                    if (ids.size() < limit && mayClaim.test(candidate.gid())) {
+                        ids.add(candidate.id());
+                    }
+                }
+                if (page.size() < limit) {
+                    break;
+                }
+            }
+            if (ids.isEmpty()) {
+                return List.<GlobalTrans>of();
+            }
+            String in = ids.stream().map(id -> "?").collect(Collectors.joining(", ", "(", ")"));
+            List<Object> args = new ArrayList<>(List.of(owner, leaseUntil, now));
+            args.addAll(ids);
+            return query(
+                    c,
+                    "UPDATE trans_global SET owner = ?, next_cron_time = ?, update_time = ? WHERE id IN " + in
+                            + " RETURNING *",
+                    Sql::global,
+                    args.toArray());
+        });
         return claimed.stream()
                 .sorted(Comparator.comparingLong(GlobalTrans::id))
                 .toList();

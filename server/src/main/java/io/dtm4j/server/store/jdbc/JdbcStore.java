@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -509,22 +510,38 @@ public final class JdbcStore implements Store {
      * (with {@code status IN (…)}, MySQL sorts, and locks, every due row).
      */
     @Override
-    public List<GlobalTrans> claimDue(Instant dueBy, Instant leaseUntil, String owner, int limit, Instant now) {
+    public List<GlobalTrans> claimDue(
+            Instant dueBy, Instant leaseUntil, String owner, int limit, Instant now, Predicate<String> mayClaim) {
         if (limit <= 0) {
             return List.of();
         }
         return run("claimDue owner=" + owner, true, c -> {
-            record Due(long id, Instant next) {}
+            record Due(long id, String gid, Instant next) {}
             List<Due> due = new ArrayList<>();
             for (String status : UNFINISHED) {
-                due.addAll(query(
-                        c,
-                        "SELECT id, next_cron_time FROM trans_global WHERE status = ? AND next_cron_time <= ?"
-                                + " ORDER BY next_cron_time, id LIMIT ? FOR UPDATE SKIP LOCKED",
-                        rs -> new Due(rs.getLong("id"), dialect.getTime(rs, "next_cron_time")),
-                        status,
-                        time(dueBy),
-                        limit));
+                // up to limit accepted of each status, page by page past the refused ones (rows this
+                // transaction locked stay in the range, so the offsets hold)
+                int accepted = 0;
+                for (int offset = 0; accepted < limit; offset += limit) {
+                    List<Due> page = query(
+                            c,
+                            "SELECT id, gid, next_cron_time FROM trans_global WHERE status = ? AND next_cron_time <= ?"
+                                    + " ORDER BY next_cron_time, id LIMIT ? OFFSET ? FOR UPDATE SKIP LOCKED",
+                            rs -> new Due(rs.getLong("id"), rs.getString("gid"), dialect.getTime(rs, "next_cron_time")),
+                            status,
+                            time(dueBy),
+                            limit,
+                            offset);
+                    for (Due d : page) {
+                        if (accepted < limit && mayClaim.test(d.gid())) {
+                            due.add(d);
+                            accepted++;
+                        }
+                    }
+                    if (page.size() < limit) {
+                        break;
+                    }
+                }
             }
             if (due.isEmpty()) {
                 return List.<GlobalTrans>of();

@@ -346,23 +346,39 @@ public final class RedisStore implements Store {
         });
     }
 
+    /**
+     * Two scripts: one reads the due candidates page by page, {@code mayClaim} picks among them here,
+     * the other claims the picked ones that are still due. A candidate refused is never written.
+     */
     @Override
-    public List<GlobalTrans> claimDue(Instant dueBy, Instant leaseUntil, String owner, int limit, Instant now) {
-        if (limit <= 0) {
+    public List<GlobalTrans> claimDue(
+            Instant dueBy, Instant leaseUntil, String owner, int limit, Instant now, Predicate<String> mayClaim) {
+        List<String> picked = new ArrayList<>();
+        for (long offset = 0; picked.size() < limit; ) {
+            List<Object> page = eval(
+                    "claimDue owner=" + owner,
+                    Scripts.DUE_CANDIDATES,
+                    ScriptOutputType.MULTI,
+                    key("u"),
+                    List.of(Json.score(dueBy), Long.toString(offset), Integer.toString(limit)));
+            long scanned = (Long) page.get(0);
+            for (Object gid : page.subList(2, page.size())) {
+                if (picked.size() < limit && mayClaim.test((String) gid)) {
+                    picked.add((String) gid);
+                }
+            }
+            if (scanned < limit) {
+                break;
+            }
+            offset += scanned - (Long) page.get(1);
+        }
+        if (picked.isEmpty()) {
             return List.of();
         }
-        List<Object> rows = eval(
-                "claimDue owner=" + owner,
-                Scripts.CLAIM_DUE,
-                ScriptOutputType.MULTI,
-                key("u"),
-                List.of(
-                        Json.score(dueBy),
-                        Json.time(leaseUntil),
-                        Json.score(leaseUntil),
-                        owner,
-                        Integer.toString(limit),
-                        Json.time(now)));
+        List<String> args = new ArrayList<>(
+                List.of(Json.score(dueBy), Json.time(leaseUntil), Json.score(leaseUntil), owner, Json.time(now)));
+        args.addAll(picked);
+        List<Object> rows = eval("claimDue owner=" + owner, Scripts.CLAIM, ScriptOutputType.MULTI, key("u"), args);
         return rows.stream().map(r -> Json.global((String) r)).toList();
     }
 

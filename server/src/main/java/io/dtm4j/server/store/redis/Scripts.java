@@ -186,38 +186,48 @@ final class Scripts {
             """;
 
     /**
-     * ARGV: p, fexp, due score, lease, lease score, owner, limit, now → the claimed globals' JSON,
-     * earliest first. Candidates are collected before any is re-scored, so a lease that ends before
-     * the due bound cannot make one member count twice.
+     * ARGV: p, fexp, due score, offset, count → {scanned, removed, gid…}: a page of the schedule due
+     * by the score, earliest first, keeping the unfinished transactions; members whose transaction
+     * is finished or gone are removed from the schedule (and counted, so the next offset is offset +
+     * scanned - removed).
      */
-    static final String CLAIM_DUE = COMMON + """
-            local limit = tonumber(ARGV[7])
-            local picked, stale, off = {}, {}, 0
-            while #picked < limit do
-              local batch = redis.call('ZRANGEBYSCORE', p .. '_u', '-inf', ARGV[3], 'LIMIT', off, limit - #picked)
-              if #batch == 0 then break end
-              off = off + #batch
-              for _, gid in ipairs(batch) do
-                local s = redis.call('GET', key('s', gid))
-                local raw = redis.call('GET', key('g', gid))
-                if s and raw and not done(s) then
-                  picked[#picked + 1] = {gid, raw}
-                else
-                  stale[#stale + 1] = gid
-                end
+    static final String DUE_CANDIDATES = COMMON + """
+            local batch = redis.call('ZRANGEBYSCORE', p .. '_u', '-inf', ARGV[3], 'LIMIT', tonumber(ARGV[4]), tonumber(ARGV[5]))
+            local out = {#batch, 0}
+            for _, gid in ipairs(batch) do
+              local s = redis.call('GET', key('s', gid))
+              if s and not done(s) and redis.call('EXISTS', key('g', gid)) == 1 then
+                out[#out + 1] = gid
+              else
+                redis.call('ZREM', p .. '_u', gid)
+                out[2] = out[2] + 1
               end
             end
-            for _, gid in ipairs(stale) do redis.call('ZREM', p .. '_u', gid) end
+            return out
+            """;
+
+    /**
+     * ARGV: p, fexp, due score, lease, lease score, owner, now, gid… → the claimed globals' JSON:
+     * claims each listed transaction that is still unfinished and due (a concurrent claimer that
+     * took it first has moved it to its lease).
+     */
+    static final String CLAIM = COMMON + """
             local out = {}
-            for _, c in ipairs(picked) do
-              local g = cjson.decode(c[2])
-              g.owner = ARGV[6]
-              g.next_cron_time = ARGV[4]
-              g.update_time = ARGV[8]
-              local enc = cjson.encode(g)
-              redis.call('SET', key('g', c[1]), enc, 'KEEPTTL')
-              place(c[1], 'prepared', ARGV[5], nil)
-              out[#out + 1] = enc
+            for i = 8, #ARGV do
+              local gid = ARGV[i]
+              local score = redis.call('ZSCORE', p .. '_u', gid)
+              local s = redis.call('GET', key('s', gid))
+              local raw = redis.call('GET', key('g', gid))
+              if score and tonumber(score) <= tonumber(ARGV[3]) and s and raw and not done(s) then
+                local g = cjson.decode(raw)
+                g.owner = ARGV[6]
+                g.next_cron_time = ARGV[4]
+                g.update_time = ARGV[7]
+                local enc = cjson.encode(g)
+                redis.call('SET', key('g', gid), enc, 'KEEPTTL')
+                place(gid, 'prepared', ARGV[5], nil)
+                out[#out + 1] = enc
+              end
             end
             return out
             """;
