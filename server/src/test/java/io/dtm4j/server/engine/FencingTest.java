@@ -31,14 +31,15 @@ class FencingTest {
         busi.close();
     }
 
+    private Trans transfer(String gid) {
+        return Trans.saga(gid)
+                .step(busi.url("TransOut"), busi.url("TransOutRevert"), "{}")
+                .step(busi.url("TransIn"), busi.url("TransInRevert"), "{}")
+                .set("request_timeout", 10);
+    }
+
     private void submitTransfer(String gid) {
-        dtm.post(
-                "/api/dtmsvr/submit",
-                Trans.saga(gid)
-                        .step(busi.url("TransOut"), busi.url("TransOutRevert"), "{}")
-                        .step(busi.url("TransIn"), busi.url("TransInRevert"), "{}")
-                        .set("request_timeout", 10)
-                        .body());
+        dtm.post("/api/dtmsvr/submit", transfer(gid).body());
     }
 
     @Test
@@ -137,11 +138,7 @@ class FencingTest {
         submitTransfer(gid);
         Awaitility.await().until(() -> busi.calls(gid).size() == 1);
 
-        var again = Trans.saga(gid)
-                .step(busi.url("TransOut"), busi.url("TransOutRevert"), "{}")
-                .step(busi.url("TransIn"), busi.url("TransInRevert"), "{}")
-                .set("wait_result", true)
-                .body();
+        var again = transfer(gid).set("wait_result", true).body();
         assertThat(dtm.post("/api/dtmsvr/submit", again).status()).isEqualTo(200);
 
         assertThat(dtm.status(gid)).isEqualTo("succeed");
