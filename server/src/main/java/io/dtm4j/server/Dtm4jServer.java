@@ -40,6 +40,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -148,14 +149,16 @@ public final class Dtm4jServer implements AutoCloseable {
                 config.timeoutToFail(),
                 MAX_BODY_BYTES,
                 version());
-        HttpServer http = vertx.createHttpServer(
-                        new HttpServerOptions().setHost("0.0.0.0").setPort(config.httpPort()))
-                .requestHandler(api.router(vertx))
-                .listen()
-                .toCompletionStage()
-                .toCompletableFuture()
-                .join();
-        GrpcApi grpc = GrpcApi.start(config.grpcPort(), engine, topics, metrics, json, virtualThreads);
+        HttpServer http = null;
+        GrpcApi grpc = null;
+        try {
+            http = listenHttp(vertx, api, config.httpPort());
+            grpc = GrpcApi.start(config.grpcPort(), engine, topics, metrics, json, virtualThreads);
+        } catch (RuntimeException e) {
+            // give back what this start took (the HTTP port, the store's lock, threads): a caller may retry
+            new Dtm4jServer(vertx, store, invoker, virtualThreads, timers, engine, scheduler, http, null).close();
+            throw e;
+        }
         if (runScheduler) {
             scheduler.start();
         }
@@ -168,6 +171,26 @@ public final class Dtm4jServer implements AutoCloseable {
         var server = new Dtm4jServer(vertx, store, invoker, virtualThreads, timers, engine, scheduler, http, grpc);
         server.register(driver, config.microService());
         return server;
+    }
+
+    private static HttpServer listenHttp(Vertx vertx, HttpApi api, int port) {
+        var options = new HttpServerOptions()
+                .setHost("0.0.0.0")
+                .setPort(port)
+                // Vert.x's default too, but a restart relies on it: the previous server's accepted
+                // connections linger on this port in TIME_WAIT for a minute after it closed them
+                .setReuseAddress(true);
+        try {
+            return vertx.createHttpServer(options)
+                    .requestHandler(api.router(vertx))
+                    .listen()
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new IllegalStateException("cannot listen on HttpPort " + port + ": " + cause.getMessage(), cause);
+        }
     }
 
     /** Publishes the server in its registry once it listens (§14); a failure stops it, as in dtm. */
@@ -210,8 +233,13 @@ public final class Dtm4jServer implements AutoCloseable {
     public void close() {
         registration.close(); // first: clients stop picking this instance while it still answers
         scheduler.close();
-        http.close().toCompletionStage().toCompletableFuture().join();
-        grpc.close();
+        // both listeners are closed (their ports free) before this returns; null after a failed start
+        if (http != null) {
+            http.close().toCompletionStage().toCompletableFuture().join();
+        }
+        if (grpc != null) {
+            grpc.close();
+        }
         timers.shutdownNow();
         virtualThreads.shutdown();
         try {

@@ -6,6 +6,7 @@ import io.dtm4j.server.config.ConfigLoader;
 import io.dtm4j.server.config.Logging;
 import io.dtm4j.server.config.ServerConfig;
 import io.dtm4j.server.store.jdbc.SqlDialect;
+import java.net.BindException;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 
@@ -52,6 +53,14 @@ public final class Main {
             server = Dtm4jServer.start(config, Clock.systemDefaultZone(), true);
         } catch (RuntimeException e) {
             System.err.println("dtm4j: cannot start: " + e.getMessage());
+            if (portInUse(e)) {
+                // not the previous server's connections in TIME_WAIT: the listeners set SO_REUSEADDR for those
+                System.err.printf(
+                        "  another process listens on it, or, if it lies in the OS's ephemeral port range (Linux:"
+                                + " net.ipv4.ip_local_port_range), an outgoing connection was given it as its local"
+                                + " port; reserve the ports then, e.g. sysctl -w net.ipv4.ip_local_reserved_ports=%d,%d%n",
+                        config.httpPort(), config.grpcPort());
+            }
             System.exit(1);
             return;
         }
@@ -64,5 +73,15 @@ public final class Main {
                         },
                         "dtm4j-shutdown"));
         stopped.await();
+    }
+
+    /** Whether a listener found its port taken: a BindException from the JDK, only the text from Netty's epoll. */
+    private static boolean portInUse(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException || String.valueOf(t.getMessage()).contains("Address already in use")) {
+                return true;
+            }
+        }
+        return false;
     }
 }

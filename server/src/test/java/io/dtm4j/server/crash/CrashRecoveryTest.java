@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Kills the server with SIGKILL in the middle of work and restarts it on the same data directory:
  * what was acknowledged is still there and is finished, and nothing already done is done again.
- * Runs with one-second intervals in real time, polling with a timeout.
+ * Runs with one-second intervals in real time, polling with limits derived from those intervals and
+ * the machine's speed (see {@link ServerProcess#budget}).
  */
 class CrashRecoveryTest {
     private static final Map<String, String> FAST = Map.of(
@@ -60,8 +61,9 @@ class CrashRecoveryTest {
                         busi.url("TransIn-crash"),
                         busi.url("TransInRevert-crash"));
         assertThat(server.post("/api/dtmsvr/submit", saga).statusCode()).isEqualTo(200);
+        // the submit's round failed on TransIn: the scheduler retries it in its next round
         Awaitility.await("TransIn retried by the scheduler")
-                .atMost(Duration.ofSeconds(30))
+                .atMost(ServerProcess.budget(server.nextRound(1)))
                 .until(() -> count(gid, "TransIn-crash action") >= 2);
 
         server.kill();
@@ -69,8 +71,9 @@ class CrashRecoveryTest {
         busi.always("TransIn-crash", Reply.SUCCESS);
         server.start();
 
+        // due at most a backoff after the kill, or a lease after a round the kill cut off
         Awaitility.await("saga succeeds after restart")
-                .atMost(Duration.ofSeconds(30))
+                .atMost(ServerProcess.budget(server.nextRound(1)))
                 .until(() -> server.status(gid).equals("succeed"));
         var afterRestart = busi
                 .calls(gid)
@@ -93,8 +96,10 @@ class CrashRecoveryTest {
         server.kill(); // right after the acknowledgement: the prepare must already be durable
 
         server.start();
+        // checked back once TimeoutToFail has passed since the prepare, then delivered in the same round
+        Duration timeoutToFail = Duration.ofSeconds(server.config().timeoutToFail());
         Awaitility.await("checked back and delivered")
-                .atMost(Duration.ofSeconds(30))
+                .atMost(ServerProcess.budget(timeoutToFail.plus(server.nextRound(2))))
                 .until(() -> server.status(gid).equals("succeed"));
         var checkBack = busi.calls(gid).get(0);
         assertThat(checkBack.method()).isEqualTo("GET");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.dtm4j.protocol.TransStatus;
+import io.dtm4j.server.config.ServerConfig;
 import io.dtm4j.server.config.ServerConfig.StoreConfig;
 import io.dtm4j.server.store.GlobalFilter;
 import io.dtm4j.server.store.GlobalTrans;
@@ -32,8 +33,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -55,6 +58,8 @@ class MultiNodeTest {
     private static final String DB = "dtm4j_multinode_" + Long.toHexString(System.nanoTime());
 
     private static final int SAGAS = Integer.getInteger("dtm4j.multinode.sagas", 2000);
+    /** How often the fault injector looks at the submission's progress. */
+    private static final Duration SUBMIT_POLL = Duration.ofMillis(100);
 
     /** What the test reads from the shared store: every transaction and its branch rows. */
     private Store store;
@@ -107,25 +112,27 @@ class MultiNodeTest {
         for (int i = 0; i < 3; i++) {
             nodes.add(new ServerProcess(tmp.resolve("node" + i), env).start());
         }
+        ServerConfig settings = nodes.get(0).config(); // the same on every node
+        // a submit is one store write: well within a second on an idle machine
+        Duration submitTimeout = ServerProcess.budget(Duration.ofSeconds(1));
+        // each submit ends within its timeout, so the acknowledged count grows within two of them
+        Duration submitStall = submitTimeout.multipliedBy(2);
 
-        HttpClient http =
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(submitTimeout).build();
         String busiUrl = "http://127.0.0.1:" + busi.getAddress().getPort() + "/busi/";
         AtomicInteger submitted = new AtomicInteger();
         // faults are injected by progress: node 0 dies after a third of the sagas, node 1 freezes for
-        // three of its 2 s leases after half of them
-        Thread faults = Thread.ofPlatform().start(() -> {
-            try {
-                awaitProgress(submitted, SAGAS / 3);
-                nodes.get(0).kill();
-                awaitProgress(submitted, SAGAS / 2);
-                nodes.get(1).pause();
-                Thread.sleep(Duration.ofSeconds(6)); // fault injection, not a wait for a result
-                nodes.get(1).resume();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+        // three of its leases (RetryInterval) after half of them
+        var faults = new FutureTask<Void>(() -> {
+            awaitSteadily("acknowledged sagas", submitted::get, () -> SAGAS / 3, submitStall, SUBMIT_POLL);
+            nodes.get(0).kill();
+            awaitSteadily("acknowledged sagas", submitted::get, () -> SAGAS / 2, submitStall, SUBMIT_POLL);
+            nodes.get(1).pause();
+            Thread.sleep(Duration.ofSeconds(3 * settings.retryInterval())); // fault injection, not a wait for a result
+            nodes.get(1).resume();
+            return null;
         });
+        Thread.ofPlatform().start(faults);
         try (var pool = Executors.newFixedThreadPool(16)) {
             for (int n = 0; n < SAGAS; n++) {
                 int k = n;
@@ -139,7 +146,7 @@ class MultiNodeTest {
                     try {
                         var r = http.send(
                                 HttpRequest.newBuilder(URI.create(node.dtm() + "/submit"))
-                                        .timeout(Duration.ofSeconds(3))
+                                        .timeout(submitTimeout)
                                         .POST(HttpRequest.BodyPublishers.ofString(body))
                                         .build(),
                                 HttpResponse.BodyHandlers.ofString());
@@ -154,12 +161,17 @@ class MultiNodeTest {
                 });
             }
         }
-        faults.join();
+        faults.get(); // a fault that could not be injected fails the test, rather than leaving it out
 
-        Awaitility.await("every saga finished")
-                .atMost(Duration.ofMinutes(3))
-                .pollInterval(Duration.ofSeconds(1))
-                .until(() -> globals().stream().allMatch(g -> g.status().isFinished()));
+        // no limit on the whole, which grows with the machine's load, but one on each step: a saga
+        // finishes at the latest in its next round, unless the engine hangs
+        Duration finishStall = ServerProcess.budget(nodes.get(1).nextRound(1));
+        awaitSteadily(
+                "finished sagas",
+                () -> globals().stream().filter(g -> g.status().isFinished()).count(),
+                () -> globals().size(),
+                finishStall,
+                Duration.ofSeconds(1));
 
         List<GlobalTrans> globals = globals();
         int total = globals.size();
@@ -188,8 +200,20 @@ class MultiNodeTest {
         System.out.printf("multinode (%s): the paused node had %d rounds stopped by fencing%n", driver, fenced);
     }
 
-    private static void awaitProgress(AtomicInteger submitted, int target) {
-        Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> submitted.get() >= target);
+    /**
+     * Waits until {@code progress} reaches {@code target}, with a limit of {@code stall} on each step
+     * forward rather than on the whole: a slow machine makes it slower, a hang makes it fail.
+     */
+    private static void awaitSteadily(
+            String what, LongSupplier progress, LongSupplier target, Duration stall, Duration poll) {
+        long reached;
+        while ((reached = progress.getAsLong()) < target.getAsLong()) {
+            long before = reached;
+            Awaitility.await(what + " beyond " + before + " within " + stall)
+                    .atMost(stall)
+                    .pollInterval(poll)
+                    .until(() -> progress.getAsLong() > before || progress.getAsLong() >= target.getAsLong());
+        }
     }
 
     private List<GlobalTrans> globals() {

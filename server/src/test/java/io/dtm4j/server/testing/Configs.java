@@ -48,9 +48,14 @@ public final class Configs {
 
     /** Returns {@code c} with GrpcPort {@code port} (0 = a free port). */
     public static ServerConfig grpcPort(ServerConfig c, int port) {
+        return ports(c, c.httpPort(), port);
+    }
+
+    /** Returns {@code c} with HttpPort {@code http} and GrpcPort {@code grpc} (0 = a free port). */
+    public static ServerConfig ports(ServerConfig c, int http, int grpc) {
         return new ServerConfig(
-                c.httpPort(),
-                port,
+                http,
+                grpc,
                 c.store(),
                 c.transCronInterval(),
                 c.timeoutToFail(),

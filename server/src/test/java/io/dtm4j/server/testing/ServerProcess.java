@@ -3,6 +3,8 @@ package io.dtm4j.server.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dtm4j.server.Main;
+import io.dtm4j.server.config.ConfigLoader;
+import io.dtm4j.server.config.ServerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -13,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
@@ -20,8 +23,21 @@ import org.awaitility.core.ConditionTimeoutException;
 /**
  * The server as a separate JVM (the test class path, {@link Main}), so that a test can kill it with
  * SIGKILL and start it again on the same data directory.
+ *
+ * <p>Tests that wait for it in real time derive their limits here, never from fixed numbers: {@link
+ * #nextRound} from the intervals the server runs with, {@link #budget} from how slow the machine is,
+ * as the slowest start so far measured it. A loaded machine then makes a test slower, not red.
  */
 public final class ServerProcess implements AutoCloseable {
+    /** The least limit of a start (a loaded 2-core machine has taken over 30 s); later ones allow more if slower. */
+    private static final Duration START_CEILING = Duration.ofSeconds(120);
+    /** About the slowest start (a JVM's first) on an idle 2-core machine: the yardstick of slowness. */
+    private static final Duration IDLE_START = Duration.ofSeconds(3);
+    /** The margin on every limit derived here. */
+    private static final int SAFETY = 3;
+    /** The slowest start of a server process in this JVM so far, from launch to the first ping answered. */
+    private static Duration slowestStart = Duration.ZERO;
+
     private final Path dataDir;
     private final Map<String, String> env;
     private final HttpClient http = HttpClient.newHttpClient();
@@ -38,6 +54,7 @@ public final class ServerProcess implements AutoCloseable {
     /** Starts the server and waits until it answers {@code /api/ping}. */
     public ServerProcess start() {
         port = freePort();
+        long launched = System.nanoTime();
         try {
             log = Files.createTempFile(dataDir.getParent(), "server-", ".log");
             String java = ProcessHandle.current().info().command().orElse("java");
@@ -52,21 +69,67 @@ public final class ServerProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        Duration limit = max(START_CEILING, budget(IDLE_START));
         try {
-            // generous: a JVM start on a loaded 2-core CI machine has been seen to take over 30 s
             Awaitility.await("server on port " + port + " answers ping")
-                    .atMost(Duration.ofSeconds(90))
+                    .atMost(limit)
                     .pollInterval(Duration.ofMillis(100))
                     .ignoreExceptions()
                     .until(() -> !process.isAlive() || get("/api/ping").statusCode() == 200);
         } catch (ConditionTimeoutException e) {
-            throw new IllegalStateException("server did not start; its output:\n" + output(), e);
+            throw new IllegalStateException("server did not start within " + limit + "; its output:\n" + output(), e);
         }
         if (!process.isAlive()) {
             throw new IllegalStateException(
                     "server exited with " + process.exitValue() + " at start; its output:\n" + output());
         }
+        recordStart(Duration.ofNanos(System.nanoTime() - launched));
         return this;
+    }
+
+    private static synchronized void recordStart(Duration took) {
+        slowestStart = max(slowestStart, took);
+    }
+
+    /** Returns the slowest start of a server process in this JVM so far. */
+    public static synchronized Duration slowestStart() {
+        return slowestStart;
+    }
+
+    /**
+     * Returns the limit for work that takes up to {@code nominal} on an idle machine: {@value #SAFETY}
+     * times as long, stretched further by the ratio of {@link #slowestStart()} to an idle start.
+     */
+    public static Duration budget(Duration nominal) {
+        double slowness = Math.max(1.0, (double) slowestStart().toMillis() / IDLE_START.toMillis());
+        return Duration.ofMillis((long) (nominal.toMillis() * SAFETY * slowness));
+    }
+
+    /** Returns the settings the server runs with, read from its environment as the server reads them. */
+    public ServerConfig config() {
+        Map<String, String> all = new HashMap<>(System.getenv());
+        all.putAll(env);
+        return ConfigLoader.load(null, all);
+    }
+
+    /**
+     * Returns the longest a transaction that is due, or in a round this server's last stop cut off,
+     * takes on an idle machine to get its next round and end it with {@code calls} branch calls: two
+     * scheduler polls (TransCronInterval), the longest backoff (MaxRetryInterval), one claim lease
+     * (RetryInterval: the claim of a round the stop cut off holds until it ends) and RequestTimeout
+     * per call.
+     */
+    public Duration nextRound(int calls) {
+        ServerConfig c = config();
+        if (c.maxRetryInterval() <= 0) {
+            throw new IllegalStateException("no bound on the backoff: the test must set MAX_RETRY_INTERVAL");
+        }
+        return Duration.ofSeconds(
+                2 * c.transCronInterval() + c.maxRetryInterval() + c.retryInterval() + calls * c.requestTimeout());
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     /** Kills the process with SIGKILL: no shutdown hook, no flush. */

@@ -4,9 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dtm4j.server.engine.Engine;
 import io.dtm4j.server.metrics.Metrics;
 import io.dtm4j.server.topic.Topics;
-import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
@@ -36,7 +37,10 @@ public final class GrpcApi implements AutoCloseable {
     @SuppressWarnings("deprecation") // v1alpha reflection: older grpcurl and IDEs ask only for it
     public static GrpcApi start(
             int port, Engine engine, Topics topics, Metrics metrics, ObjectMapper json, Executor executor) {
-        Server server = Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create())
+        Server server = NettyServerBuilder.forPort(port, InsecureServerCredentials.create())
+                // Netty's default too, but a restart relies on it: the previous server's accepted
+                // connections linger on this port in TIME_WAIT for a minute after it closed them
+                .withOption(ChannelOption.SO_REUSEADDR, true)
                 .executor(executor)
                 .addService(new DtmService(engine, topics, metrics, json))
                 .addService(ProtoReflectionServiceV1.newInstance())
@@ -45,7 +49,11 @@ public final class GrpcApi implements AutoCloseable {
         try {
             server.start();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on GrpcPort " + port + ": " + e.getMessage(), e);
+            // Netty's message names only the address; the reason (e.g. "Address already in use") is in the cause
+            String reason = e.getCause() == null
+                    ? e.getMessage()
+                    : e.getMessage() + ": " + e.getCause().getMessage();
+            throw new UncheckedIOException("cannot listen on GrpcPort " + port + ": " + reason, e);
         }
         return new GrpcApi(server);
     }
