@@ -17,6 +17,7 @@ import io.dtm4j.server.store.GlobalTrans;
 import io.dtm4j.server.store.KvEntry;
 import io.dtm4j.server.store.Page;
 import io.dtm4j.server.store.Store;
+import io.dtm4j.server.topic.TopicException;
 import io.dtm4j.server.topic.Topics;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -35,9 +36,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * dtm's HTTP API (§3) under {@code /api/dtmsvr}, plus {@code /api/ping} and {@code /api/metrics}.
- * Requests are parsed on the event loop and served on virtual threads; results are mapped to dtm's
- * wrapper (§2): 200 SUCCESS or an object, 409 FAILURE, 425 ONGOING, 500 with a message.
+ * dtm's HTTP API (docs/protocol.md §3) under {@code /api/dtmsvr}, plus {@code /api/ping} and {@code
+ * /api/metrics}. Requests are parsed on the event loop and served on virtual threads; results are
+ * mapped to dtm's wrapper (docs/protocol.md §2): 200 SUCCESS or an object, 409 FAILURE, 425
+ * ONGOING, 500 with a message.
  */
 public final class HttpApi {
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
@@ -182,6 +184,9 @@ public final class HttpApi {
                 } catch (DtmException e) {
                     status = e.kind().httpStatus();
                     body = errorBody(e);
+                } catch (TopicException e) {
+                    status = 500;
+                    body = errorBody(DtmException.error(e.getMessage()));
                 } catch (Exception e) {
                     log.error("{} failed", api, e);
                     status = 500;

@@ -3,7 +3,6 @@ package io.dtm4j.server.topic;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.dtm4j.server.engine.DtmException;
 import io.dtm4j.server.store.KvEntry;
 import io.dtm4j.server.store.Store;
 import java.time.Clock;
@@ -13,10 +12,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Topics of the msg fan-out (§10): subscriptions live in the kv category {@code topics}, one entry
- * per topic whose value is the JSON array of subscribers. A cache of topic → URLs serves message
- * expansion; it is refreshed periodically (other nodes' changes) and right after this node's own
- * changes. Unlike dtm, deleted topics are evicted from the cache.
+ * Topics of the msg fan-out (docs/protocol.md §10): subscriptions live in the kv category {@code
+ * topics}, one entry per topic whose value is the JSON array of subscribers. A cache of topic → URLs
+ * serves message expansion; it is refreshed periodically (other nodes' changes) and right after this
+ * node's own changes. Unlike dtm, deleted topics are evicted from the cache (docs/protocol.md §20.10).
+ * A refused change throws {@link TopicException}.
  */
 public final class Topics {
     public static final String CATEGORY = "topics";
@@ -55,13 +55,13 @@ public final class Topics {
         List<KvEntry> found = store.findKv(CATEGORY, topic);
         if (found.isEmpty()) {
             if (!store.createKv(CATEGORY, topic, write(List.of(new Subscriber(url, remark))), clock.instant())) {
-                throw DtmException.error("topic '" + topic + "' was created concurrently, please retry");
+                throw new TopicException("topic '" + topic + "' was created concurrently, please retry");
             }
         } else {
             KvEntry entry = found.get(0);
             List<Subscriber> subs = new ArrayList<>(parse(entry));
             if (subs.stream().anyMatch(s -> s.url().equals(url))) {
-                throw DtmException.error("this url exists");
+                throw new TopicException("this url exists");
             }
             subs.add(new Subscriber(url, remark));
             update(entry, subs);
@@ -73,15 +73,15 @@ public final class Topics {
         requireNonEmpty(topic, url);
         List<KvEntry> found = store.findKv(CATEGORY, topic);
         if (found.isEmpty()) {
-            throw DtmException.error("no such a topic");
+            throw new TopicException("no such a topic");
         }
         KvEntry entry = found.get(0);
         List<Subscriber> subs = new ArrayList<>(parse(entry));
         if (subs.isEmpty()) {
-            throw DtmException.error("this topic is empty");
+            throw new TopicException("this topic is empty");
         }
         if (!subs.removeIf(s -> s.url().equals(url))) {
-            throw DtmException.error("no such an url ");
+            throw new TopicException("no such an url ");
         }
         update(entry, subs);
         refresh();
@@ -89,23 +89,23 @@ public final class Topics {
 
     public void delete(String topic) {
         if (!store.deleteKv(CATEGORY, topic)) {
-            throw DtmException.error("no such a topic: " + topic);
+            throw new TopicException("no such a topic: " + topic);
         }
         refresh();
     }
 
     private void update(KvEntry entry, List<Subscriber> subs) {
         if (!store.updateKv(CATEGORY, entry.key(), write(subs), entry.version(), clock.instant())) {
-            throw DtmException.error("topic '" + entry.key() + "' was changed concurrently, please retry");
+            throw new TopicException("topic '" + entry.key() + "' was changed concurrently, please retry");
         }
     }
 
     private static void requireNonEmpty(String topic, String url) {
         if (topic == null || topic.isEmpty()) {
-            throw DtmException.error("empty topic");
+            throw new TopicException("empty topic");
         }
         if (url == null || url.isEmpty()) {
-            throw DtmException.error("empty url");
+            throw new TopicException("empty url");
         }
     }
 
@@ -114,7 +114,7 @@ public final class Topics {
             List<Subscriber> subs = json.readValue(e.value(), SUBSCRIBERS);
             return subs == null ? List.of() : subs;
         } catch (JsonProcessingException ex) {
-            throw DtmException.error(
+            throw new TopicException(
                     "topic '" + e.key() + "' has an unreadable subscriber list: " + ex.getOriginalMessage());
         }
     }

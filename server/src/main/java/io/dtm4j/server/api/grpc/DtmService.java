@@ -17,6 +17,7 @@ import io.dtm4j.server.engine.Gids;
 import io.dtm4j.server.metrics.Metrics;
 import io.dtm4j.server.store.BranchOp;
 import io.dtm4j.server.store.GlobalTrans;
+import io.dtm4j.server.topic.TopicException;
 import io.dtm4j.server.topic.Topics;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -26,8 +27,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code dtmgimp.Dtm} service (§5.1): parses requests, calls the engine, and maps its errors to
- * gRPC statuses. Runs on the executor the gRPC server was given (virtual threads), so it may block.
+ * The {@code dtmgimp.Dtm} service (docs/protocol.md §5.1): parses requests, calls the engine, and
+ * maps its errors to gRPC statuses. Runs on the executor the gRPC server was given (virtual
+ * threads), so it may block.
  */
 final class DtmService extends DtmGrpc.DtmImplBase {
     private static final Logger log = LoggerFactory.getLogger(DtmService.class);
@@ -87,8 +89,9 @@ final class DtmService extends DtmGrpc.DtmImplBase {
     }
 
     /**
-     * Answers the stored workflow and its recorded steps. Unlike dtm (spec 20.14) the transaction's
-     * {@code Result} is filled, so a finished workflow re-executed over gRPC returns its result.
+     * Answers the stored workflow and its recorded steps. Unlike dtm (docs/protocol.md §20.14) the
+     * transaction's {@code Result} is filled, so a finished workflow re-executed over gRPC returns
+     * its result.
      */
     @Override
     public void prepareWorkflow(DtmRequest request, StreamObserver<DtmProgressesReply> out) {
@@ -144,6 +147,8 @@ final class DtmService extends DtmGrpc.DtmImplBase {
             reply = handler.get();
         } catch (DtmException e) {
             error = GrpcStatuses.of(e);
+        } catch (TopicException e) {
+            error = GrpcStatuses.of(DtmException.error(e.getMessage()));
         } catch (RuntimeException e) {
             log.error("gRPC {} failed", api, e);
             error = GrpcStatuses.unexpected(e);
