@@ -61,9 +61,9 @@ public final class DtmClient implements AutoCloseable {
     /**
      * Creates a client for the gRPC API ({@code dtmgimp.Dtm}) of the server at {@code target}, over
      * plaintext channels. The target is {@code host:port} ({@code localhost:36790}), {@code
-     * dns:///host:port}, or a go-zero registry target (spec §14): {@code
-     * etcd://host:port[,host:port…]/key} (or {@code discov://}, the same) for a server registered in
-     * etcd under {@code key}, followed as its instances come and go, or {@code
+     * dns:///host:port}, or a go-zero registry target (docs/protocol.md §14): {@code
+     * etcd://host:port[,host:port…]/key} (or {@code discov://}, the same) for a server registered
+     * in etcd under {@code key}, followed as its instances come and go, or {@code
      * direct:///h1:p1,h2:p2}. Calls go round-robin over the addresses the target resolves to; the
      * resolver of the registry schemes is installed in grpc-java's default registry on first use.
      *
@@ -418,7 +418,7 @@ public final class DtmClient implements AutoCloseable {
         return query;
     }
 
-    /** Applies the result rules of §1.1 and returns the body of a success. */
+    /** Applies the result rules of docs/protocol.md §1.1 and returns the body of a success. */
     private static String checked(Response r, String what) {
         try {
             HttpResults.check(r.status(), r.body());

@@ -10,9 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Gives gRPC business handlers the {@code dtm-*} metadata of the call they serve (spec §5.3), which
- * gRPC-Java keeps away from service implementations: install {@link #interceptor()} on the server,
- * then read {@link #identity()} in the handler, e.g. for {@code BranchBarrier.of(GrpcBranch.identity())}.
+ * Gives gRPC business handlers the {@code dtm-*} metadata of the call they serve (docs/protocol.md §5.3),
+ * which gRPC-Java keeps away from service implementations: install {@link #interceptor()} on
+ * the server, then read {@link #identity()} in the handler, e.g. for {@code
+ * BranchBarrier.of(GrpcBranch.identity())}.
  *
  * <pre>{@code
  * Server server = Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create())

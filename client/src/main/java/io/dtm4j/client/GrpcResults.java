@@ -5,9 +5,9 @@ import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 
 /**
- * The protocol's rules for gRPC results (spec §1.1, gRPC column), in both directions: reading the
- * status of a call to the server or a business service, and choosing the status a gRPC business
- * handler answers with.
+ * The protocol's rules for gRPC results (docs/protocol.md §1.1, gRPC column), in both directions:
+ * reading the status of a call to the server or a business service, and choosing the status a gRPC
+ * business handler answers with.
  *
  * <pre>{@code
  * try {

@@ -30,10 +30,10 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The gRPC side of {@link DtmClient} (spec §5, §13): the {@code dtmgimp.Dtm} calls to the server,
- * and unary calls on raw bytes to branch URLs {@code host:port/package.Service/Method} (or a
- * registry URL split with go-zero's rule, §14) with the {@code dtm-*} metadata of §5.3. Copies made
- * by {@link #withTimeout} share the channels.
+ * The gRPC side of {@link DtmClient} (docs/protocol.md §5, §13): the {@code dtmgimp.Dtm} calls to
+ * the server, and unary calls on raw bytes to branch URLs {@code host:port/package.Service/Method}
+ * (or a registry URL split with go-zero's rule, docs/protocol.md §14) with the {@code dtm-*}
+ * metadata of docs/protocol.md §5.3. Copies made by {@link #withTimeout} share the channels.
  */
 final class GrpcTransport {
     /** dtm's default {@code GrpcServiceConfig}: spread calls over every address a target resolves to. */
@@ -147,7 +147,10 @@ final class GrpcTransport {
         };
     }
 
-    /** The DtmRequest of §5.1: steps as JSON text ("null" for none, as the Go SDK), payloads as bytes. */
+    /**
+     * The DtmRequest of docs/protocol.md §5.1: steps as JSON text ("null" for none, as the Go SDK),
+     * payloads as bytes.
+     */
     private static DtmRequest request(GlobalTransaction<?> t) {
         if (t.concurrent) {
             throw new UnsupportedOperationException(
@@ -177,7 +180,10 @@ final class GrpcTransport {
         return DtmGrpc.newBlockingStub(server).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Runs a call, turning its error status into the SDK's exceptions (§1.1, gRPC column). */
+    /**
+     * Runs a call, turning its error status into the SDK's exceptions (docs/protocol.md §1.1, gRPC
+     * column).
+     */
     private static <T> T call(String what, Supplier<T> call) {
         try {
             return call.get();
@@ -186,7 +192,10 @@ final class GrpcTransport {
         }
     }
 
-    /** Splits a branch URL with go-zero's rule (§14), refusing the HTTP URLs a gRPC client cannot call. */
+    /**
+     * Splits a branch URL with go-zero's rule (docs/protocol.md §14), refusing the HTTP URLs a gRPC
+     * client cannot call.
+     */
     private static ServiceMethod split(String url) {
         if (url.startsWith("http://") || url.startsWith("https://")) {
             throw new IllegalArgumentException("'" + url + "' is an HTTP URL: a gRPC branch URL is"

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
-/** Sub-branch ids: spec §7 (BranchIDGen). */
+/** Sub-branch ids: docs/protocol.md §7 (BranchIDGen). */
 class BranchIdsTest {
 
     @Test

@@ -45,10 +45,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The SDK's two-phase message against the real server (spec §8.3, §19.2): plain prepare/submit,
- * delay, topics, abort and the server's check-back; and doAndSubmit with its barrier on SQLite and
- * PostgreSQL (and Redis), where a small RM in this test answers the check-back and credits the
- * receiving account.
+ * The SDK's two-phase message against the real server (docs/protocol.md §8.3, §19.2): plain
+ * prepare/submit, delay, topics, abort and the server's check-back; and doAndSubmit with its
+ * barrier on SQLite and PostgreSQL (and Redis), where a small RM in this test answers the
+ * check-back and credits the receiving account.
  */
 class MsgTest {
     private static final long EXPIRE = 600;

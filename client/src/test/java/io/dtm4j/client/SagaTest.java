@@ -11,7 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The SDK's saga against the real server: spec §8.2, §19.1. */
+/** The SDK's saga against the real server: docs/protocol.md §8.2, §19.1. */
 class SagaTest {
     private static TestServer server;
     private static BusinessStub busi;

@@ -24,11 +24,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link DtmClient#grpc} with go-zero's service discovery (spec §14): the server runs {@code
- * dtm-driver-gozero} and registers itself in a private etcd under {@code dtmservice}, the business
- * service registers under {@code trans}, and the application dials {@code etcd://…/dtmservice} and
- * calls its TCC tries and its message check-back as {@code etcd://…/trans/busi.Busi/…} itself.
- * Skipped, with the reason, when etcd is not installed.
+ * {@link DtmClient#grpc} with go-zero's service discovery (docs/protocol.md §14): the server runs
+ * {@code dtm-driver-gozero} and registers itself in a private etcd under {@code dtmservice}, the
+ * business service registers under {@code trans}, and the application dials {@code
+ * etcd://…/dtmservice} and calls its TCC tries and its message check-back as {@code
+ * etcd://…/trans/busi.Busi/…} itself. Skipped, with the reason, when etcd is not installed.
  */
 class SdkGrpcDiscoveryTest {
     private static EtcdProcess etcd;

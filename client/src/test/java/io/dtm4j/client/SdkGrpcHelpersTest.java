@@ -8,7 +8,10 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import org.junit.jupiter.api.Test;
 
-/** The RM-side gRPC helpers on their own: identity from metadata and the status rules of §1.1. */
+/**
+ * The RM-side gRPC helpers on their own: identity from metadata and the status rules of
+ * docs/protocol.md §1.1.
+ */
 class SdkGrpcHelpersTest {
 
     private static Metadata metadata(String... pairs) {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Saga and two-phase message through {@link DtmClient#grpc} against the real server's gRPC API,
  * with a gRPC business service whose handlers use the SDK's RM helpers (metadata identity, SQLite
- * barrier, status mapping): spec §5.1, §8.2, §8.3, §12, §13.
+ * barrier, status mapping): docs/protocol.md §5.1, §8.2, §8.3, §12, §13.
  */
 class SdkGrpcSagaMsgTest {
     private static TestServer server;

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 /**
  * TCC and XA (application side) through {@link DtmClient#grpc} against the real server: the SDK
  * calls the tries and actions over gRPC with the {@code dtm-*} metadata, the server then calls
- * confirm/cancel and commit/rollback on the same gRPC service (spec §8.4, §8.5, §5.3, §13). The
- * TCC branches move money in SQLite behind barriers built from the call metadata.
+ * confirm/cancel and commit/rollback on the same gRPC service (docs/protocol.md §8.4, §8.5, §5.3, §13).
+ * The TCC branches move money in SQLite behind barriers built from the call metadata.
  */
 class SdkGrpcTccXaTest {
     private static final Metadata.Key<String> PHASE2_URL =

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The SDK's TCC against the real server: spec §8.4, §19.3. */
+/** The SDK's TCC against the real server: docs/protocol.md §8.4, §19.3. */
 class TccTest {
     private static final Map<String, Integer> TRANSFER = Map.of("amount", 30);
 

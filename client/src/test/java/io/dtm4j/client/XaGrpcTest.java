@@ -18,8 +18,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * XA with every call over gRPC (spec §19.4, TestXaGrpc*): the application calls the actions through
- * {@link DtmClient#grpc}, the resource manager serves them with {@link
+ * XA with every call over gRPC (docs/protocol.md §19.4, TestXaGrpc*): the application calls the
+ * actions through {@link DtmClient#grpc}, the resource manager serves them with {@link
  * XaLocalTransaction#handleGrpc}, registering each branch through the server's gRPC API named in
  * {@code dtm-dtm}, and the server commits or rolls back on the same gRPC methods. Real XA on
  * MySQL/MariaDB and PostgreSQL; an unavailable database skips its runs.

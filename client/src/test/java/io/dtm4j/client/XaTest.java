@@ -23,10 +23,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The SDK's XA, both sides, against the real server and real databases: spec §8.5, §19.4. Each
- * scenario runs on MySQL/MariaDB ({@code mysql}) and on PostgreSQL; a database that is unreachable
- * (or a PostgreSQL without prepared transactions) skips its runs. The resource manager moves 30
- * from user 1 (TransOut) to user 2 (TransIn) with {@link XaLocalTransaction}.
+ * The SDK's XA, both sides, against the real server and real databases: docs/protocol.md §8.5, §19.4.
+ * Each scenario runs on MySQL/MariaDB ({@code mysql}) and on PostgreSQL; a database that is
+ * unreachable (or a PostgreSQL without prepared transactions) skips its runs. The resource manager
+ * moves 30 from user 1 (TransOut) to user 2 (TransIn) with {@link XaLocalTransaction}.
  */
 class XaTest {
     private static final long START_BALANCE = 10_000;

@@ -4,9 +4,10 @@ import java.net.URI;
 import java.net.URISyntaxException;
 
 /**
- * A gRPC branch URL split into the channel's dial target and the method (spec §14), with the two
- * splitting rules of dtm's drivers: {@link #atFirstSlash} (the {@code default} driver) and {@link
- * #goZero} ({@code dtm-driver-gozero}, which the Java SDK applies to the URLs it calls itself).
+ * A gRPC branch URL split into the channel's dial target and the method (docs/protocol.md §14),
+ * with the two splitting rules of dtm's drivers: {@link #atFirstSlash} (the {@code default} driver)
+ * and {@link #goZero} ({@code dtm-driver-gozero}, which the Java SDK applies to the URLs it calls
+ * itself).
  *
  * @param target the dial target, e.g. {@code localhost:58081} or {@code etcd://localhost:2379/trans.rpc}
  * @param method the method path with its leading slash, e.g. {@code /trans.TransSvc/TransOut}

@@ -1,6 +1,6 @@
 /**
- * Service discovery as dtm's go-zero driver does it (spec §14), shared by the server and the Java
- * SDK.
+ * Service discovery as dtm's go-zero driver does it (docs/protocol.md §14), shared by the server
+ * and the Java SDK.
  *
  * <ul>
  *   <li>{@link io.dtm4j.discovery.ServiceMethod}: how a gRPC URL splits into a dial target and a

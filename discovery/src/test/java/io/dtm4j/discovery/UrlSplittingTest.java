@@ -9,7 +9,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The two rules that split gRPC branch URLs (§6.4 step 1, §14), and how etcd targets are read. */
+/**
+ * The two rules that split gRPC branch URLs (docs/protocol.md §6.4 step 1, §14), and how etcd
+ * targets are read.
+ */
 class UrlSplittingTest {
 
     @ParameterizedTest

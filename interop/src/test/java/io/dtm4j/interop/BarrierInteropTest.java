@@ -39,14 +39,15 @@ import pub.dtm.client.saga.Saga;
 
 /**
  * dtmcli-java's {@link BranchBarrier} on MariaDB behind saga branches driven by the real server:
- * spec §12 and §19.1 (TestSagaBarrier*). The business service runs its SQL inside the barrier's
- * local transaction, on {@code dtm_busi.user_account}. Skipped when MariaDB is not reachable.
+ * docs/protocol.md §12 and §19.1 (TestSagaBarrier*). The business service runs its SQL inside the
+ * barrier's local transaction, on {@code dtm_busi.user_account}. Skipped when MariaDB is not
+ * reachable.
  *
- * <p>dtmcli-java 2.1.5 implements an older barrier than spec §12.3 (§21): it inserts the current
- * op, and only for {@code cancel} also the origin op {@code try}. A saga {@code compensate}
- * therefore never counts as a null compensation, and the server compensates the failed step too
- * (§8.2 step 7, §20.22, exactly as dtm does). The tests show both the consequence and the guard
- * a dtmcli-java business needs.
+ * <p>dtmcli-java 2.1.5 implements an older barrier than docs/protocol.md §12.3 (§21): it inserts
+ * the current op, and only for {@code cancel} also the origin op {@code try}. A saga {@code
+ * compensate} therefore never counts as a null compensation, and the server compensates the failed
+ * step too (docs/protocol.md §8.2 step 7, §20.22, exactly as dtm does). The tests show both the
+ * consequence and the guard a dtmcli-java business needs.
  */
 class BarrierInteropTest {
     /** MariaDB/MySQL as host:port; root without password, as on the project's machines. */
@@ -147,8 +148,9 @@ class BarrierInteropTest {
         assertThat(server.status(gid)).isEqualTo("failed");
         assertThat(server.branchStatuses(gid)).containsExactly("S", "S", "S", "F");
         assertThat(balance(t.outUser())).isEqualByComparingTo(START);
-        // TransIn never committed, yet its compensation took the amount away: Go's barrier (§12.3)
-        // would have inserted the origin row (02, action) and skipped it as a null compensation
+        // TransIn never committed, yet its compensation took the amount away: Go's barrier
+        // (docs/protocol.md §12.3) would have inserted the origin row (02, action) and skipped it
+        // as a null compensation
         assertThat(balance(t.inUser())).isEqualByComparingTo("70");
         assertThat(barrierRows(gid))
                 .containsExactlyInAnyOrder(

@@ -19,8 +19,8 @@ import pub.dtm.client.exception.FailureException;
 import pub.dtm.client.saga.Saga;
 
 /**
- * dtmcli-java's saga API, unchanged, against the real server: spec §8.2 and §19.1 (TestSagaNormal,
- * TestSagaRollback, TestSagaOptionsRollbackWait, TestSagaConRollbackOrder2).
+ * dtmcli-java's saga API, unchanged, against the real server: docs/protocol.md §8.2 and §19.1
+ * (TestSagaNormal, TestSagaRollback, TestSagaOptionsRollbackWait, TestSagaConRollbackOrder2).
  */
 class SagaInteropTest {
     private static TestServer server;
@@ -58,7 +58,7 @@ class SagaInteropTest {
         assertThat(server.rollbackReason(gid)).isEmpty();
         assertThat(server.transaction(gid).path("trans_type").asText()).isEqualTo("saga");
 
-        // what the server sends to the branches: spec §6.2
+        // what the server sends to the branches: docs/protocol.md §6.2
         Call out = busi.calls(gid).get(0);
         assertThat(out.method()).isEqualTo("POST");
         assertThat(out.query())
@@ -78,7 +78,8 @@ class SagaInteropTest {
         assertThat(transfer(dtm.newSaga(gid)).submit()).isEqualTo(gid);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> server.status(gid).equals("failed"));
-        // the failed step is compensated too (spec §8.2 step 7, §20.22), last step first
+        // the failed step is compensated too (docs/protocol.md §8.2 step 7, §20.22), last step
+        // first
         assertThat(busi.trail(gid))
                 .containsExactly(
                         "TransOut action", "TransIn action", "TransInRevert compensate", "TransOutRevert compensate");

@@ -19,7 +19,8 @@ import pub.dtm.client.tcc.Tcc;
 
 /**
  * dtmcli-java's TCC API ({@code DtmClient.tccGlobalTransaction}, {@code Tcc.callBranch}),
- * unchanged, against the real server: spec §3.6, §8.4 and §19.3 (TestTccNormal, TestTccRollback).
+ * unchanged, against the real server: docs/protocol.md §3.6, §8.4 and §19.3 (TestTccNormal,
+ * TestTccRollback).
  */
 class TccInteropTest {
     private static TestServer server;

@@ -19,7 +19,7 @@ import pub.dtm.client.DtmClient;
 
 /**
  * Records what dtmcli-java puts on the wire, with a stand-in for the server that answers SUCCESS to
- * everything: the server must accept exactly these bodies (spec §3.2, §3.6, §2.1).
+ * everything: the server must accept exactly these bodies (docs/protocol.md §3.2, §3.6, §2.1).
  */
 class WireFormatTest {
     private record Request(String method, String path, String body) {}
@@ -108,7 +108,7 @@ class WireFormatTest {
         assertThat(json.readTree(requests.get(0).body()))
                 .isEqualTo(
                         json.readTree("{\"subType\":\"OperatorParam\",\"gid\":\"wire-tcc\",\"trans_type\":\"tcc\"}"));
-        // registerBranch: every value is a string (spec §3.6), subType twice again
+        // registerBranch: every value is a string (docs/protocol.md §3.6), subType twice again
         assertThat(requests.get(1).body().split("\"subType\" : \"tcc\"", -1)).hasSize(3);
         JsonNode register = json.readTree(requests.get(1).body());
         register.fields()

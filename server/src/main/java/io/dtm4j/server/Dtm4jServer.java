@@ -97,7 +97,8 @@ public final class Dtm4jServer implements AutoCloseable {
      */
     public static Dtm4jServer start(ServerConfig config, Clock clock, boolean runScheduler) {
         ObjectMapper json = jsonMapper();
-        // the driver decides how gRPC branch URLs split and which registries their targets may name (§14)
+        // the driver decides how gRPC branch URLs split and which registries their targets may name
+        // (docs/protocol.md §14)
         MicroServiceDriver driver =
                 MicroServiceDrivers.named(config.microService().driver());
         DiscoveryNameResolverProvider.install(driver.resolvers());
@@ -193,7 +194,10 @@ public final class Dtm4jServer implements AutoCloseable {
         }
     }
 
-    /** Publishes the server in its registry once it listens (§14); a failure stops it, as in dtm. */
+    /**
+     * Publishes the server in its registry once it listens (docs/protocol.md §14); a failure stops
+     * it, as in dtm.
+     */
     private void register(MicroServiceDriver driver, ServerConfig.MicroServiceConfig settings) {
         try {
             if (driver.name().equals(ServerConfig.MicroServiceConfig.DEFAULT)

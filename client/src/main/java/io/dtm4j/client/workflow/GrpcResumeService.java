@@ -11,8 +11,8 @@ import io.grpc.stub.StreamObserver;
 
 /**
  * {@code workflow.Workflow/Execute}, the server's callback resuming an unfinished gRPC workflow
- * (spec §5.2, §8.6): gid and name in the metadata, the input in {@code WorkflowData}. Served behind
- * {@link GrpcBranch#interceptor()}, see {@link Workflows#grpcService()}.
+ * (docs/protocol.md §5.2, §8.6): gid and name in the metadata, the input in {@code WorkflowData}.
+ * Served behind {@link GrpcBranch#interceptor()}, see {@link Workflows#grpcService()}.
  */
 final class GrpcResumeService extends WorkflowGrpc.WorkflowImplBase {
     private static final Metadata.Key<String> GID = Metadata.Key.of("dtm-gid", Metadata.ASCII_STRING_MARSHALLER);

@@ -48,7 +48,8 @@ final class HttpWorkflowTransport implements WorkflowTransport {
         body.put("branch_id", branchId);
         body.put("op", op);
         body.put("status", result.wireStatus());
-        // dtm's HTTP clients send the bytes as a JSON string: binary results need valid UTF-8 (§20.30)
+        // dtm's HTTP clients send the bytes as a JSON string: binary results need valid UTF-8
+        // (docs/protocol.md §20.30)
         body.put("data", new String(result.data(), StandardCharsets.UTF_8));
         dtm.registerBranch(body);
     }

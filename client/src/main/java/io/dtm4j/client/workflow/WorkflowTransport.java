@@ -3,7 +3,7 @@ package io.dtm4j.client.workflow;
 import java.util.Map;
 
 /**
- * The workflow engine's three calls to the server (spec §8.6), over HTTP ({@link
+ * The workflow engine's three calls to the server (docs/protocol.md §8.6), over HTTP ({@link
  * HttpWorkflowTransport}) or gRPC ({@link GrpcWorkflowTransport}). Business calls of recorded
  * steps go through the application's {@link io.dtm4j.client.DtmClient} instead.
  */

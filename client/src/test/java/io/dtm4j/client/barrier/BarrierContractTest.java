@@ -19,10 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
 /**
- * The barrier's promises (spec §12, §19.3), held against every backend: a business balance that
- * barrier-guarded branch operations adjust. Each backend supplies the balance and one adjustment
- * whose business refuses (FAILURE, nothing written) when the account is missing or would go below
- * zero: the SQL barrier with a real table, Redis with {@code checkAdjustAmount}.
+ * The barrier's promises (docs/protocol.md §12, §19.3), held against every backend: a business
+ * balance that barrier-guarded branch operations adjust. Each backend supplies the balance and one
+ * adjustment whose business refuses (FAILURE, nothing written) when the account is missing or would
+ * go below zero: the SQL barrier with a real table, Redis with {@code checkAdjustAmount}.
  */
 abstract class BarrierContractTest {
     private static final long START = 100;

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /**
  * gRPC workflows that do not finish in their first run: the server resumes them by calling the
  * application's {@code workflow.Workflow/Execute}, and the engine replays what was recorded. Spec
- * §8.6, §19.5.
+ * docs/protocol.md §8.6, §19.5.
  */
 class GrpcWorkflowResumeTest {
     private static GrpcWorkflowFixture fx;
@@ -34,7 +34,10 @@ class GrpcWorkflowResumeTest {
         fx.close();
     }
 
-    /** §19.5 TestWorkflowGrpcError: TransOut errors once, the server's callback runs the workflow again. */
+    /**
+     * docs/protocol.md §19.5 TestWorkflowGrpcError: TransOut errors once, the server's callback
+     * runs the workflow again.
+     */
     @Test
     void errorInTheFirstRunIsResumedByTheServerOverGrpc() throws Exception {
         String name = "grpc-wf-error";
@@ -101,10 +104,10 @@ class GrpcWorkflowResumeTest {
     }
 
     /**
-     * §19.5 TestWorkflowGrpcRollbackResume: with COMPENSATE_ERROR_BRANCH, ONGOING at five points
-     * (handler start, after TransOut, after TransIn failed, in both rollbacks): each run stops at
-     * the next one, so the workflow stays prepared after Execute and four server rounds, and the
-     * fifth round fails it with the balances restored.
+     * docs/protocol.md §19.5 TestWorkflowGrpcRollbackResume: with COMPENSATE_ERROR_BRANCH, ONGOING
+     * at five points (handler start, after TransOut, after TransIn failed, in both rollbacks): each
+     * run stops at the next one, so the workflow stays prepared after Execute and four server
+     * rounds, and the fifth round fails it with the balances restored.
      */
     @Test
     void rollbackInterruptedAtFivePointsIsResumedUntilFailed() throws Exception {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Workflows over gRPC against the real server, finishing in their first run: the engine prepares,
- * records and submits through the server's gRPC API, steps call a gRPC bank. Spec §8.6, §19.5.
+ * records and submits through the server's gRPC API, steps call a gRPC bank. docs/protocol.md §8.6, §19.5.
  */
 class GrpcWorkflowTest {
     private static GrpcWorkflowFixture fx;
@@ -90,7 +90,7 @@ class GrpcWorkflowTest {
         assertThat(Base64.getDecoder().decode(custom.path("data").asText())).isEqualTo(GrpcWorkflowFixture.input());
     }
 
-    /** §19.5 TestWorkflowGrpcSimple: the second gRPC branch answers ABORTED. */
+    /** docs/protocol.md §19.5 TestWorkflowGrpcSimple: the second gRPC branch answers ABORTED. */
     @Test
     void abortedSecondBranchFailsTheWorkflow() throws Exception {
         String name = "grpc-wf-simple";
@@ -114,7 +114,10 @@ class GrpcWorkflowTest {
         assertThat(fx.balances(gid)).containsExactly(70L, 0L); // no rollback callbacks: nothing undone
     }
 
-    /** §19.5 TestWorkflowGrpcRollback: the rollback callbacks restore the balances over gRPC. */
+    /**
+     * docs/protocol.md §19.5 TestWorkflowGrpcRollback: the rollback callbacks restore the balances
+     * over gRPC.
+     */
     @Test
     void failedBranchRollsBackTheEarlierOneOverGrpc() throws Exception {
         String name = "grpc-wf-rollback";
@@ -132,7 +135,10 @@ class GrpcWorkflowTest {
         assertThat(fx.balances(gid)).containsExactly(100L, 0L);
     }
 
-    /** §19.5 TestWorkflowMixed: HTTP, gRPC and local steps in one workflow whose engine speaks gRPC. */
+    /**
+     * docs/protocol.md §19.5 TestWorkflowMixed: HTTP, gRPC and local steps in one workflow whose
+     * engine speaks gRPC.
+     */
     @Test
     void mixedHttpGrpcAndLocalStepsSucceed() throws Exception {
         String name = "grpc-wf-mixed";

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Workflows that do not finish in their first run: the server calls the application back and the
- * engine replays what was recorded; also the engine's guards. Spec §8.6, §19.5.
+ * engine replays what was recorded; also the engine's guards. docs/protocol.md §8.6, §19.5.
  */
 class WorkflowResumeTest {
     private static WorkflowFixture fx;

@@ -25,7 +25,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sqlite.SQLiteDataSource;
 
-/** The workflow engine against the real server, finishing in one run: spec §8.6, §19.5. */
+/**
+ * The workflow engine against the real server, finishing in one run: docs/protocol.md §8.6, §19.5.
+ */
 class WorkflowTest {
     private static WorkflowFixture fx;
 

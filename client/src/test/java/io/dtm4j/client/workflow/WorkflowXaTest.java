@@ -25,10 +25,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * XA steps inside workflows ({@link Workflow#doXa}, spec §8.6 step 10, §19.5 TestWorkflowXa*)
- * against the real server and real XA on MySQL/MariaDB and PostgreSQL: the step's transaction is
- * prepared during the run and committed or rolled back with the workflow; a resumed workflow
- * replays it; a run that stopped after the step's business was recorded rolls back.
+ * XA steps inside workflows ({@link Workflow#doXa}, docs/protocol.md §8.6 step 10, §19.5
+ * TestWorkflowXa*) against the real server and real XA on MySQL/MariaDB and PostgreSQL: the step's
+ * transaction is prepared during the run and committed or rolled back with the workflow; a resumed
+ * workflow replays it; a run that stopped after the step's business was recorded rolls back.
  */
 class WorkflowXaTest {
     private static final long START = 10_000;

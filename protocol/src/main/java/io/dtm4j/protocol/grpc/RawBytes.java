@@ -8,8 +8,8 @@ import java.io.UncheckedIOException;
 
 /**
  * Passes gRPC messages through as bytes, so that any unary method can be called or served without
- * its {@code .proto} (spec §6.4, dtm's "raw bytes" codec): a stored payload is already the
- * serialised request, and a reply is handed over undecoded.
+ * its {@code .proto} (docs/protocol.md §6.4, dtm's "raw bytes" codec): a stored payload is already
+ * the serialised request, and a reply is handed over undecoded.
  */
 public final class RawBytes implements MethodDescriptor.Marshaller<byte[]> {
     /** The marshaller. */

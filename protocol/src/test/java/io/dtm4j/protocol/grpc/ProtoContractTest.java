@@ -11,8 +11,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Holds the protos to dtm's wire contract (spec §5.1, §5.2): full names, field numbers, field names
- * and json names. A change here breaks the Go and C# SDKs.
+ * Holds the protos to dtm's wire contract (docs/protocol.md §5.1, §5.2): full names, field numbers,
+ * field names and json names. A change here breaks the Go and C# SDKs.
  */
 class ProtoContractTest {
 

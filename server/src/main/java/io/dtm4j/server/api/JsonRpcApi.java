@@ -22,15 +22,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * dtm's JSON-RPC API (§4), served at {@value #PATH} on the HTTP port: methods {@code newGid},
- * {@code prepare}, {@code submit}, {@code abort} and {@code registerBranch}, each mapped onto the
- * {@link Engine} as the HTTP routes of the same names are.
+ * dtm's JSON-RPC API (docs/protocol.md §4), served at {@value #PATH} on the HTTP port: methods
+ * {@code newGid}, {@code prepare}, {@code submit}, {@code abort} and {@code registerBranch}, each
+ * mapped onto the {@link Engine} as the HTTP routes of the same names are.
  *
  * <p>Every answer is {@code {"jsonrpc":"2.0","id":…,"error":…,"result":…}} with both {@code error}
  * and {@code result} present. Status is 200, except 400 for a body that is not a JSON-RPC request
  * (dtm's framework has committed 400 by then). Error codes: -32700 unparseable, -32600 wrong
  * version or empty id, -32601 unknown method, -32901 FAILURE, -32603 anything else (ONGOING
- * included). Unlike dtm, a numeric {@code id} is accepted and echoed (§20.12).
+ * included). Unlike dtm, a numeric {@code id} is accepted and echoed (docs/protocol.md §20.12).
  */
 public final class JsonRpcApi implements Handler<RoutingContext> {
     /** The route, on the HTTP port. */

@@ -13,8 +13,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 
 /**
- * Writes stored objects in dtm's JSON shape (§3.9): dtm's keys and order, empty fields omitted
- * where dtm omits them, RFC 3339 times with the server's offset at second precision.
+ * Writes stored objects in dtm's JSON shape (docs/protocol.md §3.9): dtm's keys and order, empty
+ * fields omitted where dtm omits them, RFC 3339 times with the server's offset at second precision.
  */
 final class WireJson {
     private final ObjectMapper json;

@@ -44,7 +44,7 @@ public record ServerConfig(
     public static final String DEFAULT_GRPC_SERVICE_CONFIG = "{\"loadBalancingConfig\": [{\"round_robin\":{}}]}";
 
     /**
-     * Service-discovery settings ({@code MicroService.*}, dtm's §14 drivers).
+     * Service-discovery settings ({@code MicroService.*}, dtm's drivers, docs/protocol.md §14).
      *
      * @param driver {@code default} (URLs are host:port, no registration) or {@code dtm-driver-gozero}
      *     (etcd URLs, registration in etcd)

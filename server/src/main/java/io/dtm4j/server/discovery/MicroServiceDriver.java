@@ -7,10 +7,10 @@ import io.dtm4j.discovery.ServiceMethod;
 import java.util.List;
 
 /**
- * A service-discovery driver (dtm's §14 {@code dtmdriver}): how gRPC branch URLs split into a dial
- * target and a method, which registries those targets may name, and how the server publishes itself.
- * One driver is active per server, chosen by {@code MicroService.Driver}; see {@link
- * MicroServiceDrivers}.
+ * A service-discovery driver (dtm's {@code dtmdriver}, docs/protocol.md §14): how gRPC branch URLs
+ * split into a dial target and a method, which registries those targets may name, and how the
+ * server publishes itself. One driver is active per server, chosen by {@code MicroService.Driver};
+ * see {@link MicroServiceDrivers}.
  */
 public interface MicroServiceDriver {
 

@@ -22,13 +22,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A global transaction being processed, with the mechanics every processor shares: status
- * compare-and-set, branch calls with dtm's outcome rules (§6.5), and the cron-field updates that
- * follow each call (§9.3). Thread-safe: concurrent branches of one transaction call it from
- * several threads.
+ * compare-and-set, branch calls with dtm's outcome rules (docs/protocol.md §6.5), and the
+ * cron-field updates that follow each call (docs/protocol.md §9.3). Thread-safe: concurrent
+ * branches of one transaction call it from several threads.
  */
 public final class ActiveTrans {
     private static final Logger log = LoggerFactory.getLogger(ActiveTrans.class);
-    /** A success refreshes the lease only if the last touch is at least this old (§9.3). */
+    /**
+     * A success refreshes the lease only if the last touch is at least this old (docs/protocol.md §9.3).
+     */
     private static final Duration TOUCH_GRACE = Duration.ofMillis(1500);
 
     private final EngineContext ctx;
@@ -189,8 +191,9 @@ public final class ActiveTrans {
     }
 
     /**
-     * Updates next_cron_interval and next_cron_time after a call (§9.3): a definitive result resets
-     * the interval (extending the lease), ONGOING keeps it, any other error doubles it.
+     * Updates next_cron_interval and next_cron_time after a call (docs/protocol.md §9.3): a
+     * definitive result resets the interval (extending the lease), ONGOING keeps it, any other
+     * error doubles it.
      */
     public void afterCall(Outcome outcome, boolean definitive, String url) {
         long reset = policy.resetInterval(options);
@@ -304,7 +307,7 @@ public final class ActiveTrans {
                 g.rollbackReason());
     }
 
-    /** Legacy ext_data headers first, then branch_headers (§6.2). */
+    /** Legacy ext_data headers first, then branch_headers (docs/protocol.md §6.2). */
     private Map<String, String> headers(GlobalTrans g) {
         if (g.extData().isEmpty() && options.branchHeaders().isEmpty()) {
             return Map.of();

@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Posts an alert to {@code AlertWebHook} when a transaction has failed {@code AlertRetryLimit}
- * times in a row (§9.6), and on every further failure. Delivery is asynchronous; its errors are
- * only logged.
+ * times in a row (docs/protocol.md §9.6), and on every further failure. Delivery is asynchronous;
+ * its errors are only logged.
  */
 public final class Alerts {
     private static final Logger log = LoggerFactory.getLogger(Alerts.class);

@@ -136,7 +136,7 @@ public final class Engine {
         return new ActiveTrans(ctx, current, req.options(), store.findBranches(stored.gid()));
     }
 
-    /** Aborts a prepared msg, or rolls back a tcc/xa transaction (§3.5). */
+    /** Aborts a prepared msg, or rolls back a tcc/xa transaction (docs/protocol.md §3.5). */
     public void abort(TransRequest request) {
         String gid = TransValidator.gid(request.gid());
         GlobalTrans stored = existing(gid);
@@ -154,7 +154,8 @@ public final class Engine {
             throw DtmException.failure(
                     "trans type: '" + stored.transType() + "' current status '" + stored.status() + "', cannot abort.");
         }
-        // prepared -> aborting, or aborting -> aborting again: either way a non-empty reason is stored (§3.5)
+        // prepared -> aborting, or aborting -> aborting again: either way a non-empty reason is
+        // stored (docs/protocol.md §3.5)
         String reason = request.rollbackReason().isEmpty() ? null : request.rollbackReason();
         var change = new StatusChange(stored.status(), TransStatus.ABORTING, now, reason, null, null, Gids.newGid());
         if (!store.changeGlobalStatus(gid, change)) {
@@ -164,8 +165,9 @@ public final class Engine {
     }
 
     /**
-     * Records branches of a prepared tcc, xa or workflow transaction (§3.6): tcc and xa get a
-     * rollback row and a commit row, workflow one row with the recorded op, status and result.
+     * Records branches of a prepared tcc, xa or workflow transaction (docs/protocol.md §3.6): tcc
+     * and xa get a rollback row and a commit row, workflow one row with the recorded op, status and
+     * result.
      */
     public void registerBranch(Map<String, String> fields) {
         registerBranch(fields, fields.getOrDefault("data", "").getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -221,7 +223,10 @@ public final class Engine {
         return new WorkflowState(existing(global.gid()), store.findBranches(global.gid()));
     }
 
-    /** Workflow submit: the client reports the outcome it reached; nothing is called (§8.6). */
+    /**
+     * Workflow submit: the client reports the outcome it reached; nothing is called
+     * (docs/protocol.md §8.6).
+     */
     private void finishWorkflow(TransRequest req) {
         Map<String, String> extra = req.reqExtra();
         TransStatus to = TransStatus.fromWire(extra.getOrDefault("status", ""))
@@ -262,7 +267,10 @@ public final class Engine {
         return s == null || s.isEmpty() ? null : s;
     }
 
-    /** Stops a transaction for good: {@code failed}, no further calls, no compensation (§8.7). */
+    /**
+     * Stops a transaction for good: {@code failed}, no further calls, no compensation
+     * (docs/protocol.md §8.7).
+     */
     public void forceStop(String rawGid) {
         String gid = TransValidator.gid(rawGid);
         GlobalTrans stored = existing(gid);

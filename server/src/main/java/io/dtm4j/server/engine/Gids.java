@@ -4,7 +4,10 @@ import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.util.UUID;
 
-/** Generates gids and claim tokens: a random UUID in base57, normally 22 characters (§17). */
+/**
+ * Generates gids and claim tokens: a random UUID in base57, normally 22 characters
+ * (docs/protocol.md §17).
+ */
 public final class Gids {
     private static final String ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
     private static final BigInteger BASE = BigInteger.valueOf(ALPHABET.length());

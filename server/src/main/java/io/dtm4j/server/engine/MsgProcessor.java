@@ -12,9 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Two-phase message (§8.3): a prepared message is checked back through {@code query_prepared} once
- * it times out; a submitted one runs its actions (after the optional delay) until all succeed. A
- * message never rolls back after submit.
+ * Two-phase message (docs/protocol.md §8.3): a prepared message is checked back through {@code
+ * query_prepared} once it times out; a submitted one runs its actions (after the optional delay)
+ * until all succeed. A message never rolls back after submit.
  */
 final class MsgProcessor implements Processor {
     private static final String TOPIC_PREFIX = "topic://";

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * Normalises step payloads: {@code payloads[i]}, then the legacy non-empty {@code steps[i].data};
- * a gRPC request's binary payloads are taken as they are (§5.1).
+ * a gRPC request's binary payloads are taken as they are (docs/protocol.md §5.1).
  */
 public final class Payloads {
     private Payloads() {}

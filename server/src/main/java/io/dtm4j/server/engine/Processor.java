@@ -9,7 +9,7 @@ import java.util.List;
 public interface Processor {
 
     /**
-     * Returns the branch rows created at prepare or submit (§7), in storage order.
+     * Returns the branch rows created at prepare or submit (docs/protocol.md §7), in storage order.
      *
      * @throws DtmException when the request cannot produce rows (e.g. a topic without subscribers)
      */

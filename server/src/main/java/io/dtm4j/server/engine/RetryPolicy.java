@@ -7,7 +7,9 @@ import io.dtm4j.server.store.GlobalTrans;
 import java.time.Duration;
 import java.time.Instant;
 
-/** Retry and timeout arithmetic (§9 of the protocol): plain functions of options, config and time. */
+/**
+ * Retry and timeout arithmetic (docs/protocol.md §9): plain functions of options, config and time.
+ */
 public final class RetryPolicy {
     private final ServerConfig config;
 

@@ -7,9 +7,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Which saga steps may run now (§8.2): plain functions of the step statuses. Sequential sagas run
- * step i after step i-1 and compensate it after step i+1; concurrent sagas follow {@code orders}
- * (step → steps whose action must have succeeded first) and its reverse for compensations.
+ * Which saga steps may run now (docs/protocol.md §8.2): plain functions of the step statuses.
+ * Sequential sagas run step i after step i-1 and compensate it after step i+1; concurrent sagas
+ * follow {@code orders} (step → steps whose action must have succeeded first) and its reverse for
+ * compensations.
  */
 public record SagaPlan(int steps, boolean concurrent, Map<Integer, List<Integer>> orders) {
 

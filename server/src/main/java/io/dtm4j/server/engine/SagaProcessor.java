@@ -14,9 +14,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntPredicate;
 
 /**
- * Saga (§8.2): actions forward, in order or concurrently; on a failed action, timeout or exceeded
- * retry limit, compensations backward, the failed step included. Rows are stored two per step:
- * compensate at 2i, action at 2i+1.
+ * Saga (docs/protocol.md §8.2): actions forward, in order or concurrently; on a failed action,
+ * timeout or exceeded retry limit, compensations backward, the failed step included. Rows are
+ * stored two per step: compensate at 2i, action at 2i+1.
  */
 final class SagaProcessor implements Processor {
     private static final long MAX_WAIT_MILLIS = 3000;
@@ -65,7 +65,7 @@ final class SagaProcessor implements Processor {
             this.started = new boolean[steps];
             this.retryCount = t.options().retryCount();
             // dtm budgets a round by the server's RequestTimeout alone; a saga that asks for longer
-            // calls gets a round long enough to see them answer (spec 20.5)
+            // calls gets a round long enough to see them answer (docs/protocol.md §20.5)
             long callSeconds = t.options().requestTimeout() > 0 ? t.options().requestTimeout() : requestTimeoutSeconds;
             this.deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(callSeconds + 2);
         }

@@ -21,10 +21,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Recovers unfinished transactions (§9): claims the due ones in batches with a fresh claim token
- * and a lease of RetryInterval, and processes them in parallel, at most CronWorkers at a time, so
- * that one slow transaction never holds up the others. When nothing is due it pauses for
- * TransCronInterval (minus up to one second of jitter, so nodes do not poll in step).
+ * Recovers unfinished transactions (docs/protocol.md §9): claims the due ones in batches with a
+ * fresh claim token and a lease of RetryInterval, and processes them in parallel, at most
+ * CronWorkers at a time, so that one slow transaction never holds up the others. When nothing is
+ * due it pauses for TransCronInterval (minus up to one second of jitter, so nodes do not poll in
+ * step).
  */
 public final class Scheduler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Scheduler.class);

@@ -14,8 +14,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The legal global status changes (§8.1), as one table. Finished statuses have no way out. A change
- * not in the table is a bug in a processor, so it fails loudly instead of being written.
+ * The legal global status changes (docs/protocol.md §8.1), as one table. Finished statuses have no
+ * way out. A change not in the table is a bug in a processor, so it fails loudly instead of being
+ * written.
  */
 public final class StatusTransitions {
     private static final Map<TransStatus, Set<TransStatus>> LEGAL = new EnumMap<>(TransStatus.class);

@@ -8,9 +8,9 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * TCC (§8.4): the application registers branches while the transaction is prepared and calls their
- * try itself; the server confirms every branch after submit, or cancels every branch after abort or
- * timeout, walking the rows from the last registered to the first.
+ * TCC (docs/protocol.md §8.4): the application registers branches while the transaction is prepared
+ * and calls their try itself; the server confirms every branch after submit, or cancels every
+ * branch after abort or timeout, walking the rows from the last registered to the first.
  */
 final class TccProcessor implements Processor {
 

@@ -10,9 +10,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Workflow (§8.6): the client runs the workflow and records its steps; the server only stores
- * them. An unfinished workflow is resumed by calling the client back on {@code query_prepared} with
- * the workflow's name and input, every RetryInterval (the claim lease) until the client submits it.
+ * Workflow (docs/protocol.md §8.6): the client runs the workflow and records its steps; the server
+ * only stores them. An unfinished workflow is resumed by calling the client back on {@code
+ * query_prepared} with the workflow's name and input, every RetryInterval (the claim lease) until
+ * the client submits it.
  */
 final class WorkflowProcessor implements Processor {
     private static final Logger log = LoggerFactory.getLogger(WorkflowProcessor.class);

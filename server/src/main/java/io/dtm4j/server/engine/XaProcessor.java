@@ -8,9 +8,9 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * XA (§8.5): resource managers register their prepared local XA transactions while the global one
- * is prepared; the server commits them all after submit, or rolls them all back after abort or
- * timeout, first to last, always with POST.
+ * XA (docs/protocol.md §8.5): resource managers register their prepared local XA transactions while
+ * the global one is prepared; the server commits them all after submit, or rolls them all back
+ * after abort or timeout, first to last, always with POST.
  */
 final class XaProcessor implements Processor {
 

@@ -14,7 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Calls branches over HTTP with a pooled Vert.x client (§6.2 of the protocol). */
+/** Calls branches over HTTP with a pooled Vert.x client (docs/protocol.md §6.2). */
 public final class HttpInvoker implements Invoker {
     private final WebClient client;
 

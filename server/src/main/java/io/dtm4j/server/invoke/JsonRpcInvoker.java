@@ -21,11 +21,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Calls branches of {@code json-rpc} transactions (§6.3): POSTs {@code {"jsonrpc":"2.0", "id",
- * "method", "params"}} to the stored URL, where the method is the URL's {@code method} query
- * parameter and the params are the branch payload (a JSON object) plus {@code gid}, {@code
- * trans_type}, {@code branch_id} and {@code op}. Headers and timeout are those of an HTTP call;
- * the answer is classified by {@link JsonRpcOutcomes}.
+ * Calls branches of {@code json-rpc} transactions (docs/protocol.md §6.3): POSTs {@code
+ * {"jsonrpc":"2.0", "id", "method", "params"}} to the stored URL, where the method is the URL's
+ * {@code method} query parameter and the params are the branch payload (a JSON object) plus {@code
+ * gid}, {@code trans_type}, {@code branch_id} and {@code op}. Headers and timeout are those of an
+ * HTTP call; the answer is classified by {@link JsonRpcOutcomes}.
  */
 public final class JsonRpcInvoker implements Invoker {
     private final WebClient client;

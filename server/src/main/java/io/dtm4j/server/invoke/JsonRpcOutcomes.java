@@ -5,13 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 
 /**
- * Classifies the answer of a business service called over JSON-RPC (§6.3): first as an HTTP
- * answer (status code and body keywords), then, when that says SUCCESS, by the JSON-RPC {@code
- * error} member.
+ * Classifies the answer of a business service called over JSON-RPC (docs/protocol.md §6.3): first
+ * as an HTTP answer (status code and body keywords), then, when that says SUCCESS, by the JSON-RPC
+ * {@code error} member.
  *
- * <p>dtm never recognises the codes -32901 and -32902 (a numeric type mismatch, §20.11), so over
- * dtm every JSON-RPC error is a transient error. This classifier honours them: -32901 is a FAILURE
- * (a saga action then rolls back) and -32902 is ONGOING.
+ * <p>dtm never recognises the codes -32901 and -32902 (a numeric type mismatch, docs/protocol.md §20.11),
+ * so over dtm every JSON-RPC error is a transient error. This classifier honours them:
+ * -32901 is a FAILURE (a saga action then rolls back) and -32902 is ONGOING.
  */
 public final class JsonRpcOutcomes {
     /** The error code by which a business service reports a definitive failure. */

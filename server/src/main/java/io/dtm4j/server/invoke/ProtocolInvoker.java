@@ -5,9 +5,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Picks the transport of each call from the transaction's protocol and the URL (§6.1) and hands
- * the call to the invoker registered for it. Transports are keyed by {@link #HTTP}, {@link
- * #JSON_RPC} and {@link #GRPC}; a call whose transport has no invoker is a transient error.
+ * Picks the transport of each call from the transaction's protocol and the URL (docs/protocol.md §6.1)
+ * and hands the call to the invoker registered for it. Transports are keyed by {@link #HTTP},
+ * {@link #JSON_RPC} and {@link #GRPC}; a call whose transport has no invoker is a transient error.
  */
 public final class ProtocolInvoker implements Invoker {
     public static final String HTTP = "http";

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
-/** The HTTP API of §3 and the API, topic and store scenarios of §19.6. */
+/** The HTTP API of docs/protocol.md §3 and the API, topic and store scenarios of §19.6. */
 class ApiTest {
     static final String PAYLOAD = "{\"amount\":30}";
     static final String SUCCESS = "{\"dtm_result\":\"SUCCESS\"}";

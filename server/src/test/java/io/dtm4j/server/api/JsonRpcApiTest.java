@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
 /**
- * The JSON-RPC API (§4) over real HTTP: every method with its success and error envelopes, and
- * every malformed request, each answered with dtm's code, writing nothing and leaving the server
- * serving.
+ * The JSON-RPC API (docs/protocol.md §4) over real HTTP: every method with its success and error
+ * envelopes, and every malformed request, each answered with dtm's code, writing nothing and
+ * leaving the server serving.
  */
 class JsonRpcApiTest {
     static final String PAYLOAD = "{\"amount\":30}";

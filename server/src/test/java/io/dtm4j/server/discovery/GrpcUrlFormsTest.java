@@ -12,7 +12,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** gRPC branch URL forms without a registry, under each driver (§14): what is called, what is refused. */
+/**
+ * gRPC branch URL forms without a registry, under each driver (docs/protocol.md §14): what is
+ * called, what is refused.
+ */
 class GrpcUrlFormsTest {
 
     /** Submits a one-step gRPC saga over HTTP and waits for its outcome; returns the HTTP status. */

@@ -13,7 +13,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The {@code MicroService.*} keys (§18) as dtm writes them, from a file and from the environment. */
+/**
+ * The {@code MicroService.*} keys (docs/protocol.md §18) as dtm writes them, from a file and from
+ * the environment.
+ */
 class MicroServiceConfigTest {
     @TempDir
     Path dir;

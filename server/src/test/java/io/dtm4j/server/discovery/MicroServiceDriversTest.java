@@ -10,7 +10,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** What each driver accepts (§14): its URL rule, its refusals, and what it registers. */
+/**
+ * What each driver accepts (docs/protocol.md §14): its URL rule, its refusals, and what it
+ * registers.
+ */
 class MicroServiceDriversTest {
     private final MicroServiceDriver byDefault = MicroServiceDrivers.named("default");
     private final MicroServiceDriver goZero = MicroServiceDrivers.named("dtm-driver-gozero");

@@ -19,7 +19,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The server registers itself in etcd as dtm's go-zero driver does (§14), and withdraws on the way out. */
+/**
+ * The server registers itself in etcd as dtm's go-zero driver does (docs/protocol.md §14), and
+ * withdraws on the way out.
+ */
 class ServerRegistrationTest {
     private static EtcdProcess etcd;
     private static EtcdClient client;

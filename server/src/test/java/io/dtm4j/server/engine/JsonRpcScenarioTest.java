@@ -18,10 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
 /**
- * Transactions of protocol {@code json-rpc} (§4, §6.3, §19 "Jrpc" rows): the application talks
- * JSON-RPC to the server, and the server calls every branch URL naming a {@code method} over
- * JSON-RPC (other URLs over plain HTTP). Unlike dtm (§20.11), the branch codes -32901 and -32902
- * are honoured as FAILURE and ONGOING.
+ * Transactions of protocol {@code json-rpc} (docs/protocol.md §4, §6.3, §19 "Jrpc" rows): the
+ * application talks JSON-RPC to the server, and the server calls every branch URL naming a {@code
+ * method} over JSON-RPC (other URLs over plain HTTP). Unlike dtm (docs/protocol.md §20.11), the
+ * branch codes -32901 and -32902 are honoured as FAILURE and ONGOING.
  */
 class JsonRpcScenarioTest {
     static final String PAYLOAD = "{\"amount\":30}";

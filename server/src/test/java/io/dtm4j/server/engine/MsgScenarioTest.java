@@ -18,7 +18,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
-/** The two-phase message scenarios of dtm's test-suite (§19.2) that need no client SDK, over HTTP. */
+/**
+ * The two-phase message scenarios of dtm's test-suite (docs/protocol.md §19.2) that need no client
+ * SDK, over HTTP.
+ */
 class MsgScenarioTest {
     static final String PAYLOAD = "{\"amount\":30}";
     static final String SUCCESS = "{\"dtm_result\":\"SUCCESS\"}";
@@ -294,7 +297,7 @@ class MsgScenarioTest {
 
         assertThat(dtm.status(gid)).isEqualTo("succeed");
         assertThat(dtm.branchStatuses(gid)).containsExactly("S");
-        // an empty payload is sent as a GET without body (§20.21)
+        // an empty payload is sent as a GET without body (docs/protocol.md §20.21)
         var call = busi.calls(gid).get(0);
         assertThat(call.method()).isEqualTo("GET");
         assertThat(call.body()).isEmpty();

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
 /**
- * The saga scenarios of dtm's test-suite (§19.1), over real HTTP. Each test uses its own name as
- * gid and scripts the stub for that gid only.
+ * The saga scenarios of dtm's test-suite (docs/protocol.md §19.1), over real HTTP. Each test uses
+ * its own name as gid and scripts the stub for that gid only.
  */
 class SagaScenarioTest {
     static final String PAYLOAD = "{\"amount\":30}";
@@ -172,7 +172,8 @@ class SagaScenarioTest {
         var late = submit(transfer());
         assertThat(late.status()).isEqualTo(409);
         assertThat(late.body()).isEqualTo(failed("current status 'succeed', cannot sumbmit. FAILURE"));
-        // dtm4j reloads the stored branches on a repeated submit (§20.8): nothing finished is called twice
+        // dtm4j reloads the stored branches on a repeated submit (docs/protocol.md §20.8): nothing
+        // finished is called twice
         assertThat(busi.trail(gid)).containsExactly("TransOut action", "TransOut action", "TransIn action");
     }
 
@@ -422,7 +423,8 @@ class SagaScenarioTest {
         assertThat(dtm.status(gid)).isEqualTo("aborting");
         dtm.cron();
         assertThat(dtm.status(gid)).isEqualTo("failed");
-        // dtm leaves this list unspecified (§20.23); by §8.2 every started step is compensated
+        // dtm leaves this list unspecified (docs/protocol.md §20.23); by §8.2 every started step is
+        // compensated
         assertThat(dtm.branchStatuses(gid)).containsExactly("S", "F", "S", "S");
         assertThat(dtm.rollbackReason(gid)).isEqualTo(failureReason("TransOut", noMoney));
         assertThat(busi.trail(gid))

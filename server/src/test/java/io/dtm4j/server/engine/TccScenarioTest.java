@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
 /**
- * The TCC scenarios of dtm's test-suite (§19.3), over real HTTP. The test plays the application
- * (prepare, registerBranch, try, submit or abort, as dtm's SDK does, §8.4); the stub plays the
- * resource managers. Each test uses its own name as gid.
+ * The TCC scenarios of dtm's test-suite (docs/protocol.md §19.3), over real HTTP. The test plays
+ * the application (prepare, registerBranch, try, submit or abort, as dtm's SDK does,
+ * docs/protocol.md §8.4); the stub plays the resource managers. Each test uses its own name as gid.
  */
 class TccScenarioTest {
     static final String PAYLOAD = "{\"amount\":30}";
@@ -542,7 +542,8 @@ class TccScenarioTest {
         assertThat(r.body()).isEqualTo(SUCCESS);
         assertThat(dtm.status(gid)).isEqualTo("failed");
         assertThat(dtm.branchStatuses(gid)).containsExactly("S", "P", "S", "P");
-        // each abort changes the status to aborting again, storing its non-empty reason (§3.5)
+        // each abort changes the status to aborting again, storing its non-empty reason
+        // (docs/protocol.md §3.5)
         assertThat(dtm.rollbackReason(gid)).isEqualTo("second");
         assertThat(busi.trail(gid))
                 .containsExactly(

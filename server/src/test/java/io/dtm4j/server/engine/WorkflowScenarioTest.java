@@ -18,9 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
 /**
- * The server's part of dtm's workflow protocol (§3.7, §8.6, §19.5), over real HTTP. The test plays
- * the workflow client (prepareWorkflow, registerBranch of recorded steps, submit with req_extra);
- * the stub plays the client's resume endpoint. Each test uses its own name as gid.
+ * The server's part of dtm's workflow protocol (docs/protocol.md §3.7, §8.6, §19.5), over real
+ * HTTP. The test plays the workflow client (prepareWorkflow, registerBranch of recorded steps,
+ * submit with req_extra); the stub plays the client's resume endpoint. Each test uses its own name
+ * as gid.
  */
 class WorkflowScenarioTest {
     static final String INPUT = "{\"amount\":30}";
@@ -45,7 +46,9 @@ class WorkflowScenarioTest {
         return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The body of the Go client's {@code Execute(name, gid, input)} (§8.6 step 2). */
+    /**
+     * The body of the Go client's {@code Execute(name, gid, input)} (docs/protocol.md §8.6 step 2).
+     */
     Map<String, Object> workflow(String name, String input) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("gid", gid);

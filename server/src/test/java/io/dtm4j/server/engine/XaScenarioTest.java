@@ -21,10 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
 /**
- * The server side of dtm's XA scenarios (§19.4), over real HTTP. The test plays the application
- * (prepare, action calls, submit or abort) and the resource managers' registration after their
- * local XA prepare (§8.5); the stub answers the action and phase-2 calls. Each test uses its own
- * name as gid.
+ * The server side of dtm's XA scenarios (docs/protocol.md §19.4), over real HTTP. The test plays
+ * the application (prepare, action calls, submit or abort) and the resource managers' registration
+ * after their local XA prepare (docs/protocol.md §8.5); the stub answers the action and phase-2
+ * calls. Each test uses its own name as gid.
  */
 class XaScenarioTest {
     static final String PAYLOAD = "{\"amount\":30}";

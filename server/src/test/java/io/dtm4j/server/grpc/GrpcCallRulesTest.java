@@ -13,7 +13,10 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The pure rules of gRPC branch calls: transport choice (§6.1), URL split (§6.4), outcomes (§1.1). */
+/**
+ * The pure rules of gRPC branch calls (docs/protocol.md §6.1, §6.4, §1.1): transport choice, URL
+ * split, outcomes.
+ */
 class GrpcCallRulesTest {
 
     static BranchCall call(String protocol, String url) {

@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
 /**
- * Saga and msg transactions submitted over gRPC whose branches are gRPC methods (§19.1/§19.2
- * TestSagaGrpc*, TestMsgGrpc*): payload bytes and {@code dtm-*} metadata as sent, outcomes
- * classified by status code, mixed HTTP and gRPC steps.
+ * Saga and msg transactions submitted over gRPC whose branches are gRPC methods (docs/protocol.md §19.1/§19.2
+ * TestSagaGrpc*, TestMsgGrpc*): payload bytes and {@code dtm-*} metadata as sent,
+ * outcomes classified by status code, mixed HTTP and gRPC steps.
  */
 class GrpcSagaMsgTest {
     static final byte[] OUT = {8, 30, 18, 2, 'o', 'u'}; // protobuf-like bytes, as the Go SDK sends

@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
 /**
- * TCC and XA phase-2 calls and the workflow resume callback over gRPC (§19.3 TestTccGrpc*, §19.4
- * TestXaGrpc*, §8.6): ops in the right order, {@code dtm-*} metadata and branch headers, and the
- * {@code WorkflowData} the callback carries.
+ * TCC and XA phase-2 calls and the workflow resume callback over gRPC (docs/protocol.md §19.3
+ * TestTccGrpc*, §19.4 TestXaGrpc*, docs/protocol.md §8.6): ops in the right order, {@code dtm-*}
+ * metadata and branch headers, and the {@code WorkflowData} the callback carries.
  */
 class GrpcTccXaWorkflowTest {
     static final TestServer dtm = new TestServer();

@@ -16,9 +16,9 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The gRPC API of the server (§5): {@code dtmgimp.Dtm} on its own plaintext port, with server
- * reflection (v1 and v1alpha, as grpc-go registers both) so tools like grpcurl can call it. Handlers
- * run on the given executor.
+ * The gRPC API of the server (docs/protocol.md §5): {@code dtmgimp.Dtm} on its own plaintext port,
+ * with server reflection (v1 and v1alpha, as grpc-go registers both) so tools like grpcurl can call
+ * it. Handlers run on the given executor.
  */
 public final class GrpcApi implements AutoCloseable {
     private final Server server;

@@ -14,9 +14,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns gRPC requests into the engine's transport-neutral requests (§5.1): protocol {@code grpc},
- * options from {@code TransOptions}, steps from the JSON text {@code Steps}, binary payloads as they
- * are. gRPC has no field for {@code concurrent} or {@code retry_count}; they stay zero.
+ * Turns gRPC requests into the engine's transport-neutral requests (docs/protocol.md §5.1):
+ * protocol {@code grpc}, options from {@code TransOptions}, steps from the JSON text {@code Steps},
+ * binary payloads as they are. gRPC has no field for {@code concurrent} or {@code retry_count};
+ * they stay zero.
  */
 final class GrpcRequests {
     private static final TypeReference<List<Map<String, String>>> STEPS = new TypeReference<>() {};

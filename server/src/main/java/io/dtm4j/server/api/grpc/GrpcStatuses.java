@@ -4,10 +4,10 @@ import io.dtm4j.server.engine.DtmException;
 import io.grpc.Status;
 
 /**
- * Maps engine errors to gRPC statuses as dtm does (§5.1): FAILURE → Aborted, ONGOING →
- * FailedPrecondition, other errors → Unknown; the SDKs classify the answer by these codes. A
- * malformed request, which dtm reports as a panic, is InvalidArgument here (SDKs treat it like any
- * other error); anything unexpected is Internal.
+ * Maps engine errors to gRPC statuses as dtm does (docs/protocol.md §5.1): FAILURE → Aborted,
+ * ONGOING → FailedPrecondition, other errors → Unknown; the SDKs classify the answer by these
+ * codes. A malformed request, which dtm reports as a panic, is InvalidArgument here (SDKs treat it
+ * like any other error); anything unexpected is Internal.
  */
 final class GrpcStatuses {
     private GrpcStatuses() {}

@@ -26,13 +26,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Calls branches over gRPC by dynamic invocation (§6.4): the URL names {@code
+ * Calls branches over gRPC by dynamic invocation (docs/protocol.md §6.4): the URL names {@code
  * host:port/package.Service/Method}, the stored payload is sent as the request bytes, the reply is
- * ignored and only its status counts. Transaction info travels as {@code dtm-*} metadata (§5.3),
- * followed by legacy ext headers and {@code branch_headers}. Channels are cached per target, use
- * the configured default service config (round-robin load balancing unless {@code
- * GrpcServiceConfig} says otherwise), and are closed by {@link #close}. Thread-safe; calls block the calling
- * (virtual) thread.
+ * ignored and only its status counts. Transaction info travels as {@code dtm-*} metadata
+ * (docs/protocol.md §5.3), followed by legacy ext headers and {@code branch_headers}. Channels are
+ * cached per target, use the configured default service config (round-robin load balancing unless
+ * {@code GrpcServiceConfig} says otherwise), and are closed by {@link #close}. Thread-safe; calls
+ * block the calling (virtual) thread.
  */
 public final class GrpcInvoker implements Invoker {
     private static final Logger log = LoggerFactory.getLogger(GrpcInvoker.class);
@@ -44,9 +44,9 @@ public final class GrpcInvoker implements Invoker {
     private volatile boolean closed;
 
     /**
-     * An invoker splitting URLs with {@code split} (a service-discovery driver, §14), which throws
-     * IllegalArgumentException for a URL it cannot split, and opening channels with {@code
-     * serviceConfig} as their default service config ({@code GrpcServiceConfig}).
+     * An invoker splitting URLs with {@code split} (a service-discovery driver, docs/protocol.md §14),
+     * which throws IllegalArgumentException for a URL it cannot split, and opening channels
+     * with {@code serviceConfig} as their default service config ({@code GrpcServiceConfig}).
      */
     public GrpcInvoker(Function<String, GrpcTarget> split, Map<String, ?> serviceConfig) {
         this.split = split;

@@ -5,9 +5,10 @@ import io.grpc.Status;
 import java.util.Locale;
 
 /**
- * Classifies the status a business service answered a gRPC branch call with, as dtm does (§1.1,
- * gRPC column). Texts take the form of Go's gRPC errors ({@code rpc error: code = Aborted desc =
- * …}) because they end up in rollback reasons that dtm users already match on.
+ * Classifies the status a business service answered a gRPC branch call with, as dtm does
+ * (docs/protocol.md §1.1, gRPC column). Texts take the form of Go's gRPC errors ({@code rpc error:
+ * code = Aborted desc = …}) because they end up in rollback reasons that dtm users already match
+ * on.
  */
 public final class GrpcOutcomes {
     private GrpcOutcomes() {}

@@ -1,9 +1,9 @@
 package io.dtm4j.server.invoke.grpc;
 
 /**
- * A gRPC branch URL split as dtm's default driver does (§6.4): the dial target is the text before
- * the first {@code /}, the method path the rest, e.g. {@code localhost:58081/busi.Busi/TransOut} →
- * {@code localhost:58081} + {@code busi.Busi/TransOut}.
+ * A gRPC branch URL split as dtm's default driver does (docs/protocol.md §6.4): the dial target is
+ * the text before the first {@code /}, the method path the rest, e.g. {@code
+ * localhost:58081/busi.Busi/TransOut} → {@code localhost:58081} + {@code busi.Busi/TransOut}.
  *
  * @param target the channel target, e.g. {@code localhost:58081} or {@code dns:///busi:58081}
  * @param fullMethodName the method without its leading slash, e.g. {@code busi.Busi/TransOut}

@@ -19,9 +19,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A database as dtm leaves it: tables created with dtm's DDL (spec §11.2, with its comments,
- * backquotes and sequences), and a saga written the way dtm writes it (server-local wall-clock time
- * strings, options JSON, payload in bin_data). dtm4j must serve it unchanged and finish the saga.
+ * A database as dtm leaves it: tables created with dtm's DDL (docs/protocol.md §11.2, with its
+ * comments, backquotes and sequences), and a saga written the way dtm writes it (server-local
+ * wall-clock time strings, options JSON, payload in bin_data). dtm4j must serve it unchanged and
+ * finish the saga.
  */
 class ExistingDtmDatabaseTest {
     static final BusinessStub busi = new BusinessStub();
