@@ -83,6 +83,11 @@ final class SagaProcessor implements Processor {
         }
 
         private void forward() {
+            if (!stepsWhere(s -> action(s) == TransStatus.FAILED).isEmpty()) {
+                // an action failed in an earlier round that could not record the abort (a crash between
+                // the branch row and the status): roll back as dtm does, never succeed past it
+                failure = "fail message lost";
+            }
             List<Integer> pending = stepsWhere(s -> action(s) == TransStatus.PREPARED);
             var results = new LinkedBlockingQueue<BranchResult>();
             int running = 0;

@@ -155,6 +155,59 @@ class SagaScenarioTest {
         assertThat(dtm.rollbackReason(gid)).isEqualTo(failureReason("TransIn", insufficient));
     }
 
+    /**
+     * A crash between an action's {@code failed} row reaching the store and the status change to
+     * {@code aborting} (the row rode in a lease write, or was written on its own after the lag): the
+     * next round must roll back, not wait forever or succeed (docs/protocol.md §8.2 step 5).
+     */
+    void markFailedInTheStoreAsACrashWouldLeaveIt(String branchId) {
+        await().until(() -> dtm.server().engine().activeRounds() == 0);
+        assertThat(dtm.server()
+                        .store()
+                        .updateBranchStatus(
+                                gid,
+                                branchId,
+                                "action",
+                                io.dtm4j.protocol.TransStatus.FAILED,
+                                dtm.clock.instant(),
+                                null))
+                .isTrue();
+    }
+
+    @Test
+    void aFailedActionWhoseAbortWasLostRollsTheSagaBack() {
+        busi.scriptFor(gid, "TransIn", Reply.ERROR);
+        submit(transfer());
+        await().until(() -> busi.calls(gid).size() == 2);
+        markFailedInTheStoreAsACrashWouldLeaveIt("02");
+
+        dtm.cron();
+
+        assertThat(dtm.status(gid)).isEqualTo("failed");
+        assertThat(dtm.branchStatuses(gid)).containsExactly("S", "S", "S", "F");
+        assertThat(dtm.rollbackReason(gid)).isEqualTo("fail message lost");
+        assertThat(busi.trail(gid))
+                .containsExactly(
+                        "TransOut action", "TransIn action", "TransInRevert compensate", "TransOutRevert compensate");
+    }
+
+    @Test
+    void aConcurrentSagaWithAFailedActionWhoseAbortWasLostNeverSucceeds() {
+        busi.scriptFor(gid, "TransOut", Reply.ERROR);
+        submit(concurrentTransfer("{\"concurrent\":true}"));
+        await().until(() -> busi.calls(gid).size() == 2 && dtm.status(gid).equals("submitted"));
+        markFailedInTheStoreAsACrashWouldLeaveIt("01");
+
+        dtm.cron();
+
+        assertThat(dtm.status(gid)).isEqualTo("failed");
+        assertThat(dtm.rollbackReason(gid)).isEqualTo("fail message lost");
+        assertThat(dtm.branchStatuses(gid)).containsExactly("S", "F", "S", "S");
+        assertThat(busi.trail(gid))
+                .containsExactlyInAnyOrder(
+                        "TransOut action", "TransIn action", "TransInRevert compensate", "TransOutRevert compensate");
+    }
+
     @Test
     void submitIsAcceptedAgainWhileSubmittedAndRefusedOnceSucceeded() {
         busi.scriptFor(gid, "TransOut", Reply.ONGOING);
