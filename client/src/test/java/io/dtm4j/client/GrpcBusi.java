@@ -1,6 +1,7 @@
 package io.dtm4j.client;
 
 import io.dtm4j.protocol.grpc.RawBytes;
+import io.dtm4j.server.testing.CallLog;
 import io.grpc.Grpc;
 import io.grpc.HandlerRegistry;
 import io.grpc.InsecureServerCredentials;
@@ -12,7 +13,6 @@ import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +44,8 @@ final class GrpcBusi implements AutoCloseable {
 
     private final Server server;
     private final Map<String, Handler> handlers = new ConcurrentHashMap<>();
-    private final List<Call> calls = new ArrayList<>();
+    private final CallLog<Call> calls =
+            new CallLog<>(Call::gid, c -> c.method() + " " + c.metadata().get("dtm-op"));
 
     GrpcBusi() {
         server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
@@ -76,15 +77,13 @@ final class GrpcBusi implements AutoCloseable {
     }
 
     /** Returns the recorded calls of {@code gid}, in arrival order. */
-    synchronized List<Call> calls(String gid) {
-        return calls.stream().filter(c -> c.gid().equals(gid)).toList();
+    List<Call> calls(String gid) {
+        return calls.of(gid);
     }
 
     /** Returns "method op" for each call of {@code gid}, e.g. {@code [TransOut action, TransIn action]}. */
     List<String> trail(String gid) {
-        return calls(gid).stream()
-                .map(c -> c.method() + " " + c.metadata().get("dtm-op"))
-                .toList();
+        return calls.trail(gid);
     }
 
     private void handle(String fullMethod, byte[] request, StreamObserver<byte[]> out) {
@@ -96,9 +95,7 @@ final class GrpcBusi implements AutoCloseable {
                 metadata.put(key, headers.get(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER)));
             }
         }
-        synchronized (this) {
-            calls.add(new Call(method, metadata, request));
-        }
+        calls.add(new Call(method, metadata, request));
         try {
             Handler handler = handlers.get(method);
             out.onNext(handler == null ? new byte[0] : handler.handle(request));

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.dtm4j.client.barrier.BarrierSchema;
 import io.dtm4j.client.barrier.BranchBarrier;
@@ -14,15 +13,14 @@ import io.dtm4j.protocol.Ops;
 import io.dtm4j.server.testing.BusinessStub;
 import io.dtm4j.server.testing.BusinessStub.Reply;
 import io.dtm4j.server.testing.JdbcTestDatabases;
+import io.dtm4j.server.testing.QueryString;
 import io.dtm4j.server.testing.RedisTestSupport;
 import io.dtm4j.server.testing.TestServer;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -85,14 +83,7 @@ class MsgTest {
         databases.put(Db.SQLITE, sqlite);
 
         if (JdbcTestDatabases.unavailable("postgres").isEmpty()) {
-            HikariConfig config = new HikariConfig();
-            config.setJdbcUrl("jdbc:postgresql://%s:%d/test"
-                    .formatted(JdbcTestDatabases.host("postgres"), JdbcTestDatabases.port("postgres")));
-            config.setUsername(JdbcTestDatabases.user("postgres"));
-            config.setPassword(JdbcTestDatabases.password("postgres"));
-            config.setMaximumPoolSize(4);
-            config.setMinimumIdle(0);
-            HikariDataSource pg = new HikariDataSource(config);
+            HikariDataSource pg = JdbcTestDatabases.pool("postgres", 4);
             BarrierSchema.create(pg);
             execute(pg, "CREATE SCHEMA " + PG_SCHEMA);
             createBalanceTable(pg, PG_SCHEMA + ".balance");
@@ -417,7 +408,7 @@ class MsgTest {
     private static synchronized RedisCommands<String, String> redis() {
         RedisTestSupport.assumeReachable();
         if (redisClient == null) {
-            redisClient = RedisClient.create(RedisURI.create(RedisTestSupport.host(), RedisTestSupport.port()));
+            redisClient = RedisTestSupport.client();
             redisConnection = redisClient.connect();
         }
         return redisConnection.sync();
@@ -534,7 +525,7 @@ class MsgTest {
         }
 
         private void handle(HttpExchange ex) throws IOException {
-            Map<String, String> query = query(ex.getRequestURI().getRawQuery());
+            Map<String, String> query = QueryString.parse(ex.getRequestURI().getRawQuery());
             String[] path = ex.getRequestURI().getPath().split("/");
             String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             Throwable error = null;
@@ -576,19 +567,6 @@ class MsgTest {
                 }
                 default -> throw new IllegalArgumentException("no endpoint " + endpoint);
             }
-        }
-
-        private static Map<String, String> query(String raw) {
-            Map<String, String> result = new LinkedHashMap<>();
-            if (raw != null) {
-                for (String pair : raw.split("&")) {
-                    int eq = pair.indexOf('=');
-                    result.put(
-                            URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-                }
-            }
-            return result;
         }
 
         @Override

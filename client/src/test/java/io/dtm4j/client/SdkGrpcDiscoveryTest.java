@@ -229,7 +229,8 @@ class SdkGrpcDiscoveryTest {
                         gid, tcc -> tcc.callBranch(amount(1), registry("trans") + "/TccOutTry", "", "")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("scheme://host:port/service/package.Service/Method");
-        assertThat(server.status(gid)).isEqualTo("failed");
+        // the SDK's abort does not wait for the rollback round
+        await().until(() -> server.status(gid).equals("failed"));
     }
 
     @Test

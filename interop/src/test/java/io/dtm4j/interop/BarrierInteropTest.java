@@ -7,12 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.dtm4j.server.testing.CallLog;
+import io.dtm4j.server.testing.QueryString;
 import io.dtm4j.server.testing.TestServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -61,8 +62,8 @@ class BarrierInteropTest {
     private static HttpServer busi;
     private static DtmClient dtm;
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** "gid endpoint op ran|skipped" in arrival order. */
-    private static final List<String> log = new ArrayList<>();
+    /** gid and "endpoint op ran|skipped" of each call, in arrival order. */
+    private static final CallLog<Map.Entry<String, String>> log = new CallLog<>(Map.Entry::getKey, Map.Entry::getValue);
     /** gids whose TransOutRevert already answered its one scripted error. */
     private static final Set<String> erred = ConcurrentHashMap.newKeySet();
 
@@ -122,7 +123,7 @@ class BarrierInteropTest {
         assertThat(server.status(gid)).isEqualTo("failed");
         assertThat(server.branchStatuses(gid)).containsExactly("S", "S", "S", "F");
         assertThat(server.rollbackReason(gid)).contains("Insufficient balance");
-        assertThat(trail(gid))
+        assertThat(log.trail(gid))
                 .containsExactly(
                         "TransOut action ran",
                         "TransIn action ran", // and rolled back
@@ -194,15 +195,18 @@ class BarrierInteropTest {
 
     private static void handle(HttpExchange ex) throws IOException {
         String endpoint = ex.getRequestURI().getPath().replaceFirst(".*/", "");
-        Map<String, String[]> params = query(ex.getRequestURI().getRawQuery());
+        Map<String, String> query = QueryString.parse(ex.getRequestURI().getRawQuery());
         JsonNode req = JSON.readTree(ex.getRequestBody().readAllBytes());
-        String gid = params.get("gid")[0];
-        String op = params.get("op")[0];
+        String gid = query.get("gid");
+        String op = query.get("op");
         BigDecimal amount = req.path("amount").decimalValue();
         boolean[] ran = {false};
         int status;
         String answer;
         try (Connection c = connect("dtm_barrier")) {
+            // dtmcli-java reads the query as a servlet's parameter map
+            Map<String, String[]> params = new LinkedHashMap<>();
+            query.forEach((k, v) -> params.put(k, new String[] {v}));
             BranchBarrier barrier = new BranchBarrier(params);
             barrier.call(c, b -> {
                 ran[0] = true;
@@ -234,9 +238,7 @@ class BarrierInteropTest {
             status = 500;
             answer = "{\"message\":\"" + e + "\"}";
         }
-        synchronized (log) {
-            log.add(gid + " " + endpoint + " " + op + " " + (ran[0] ? "ran" : "skipped"));
-        }
+        log.add(Map.entry(gid, endpoint + " " + op + " " + (ran[0] ? "ran" : "skipped")));
         byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().add("Content-Type", "application/json");
         ex.sendResponseHeaders(status, bytes.length);
@@ -321,25 +323,5 @@ class BarrierInteropTest {
             }
         }
         return rows;
-    }
-
-    private static List<String> trail(String gid) {
-        synchronized (log) {
-            return log.stream()
-                    .filter(l -> l.startsWith(gid + " "))
-                    .map(l -> l.substring(gid.length() + 1))
-                    .toList();
-        }
-    }
-
-    private static Map<String, String[]> query(String raw) {
-        Map<String, String[]> result = new LinkedHashMap<>();
-        for (String pair : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            result.put(
-                    URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                    new String[] {URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8)});
-        }
-        return result;
     }
 }

@@ -14,7 +14,7 @@ class MariaDbBarrierTest extends SqlBarrierContractTest {
     @BeforeAll
     static void createDatabase() throws Exception {
         JdbcTestDatabases.assumeAvailable("mysql");
-        db = PostgresBarrierTest.pool("mysql", "jdbc:mariadb://%s:%d/test");
+        db = JdbcTestDatabases.pool("mysql", 6);
         BarrierSchema.create(db, DATABASE + ".barrier");
         createBalanceTable(db, DATABASE + ".balance");
     }

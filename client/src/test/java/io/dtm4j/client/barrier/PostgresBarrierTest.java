@@ -1,6 +1,5 @@
 package io.dtm4j.client.barrier;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.dtm4j.server.testing.JdbcTestDatabases;
 import javax.sql.DataSource;
@@ -15,7 +14,7 @@ class PostgresBarrierTest extends SqlBarrierContractTest {
     @BeforeAll
     static void createSchema() throws Exception {
         JdbcTestDatabases.assumeAvailable("postgres");
-        db = pool("postgres", "jdbc:postgresql://%s:%d/test");
+        db = JdbcTestDatabases.pool("postgres", 6);
         BarrierSchema.create(db, SCHEMA + ".barrier");
         createBalanceTable(db, SCHEMA + ".balance");
     }
@@ -26,17 +25,6 @@ class PostgresBarrierTest extends SqlBarrierContractTest {
             execute(db, "DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
             db.close();
         }
-    }
-
-    /** A small pool for {@code driver} (postgres or mysql) at the test address. */
-    static HikariDataSource pool(String driver, String urlFormat) {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(urlFormat.formatted(JdbcTestDatabases.host(driver), JdbcTestDatabases.port(driver)));
-        config.setUsername(JdbcTestDatabases.user(driver));
-        config.setPassword(JdbcTestDatabases.password(driver));
-        config.setMaximumPoolSize(6);
-        config.setMinimumIdle(0);
-        return new HikariDataSource(config);
     }
 
     @Override

@@ -9,7 +9,6 @@ import io.dtm4j.client.DtmFailureException;
 import io.dtm4j.protocol.Ops;
 import io.dtm4j.server.testing.RedisTestSupport;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
@@ -31,7 +30,7 @@ class RedisBarrierTest extends BarrierContractTest {
     @BeforeAll
     static void connect() {
         RedisTestSupport.assumeReachable();
-        client = RedisClient.create(RedisURI.create(RedisTestSupport.host(), RedisTestSupport.port()));
+        client = RedisTestSupport.client();
         connection = client.connect();
         redis = connection.sync();
     }

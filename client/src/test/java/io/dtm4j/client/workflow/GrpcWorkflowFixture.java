@@ -13,6 +13,7 @@ import io.dtm4j.protocol.grpc.RawBytes;
 import io.dtm4j.protocol.grpc.workflow.WorkflowData;
 import io.dtm4j.protocol.grpc.workflow.WorkflowGrpc;
 import io.dtm4j.server.testing.BusinessStub;
+import io.dtm4j.server.testing.CallLog;
 import io.dtm4j.server.testing.TestServer;
 import io.grpc.Grpc;
 import io.grpc.HandlerRegistry;
@@ -74,8 +75,10 @@ final class GrpcWorkflowFixture implements AutoCloseable {
     /** Set once the engine exists: the app's server must listen first, to know its port. */
     private volatile ServerServiceDefinition workflowService;
 
-    private final List<Callback> callbacks = new ArrayList<>();
-    private final List<Call> calls = new ArrayList<>();
+    private final CallLog<Callback> callbacks = new CallLog<>(c -> c.metadata().get("dtm-gid"));
+    private final CallLog<Call> calls = new CallLog<>(
+            c -> c.metadata().get("dtm-gid"),
+            c -> c.method() + " " + c.metadata().get("dtm-op"));
     private final Map<String, Deque<Status>> scripts = new ConcurrentHashMap<>();
 
     GrpcWorkflowFixture() {
@@ -143,26 +146,18 @@ final class GrpcWorkflowFixture implements AutoCloseable {
     }
 
     /** The bank calls of {@code gid}, in arrival order. */
-    synchronized List<Call> calls(String gid) {
-        return calls.stream()
-                .filter(c -> gid.equals(c.metadata().get("dtm-gid")))
-                .toList();
+    List<Call> calls(String gid) {
+        return calls.of(gid);
     }
 
     /** "method op" for each bank call of {@code gid}, e.g. {@code [TransOut action, TransIn action]}. */
     List<String> trail(String gid) {
-        return calls(gid).stream()
-                .map(c -> c.method() + " " + c.metadata().get("dtm-op"))
-                .toList();
+        return calls.trail(gid);
     }
 
     /** The server's calls to the application's {@code workflow.Workflow/Execute} for {@code gid}. */
     List<Callback> callbacks(String gid) {
-        synchronized (callbacks) {
-            return callbacks.stream()
-                    .filter(c -> gid.equals(c.metadata().get("dtm-gid")))
-                    .toList();
-        }
+        return callbacks.of(gid);
     }
 
     /** The recorded steps of {@code gid} in storage order, e.g. {@code [01-action S, 01-rollback S]}. */
@@ -218,9 +213,7 @@ final class GrpcWorkflowFixture implements AutoCloseable {
     private void bankCall(String fullMethod, byte[] request, StreamObserver<byte[]> out) {
         String method = fullMethod.substring(SERVICE.length() + 1);
         BranchIdentity branch = GrpcBranch.identity();
-        synchronized (this) {
-            calls.add(new Call(method, ascii(GrpcBranch.metadata()), request));
-        }
+        calls.add(new Call(method, ascii(GrpcBranch.metadata()), request));
         Deque<Status> script = scripts.get(branch.gid() + "/" + method);
         Status scripted = script == null ? null : script.poll();
         if (scripted != null) {
@@ -267,9 +260,7 @@ final class GrpcWorkflowFixture implements AutoCloseable {
         @Override
         public <Q, R> ServerCall.Listener<Q> interceptCall(
                 ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-            synchronized (callbacks) {
-                callbacks.add(new Callback(ascii(headers)));
-            }
+            callbacks.add(new Callback(ascii(headers)));
             return next.startCall(call, headers);
         }
     }

@@ -5,14 +5,14 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.dtm4j.client.DtmClient;
 import io.dtm4j.server.testing.BusinessStub;
+import io.dtm4j.server.testing.CallLog;
+import io.dtm4j.server.testing.QueryString;
 import io.dtm4j.server.testing.TestServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -32,7 +32,7 @@ final class WorkflowFixture implements AutoCloseable {
     final DtmClient dtm = DtmClient.of(server.dtm());
     final Workflows workflows;
     private final HttpServer endpoint;
-    private final List<Callback> callbacks = new ArrayList<>();
+    private final CallLog<Callback> callbacks = new CallLog<>(c -> c.query().get("gid"));
 
     WorkflowFixture() {
         try {
@@ -49,10 +49,8 @@ final class WorkflowFixture implements AutoCloseable {
 
     private void resume(HttpExchange ex) throws IOException {
         byte[] body = ex.getRequestBody().readAllBytes();
-        Map<String, String> query = query(ex.getRequestURI().getRawQuery());
-        synchronized (callbacks) {
-            callbacks.add(new Callback(ex.getRequestMethod(), query, new String(body, StandardCharsets.UTF_8)));
-        }
+        Map<String, String> query = QueryString.parse(ex.getRequestURI().getRawQuery());
+        callbacks.add(new Callback(ex.getRequestMethod(), query, new String(body, StandardCharsets.UTF_8)));
         ResumeReply reply = workflows.resume(query, body);
         byte[] answer = reply.body().getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().add("Content-Type", "application/json");
@@ -73,11 +71,7 @@ final class WorkflowFixture implements AutoCloseable {
 
     /** The callbacks the server made for {@code gid}. */
     List<Callback> callbacks(String gid) {
-        synchronized (callbacks) {
-            return callbacks.stream()
-                    .filter(c -> gid.equals(c.query().get("gid")))
-                    .toList();
-        }
+        return callbacks.of(gid);
     }
 
     /** The recorded steps of {@code gid} in storage order, e.g. {@code [01-action S, 01-commit S]}. */
@@ -99,20 +93,6 @@ final class WorkflowFixture implements AutoCloseable {
     /** Stops a workflow a test left unfinished on purpose, so later scheduler rounds leave it alone. */
     void forceStop(String gid) {
         server.post("/api/dtmsvr/forceStop", Map.of("gid", gid));
-    }
-
-    private static Map<String, String> query(String raw) {
-        Map<String, String> result = new LinkedHashMap<>();
-        if (raw == null) {
-            return result;
-        }
-        for (String pair : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            result.put(
-                    URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8),
-                    eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-        }
-        return result;
     }
 
     @Override

@@ -3,13 +3,12 @@ package io.dtm4j.client.xa;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.dtm4j.client.HttpResults;
+import io.dtm4j.server.testing.CallLog;
+import io.dtm4j.server.testing.QueryString;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,7 +30,7 @@ public final class RmService implements AutoCloseable {
 
     private final HttpServer server;
     private final Map<String, Handler> handlers = new ConcurrentHashMap<>();
-    private final List<String[]> calls = new ArrayList<>();
+    private final CallLog<Map.Entry<String, String>> calls = new CallLog<>(Map.Entry::getKey, Map.Entry::getValue);
 
     /** Starts the service on a free loopback port. */
     public RmService() {
@@ -57,17 +56,15 @@ public final class RmService implements AutoCloseable {
     }
 
     /** Returns {@code "<endpoint> <op>"} for each call of {@code gid}, in arrival order. */
-    public synchronized List<String> trail(String gid) {
-        return calls.stream().filter(c -> c[0].equals(gid)).map(c -> c[1]).toList();
+    public List<String> trail(String gid) {
+        return calls.trail(gid);
     }
 
     private void serve(HttpExchange ex) throws IOException {
         String name = ex.getRequestURI().getPath().substring("/rm/".length());
-        Map<String, String> query = parse(ex.getRequestURI().getRawQuery());
+        Map<String, String> query = QueryString.parse(ex.getRequestURI().getRawQuery());
         String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-        synchronized (this) {
-            calls.add(new String[] {query.getOrDefault("gid", ""), name + " " + query.get("op")});
-        }
+        calls.add(Map.entry(query.getOrDefault("gid", ""), name + " " + query.get("op")));
         Handler handler = handlers.get(name);
         int status;
         String answer;
@@ -88,20 +85,6 @@ public final class RmService implements AutoCloseable {
         try (var out = ex.getResponseBody()) {
             out.write(bytes);
         }
-    }
-
-    private static Map<String, String> parse(String raw) {
-        Map<String, String> result = new LinkedHashMap<>();
-        if (raw == null) {
-            return result;
-        }
-        for (String pair : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            String k = eq < 0 ? pair : pair.substring(0, eq);
-            String v = eq < 0 ? "" : pair.substring(eq + 1);
-            result.put(URLDecoder.decode(k, StandardCharsets.UTF_8), URLDecoder.decode(v, StandardCharsets.UTF_8));
-        }
-        return result;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.dtm4j.server.grpc;
 
 import io.dtm4j.protocol.grpc.RawBytes;
+import io.dtm4j.server.testing.CallLog;
 import io.grpc.Grpc;
 import io.grpc.HandlerRegistry;
 import io.grpc.InsecureServerCredentials;
@@ -15,7 +16,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,7 +67,7 @@ public final class GrpcBusinessStub implements AutoCloseable {
 
     private final Server server;
     private final Map<String, Deque<Reply>> scripts = new ConcurrentHashMap<>();
-    private final List<Call> calls = new ArrayList<>();
+    private final CallLog<Call> calls = new CallLog<>(Call::gid, c -> c.endpoint() + " " + c.op());
 
     public GrpcBusinessStub() {
         server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
@@ -101,13 +101,13 @@ public final class GrpcBusinessStub implements AutoCloseable {
     }
 
     /** Returns the recorded calls of {@code gid}, in arrival order. */
-    public synchronized List<Call> calls(String gid) {
-        return calls.stream().filter(c -> c.gid().equals(gid)).toList();
+    public List<Call> calls(String gid) {
+        return calls.of(gid);
     }
 
     /** Returns "endpoint op" for each call of {@code gid}, e.g. {@code [TransOut action, TransIn action]}. */
     public List<String> trail(String gid) {
-        return calls(gid).stream().map(c -> c.endpoint() + " " + c.op()).toList();
+        return calls.trail(gid);
     }
 
     private void handle(String method, Metadata headers, byte[] request, StreamObserver<byte[]> out) {
@@ -118,9 +118,7 @@ public final class GrpcBusinessStub implements AutoCloseable {
             }
         }
         Call call = new Call(method, md, request);
-        synchronized (this) {
-            calls.add(call);
-        }
+        calls.add(call);
         Reply reply = next(call.gid() + "/" + call.endpoint());
         if (!reply.delay().isZero()) {
             try {

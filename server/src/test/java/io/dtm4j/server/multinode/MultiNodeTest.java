@@ -12,16 +12,16 @@ import io.dtm4j.server.store.Page;
 import io.dtm4j.server.store.Store;
 import io.dtm4j.server.store.jdbc.JdbcStore;
 import io.dtm4j.server.store.redis.RedisStore;
+import io.dtm4j.server.testing.JdbcTestDatabases;
+import io.dtm4j.server.testing.QueryString;
 import io.dtm4j.server.testing.RedisTestSupport;
 import io.dtm4j.server.testing.ServerProcess;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -53,7 +53,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * that is not reachable is skipped with the reason.
  */
 class MultiNodeTest {
-    private static final String PG = System.getenv().getOrDefault("DTM4J_TEST_POSTGRES", "127.0.0.1:5432");
+    private static final String PG_HOST = JdbcTestDatabases.host("postgres");
+    private static final int PG_PORT = JdbcTestDatabases.port("postgres");
+    private static final String PG_USER = JdbcTestDatabases.user("postgres");
+    private static final String PG_PASSWORD = JdbcTestDatabases.password("postgres");
     /** A database of its own per run: other work trees may run this test on the same server at once. */
     private static final String DB = "dtm4j_multinode_" + Long.toHexString(System.nanoTime());
 
@@ -233,14 +236,14 @@ class MultiNodeTest {
             c.createStatement().execute("DROP DATABASE IF EXISTS " + DB + " WITH (FORCE)");
             c.createStatement().execute("CREATE DATABASE " + DB);
         } catch (SQLException e) {
-            Assumptions.abort("PostgreSQL at " + PG + " is not reachable: " + e.getMessage());
+            Assumptions.abort("PostgreSQL at " + PG_HOST + ":" + PG_PORT + " is not reachable: " + e.getMessage());
         }
         var config = new StoreConfig(
                 "postgres",
-                PG.split(":")[0],
-                Integer.parseInt(PG.split(":")[1]),
-                "postgres",
-                "",
+                PG_HOST,
+                PG_PORT,
+                PG_USER,
+                PG_PASSWORD,
                 DB,
                 "public",
                 4,
@@ -256,11 +259,13 @@ class MultiNodeTest {
                 "STORE_DRIVER",
                 "postgres",
                 "STORE_HOST",
-                PG.split(":")[0],
+                PG_HOST,
                 "STORE_PORT",
-                PG.split(":")[1],
+                String.valueOf(PG_PORT),
                 "STORE_USER",
-                "postgres",
+                PG_USER,
+                "STORE_PASSWORD",
+                PG_PASSWORD,
                 "STORE_DB",
                 DB);
     }
@@ -288,7 +293,7 @@ class MultiNodeTest {
         busi.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         busi.createContext("/busi/", ex -> {
             ex.getRequestBody().readAllBytes();
-            Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+            Map<String, String> q = QueryString.parse(ex.getRequestURI().getRawQuery());
             String endpoint = ex.getRequestURI().getPath().substring("/busi/".length());
             int status;
             if (endpoint.endsWith("Revert")) {
@@ -309,16 +314,8 @@ class MultiNodeTest {
         busi.start();
     }
 
-    private static Map<String, String> query(String raw) {
-        Map<String, String> result = new HashMap<>();
-        for (String pair : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            result.put(pair.substring(0, eq), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-        }
-        return result;
-    }
-
     private static Connection connect(String db) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://" + PG + "/" + db, "postgres", "");
+        return DriverManager.getConnection(
+                "jdbc:postgresql://" + PG_HOST + ":" + PG_PORT + "/" + db, PG_USER, PG_PASSWORD);
     }
 }

@@ -5,11 +5,9 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,7 +53,8 @@ public final class BusinessStub implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, Deque<Reply>> scripts = new ConcurrentHashMap<>();
     private final Map<String, Reply> defaults = new ConcurrentHashMap<>();
-    private final List<Call> calls = new ArrayList<>();
+    private final CallLog<Call> calls = new CallLog<>(
+            c -> c.query().get("gid"), c -> c.endpoint() + " " + c.query().get("op"));
 
     public BusinessStub() {
         try {
@@ -96,8 +95,8 @@ public final class BusinessStub implements AutoCloseable {
     }
 
     /** Returns the recorded calls of endpoint {@code name}, whatever their gid, in arrival order. */
-    public synchronized List<Call> callsTo(String name) {
-        return calls.stream().filter(c -> c.endpoint().equals(name)).toList();
+    public List<Call> callsTo(String name) {
+        return calls.all().stream().filter(c -> c.endpoint().equals(name)).toList();
     }
 
     /** Sets the reply of endpoint {@code name} once its script is used up. */
@@ -106,20 +105,18 @@ public final class BusinessStub implements AutoCloseable {
         return this;
     }
 
-    public synchronized List<Call> calls() {
-        return List.copyOf(calls);
+    public List<Call> calls() {
+        return calls.all();
     }
 
     /** Returns the recorded calls of one gid, in arrival order. */
-    public synchronized List<Call> calls(String gid) {
-        return calls.stream().filter(c -> gid.equals(c.query().get("gid"))).toList();
+    public List<Call> calls(String gid) {
+        return calls.of(gid);
     }
 
     /** Returns "endpoint op" for each call of {@code gid}, e.g. {@code [TransOut action, TransIn action]}. */
     public List<String> trail(String gid) {
-        return calls(gid).stream()
-                .map(c -> c.endpoint() + " " + c.query().get("op"))
-                .toList();
+        return calls.trail(gid);
     }
 
     private void handle(HttpExchange ex) throws IOException {
@@ -129,12 +126,10 @@ public final class BusinessStub implements AutoCloseable {
         Call call = new Call(
                 ex.getRequestMethod(),
                 ex.getRequestURI().getPath(),
-                query(ex.getRequestURI().getRawQuery()),
+                QueryString.parse(ex.getRequestURI().getRawQuery()),
                 headers,
                 body);
-        synchronized (this) {
-            calls.add(call);
-        }
+        calls.add(call);
         Reply reply = next(call.query().getOrDefault("gid", ""), call.endpoint());
         if (!reply.delay().isZero()) {
             try {
@@ -165,20 +160,6 @@ public final class BusinessStub implements AutoCloseable {
         }
         Reply scoped = defaults.get(gid + "/" + endpoint);
         return scoped != null ? scoped : defaults.getOrDefault(endpoint, Reply.SUCCESS);
-    }
-
-    private static Map<String, String> query(String raw) {
-        Map<String, String> result = new LinkedHashMap<>();
-        if (raw == null) {
-            return result;
-        }
-        for (String pair : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            String k = eq < 0 ? pair : pair.substring(0, eq);
-            String v = eq < 0 ? "" : pair.substring(eq + 1);
-            result.put(URLDecoder.decode(k, StandardCharsets.UTF_8), URLDecoder.decode(v, StandardCharsets.UTF_8));
-        }
-        return result;
     }
 
     @Override

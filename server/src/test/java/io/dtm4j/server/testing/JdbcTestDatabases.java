@@ -1,5 +1,7 @@
 package io.dtm4j.server.testing;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.dtm4j.server.config.ServerConfig.StoreConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -116,6 +118,21 @@ public final class JdbcTestDatabases {
                 ? "jdbc:postgresql://" + config.host() + ":" + config.port() + "/" + config.db()
                 : "jdbc:mariadb://" + config.host() + ":" + config.port() + "/";
         return DriverManager.getConnection(url, config.user(), config.password());
+    }
+
+    /**
+     * A pool of up to {@code size} connections (none kept idle) to database {@code test} of {@code
+     * driver}'s server; close it.
+     */
+    public static HikariDataSource pool(String driver, int size) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl((driver.equals("postgres") ? "jdbc:postgresql://" : "jdbc:mariadb://") + host(driver) + ":"
+                + port(driver) + "/test");
+        config.setUsername(user(driver));
+        config.setPassword(password(driver));
+        config.setMaximumPoolSize(size);
+        config.setMinimumIdle(0);
+        return new HikariDataSource(config);
     }
 
     /** Runs statements on a plain connection to the database of {@code config}. */

@@ -11,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,7 +61,9 @@ public final class JsonRpcStub implements AutoCloseable {
     private final ObjectMapper json = Dtm4jServer.jsonMapper();
     private final HttpServer server;
     private final Map<String, Deque<Reply>> scripts = new ConcurrentHashMap<>();
-    private final List<Call> calls = new ArrayList<>();
+    private final CallLog<Call> calls = new CallLog<>(
+            c -> c.params().path("gid").asText(),
+            c -> c.method() + " " + c.params().path("op").asText());
 
     public JsonRpcStub() {
         try {
@@ -90,22 +91,18 @@ public final class JsonRpcStub implements AutoCloseable {
     }
 
     /** Returns every recorded call, in arrival order. */
-    public synchronized List<Call> calls() {
-        return List.copyOf(calls);
+    public List<Call> calls() {
+        return calls.all();
     }
 
     /** Returns the recorded calls of {@code gid}, in arrival order. */
-    public synchronized List<Call> calls(String gid) {
-        return calls.stream()
-                .filter(c -> gid.equals(c.params().path("gid").asText()))
-                .toList();
+    public List<Call> calls(String gid) {
+        return calls.of(gid);
     }
 
     /** Returns "method op" for each call of {@code gid}, e.g. {@code [TransIn confirm, TransOut confirm]}. */
     public List<String> trail(String gid) {
-        return calls(gid).stream()
-                .map(c -> c.method() + " " + c.params().path("op").asText())
-                .toList();
+        return calls.trail(gid);
     }
 
     private void handle(HttpExchange ex) throws IOException {
@@ -119,9 +116,7 @@ public final class JsonRpcStub implements AutoCloseable {
             envelope = json.createObjectNode().put("unparsed", new String(body, StandardCharsets.UTF_8));
         }
         Call call = new Call(ex.getRequestURI().getPath(), ex.getRequestURI().getRawQuery(), envelope, headers);
-        synchronized (this) {
-            calls.add(call);
-        }
+        calls.add(call);
         Reply reply = next(call.params().path("gid").asText(), call.method());
         int status = reply.httpStatus();
         String answer = reply.rawBody() != null ? reply.rawBody() : answer(call.envelope(), reply);

@@ -60,16 +60,14 @@ public final class RedisTestSupport {
         return "{t" + UUID.randomUUID().toString().replace("-", "").substring(0, 12) + "}";
     }
 
-    /** A raw connection for reading and writing keys directly; close it. */
-    public static StatefulRedisConnection<String, String> connect(RedisClient[] holder) {
-        RedisClient client = RedisClient.create(RedisURI.create(host(), port()));
-        holder[0] = client;
-        return client.connect();
+    /** A client of the test Redis, for reading and writing keys directly; shut it down. */
+    public static RedisClient client() {
+        return RedisClient.create(RedisURI.create(host(), port()));
     }
 
     /** Deletes every key that starts with {@code prefix}. */
     public static void deleteKeys(String prefix) {
-        RedisClient client = RedisClient.create(RedisURI.create(host(), port()));
+        RedisClient client = client();
         try (StatefulRedisConnection<String, String> c = client.connect()) {
             RedisCommands<String, String> r = c.sync();
             ScanArgs args = ScanArgs.Builder.matches(prefix.replaceAll("([\\\\*?\\[\\]])", "\\\\$1") + "*")

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -30,12 +31,7 @@ class GroupCommitTest {
     @BeforeEach
     void start() throws SQLException {
         JdbcTestDatabases.assumeAvailable("postgres");
-        pool = new HikariDataSource();
-        pool.setJdbcUrl("jdbc:postgresql://" + JdbcTestDatabases.host("postgres") + ":"
-                + JdbcTestDatabases.port("postgres") + "/test");
-        pool.setUsername(JdbcTestDatabases.user("postgres"));
-        pool.setPassword(JdbcTestDatabases.password("postgres"));
-        pool.setMaximumPoolSize(4);
+        pool = JdbcTestDatabases.pool("postgres", 4);
         sql("CREATE TABLE " + table + " (k int PRIMARY KEY)");
         commits = new GroupCommit("test", pool, 1, 64);
     }
@@ -53,16 +49,23 @@ class GroupCommitTest {
 
     @Test
     void queuedWritesCommitTogetherAndAFailingOneFailsAlone() throws Exception {
-        // hold the only committer so that the next writes queue up into one batch
+        // hold the only committer so that the next writes queue up into one batch; callers get
+        // threads of their own (the common pool has one thread on a 2-core machine)
+        var callers = Executors.newVirtualThreadPerTaskExecutor();
+        CountDownLatch holding = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        var blocker = CompletableFuture.supplyAsync(() -> run(c -> {
-            awaitRelease(release);
-            return insert(c, 0);
-        }));
+        var blocker = CompletableFuture.supplyAsync(
+                () -> run(c -> {
+                    holding.countDown();
+                    awaitRelease(release);
+                    return insert(c, 0);
+                }),
+                callers);
+        assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
         List<Future<Integer>> writes = new ArrayList<>();
         for (int k = 1; k <= 5; k++) {
             int key = k == 3 ? 0 : k; // key 0 exists once the blocker committed: a duplicate
-            writes.add(CompletableFuture.supplyAsync(() -> run(c -> insert(c, key))));
+            writes.add(CompletableFuture.supplyAsync(() -> run(c -> insert(c, key)), callers));
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> commits.queued() == 5);
         release.countDown();

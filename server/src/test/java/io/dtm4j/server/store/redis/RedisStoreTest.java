@@ -51,9 +51,8 @@ class RedisStoreTest extends StoreContractTest {
 
     private RedisCommands<String, String> raw() {
         if (rawConnection == null) {
-            RedisClient[] holder = new RedisClient[1];
-            rawConnection = RedisTestSupport.connect(holder);
-            rawClient = holder[0];
+            rawClient = RedisTestSupport.client();
+            rawConnection = rawClient.connect();
         }
         return rawConnection.sync();
     }
