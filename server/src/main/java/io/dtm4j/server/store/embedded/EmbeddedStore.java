@@ -346,9 +346,9 @@ public final class EmbeddedStore implements Store {
         }
         List<GlobalTrans> claimed = write("claimDue owner=" + owner, c -> {
             // the single writer holds the database: the candidates cannot change between pages
+            record Candidate(long id, String gid) {}
             List<Long> ids = new ArrayList<>();
             for (int offset = 0; ids.size() < limit; offset += limit) {
-                record Candidate(long id, String gid) {}
                 List<Candidate> page = query(
                         c,
                         "SELECT id, gid FROM trans_global WHERE " + UNFINISHED

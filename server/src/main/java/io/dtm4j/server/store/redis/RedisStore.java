@@ -363,7 +363,8 @@ public final class RedisStore implements Store {
                     List.of(Json.score(dueBy), Long.toString(offset), Integer.toString(limit)));
             long scanned = (Long) page.get(0);
             for (Object gid : page.subList(2, page.size())) {
-                if (picked.size() < limit && mayClaim.test((String) gid)) {
+                // a member can show up on two pages when the schedule changed in between
+                if (picked.size() < limit && !picked.contains(gid) && mayClaim.test((String) gid)) {
                     picked.add((String) gid);
                 }
             }
