@@ -42,12 +42,23 @@ class FencingTest {
         dtm.post("/api/dtmsvr/submit", transfer(gid).body());
     }
 
+    /** Submits a transfer and returns while its round waits on TransOut, which answers after {@code delay}. */
+    private void submitWhileTransOutTakes(String gid, Duration delay) {
+        busi.script("TransOut", Reply.slow(delay));
+        submitTransfer(gid);
+        Awaitility.await().until(() -> busi.calls(gid).size() == 1);
+    }
+
+    private void assertTransferSucceeded(String gid, String... trail) {
+        assertThat(dtm.status(gid)).isEqualTo("succeed");
+        assertThat(dtm.branchStatuses(gid)).containsExactly("P", "S", "P", "S");
+        assertThat(busi.trail(gid)).containsExactly(trail);
+    }
+
     @Test
     void aRoundWhoseClaimAnotherNodeTookWhileItWaitedOnABranchWritesNothing() {
         String gid = "fencedSaga";
-        busi.script("TransOut", Reply.slow(Duration.ofSeconds(2)));
-        submitTransfer(gid);
-        Awaitility.await().until(() -> busi.calls(gid).size() == 1);
+        submitWhileTransOutTakes(gid, Duration.ofSeconds(2));
 
         // while the API round waits on TransOut, its lease runs out and another node claims it
         dtm.clock.advanceSeconds(60);
@@ -65,17 +76,13 @@ class FencingTest {
         // the other node is gone: once its lease is over, this node finishes the work
         dtm.clock.advanceSeconds(60);
         assertThat(dtm.cron(Duration.ZERO)).isEqualTo(1);
-        assertThat(dtm.status(gid)).isEqualTo("succeed");
-        assertThat(dtm.branchStatuses(gid)).containsExactly("P", "S", "P", "S");
-        assertThat(busi.trail(gid)).containsExactly("TransOut action", "TransOut action", "TransIn action");
+        assertTransferSucceeded(gid, "TransOut action", "TransOut action", "TransIn action");
     }
 
     @Test
     void aSchedulerPollLeavesTheClaimOfAnApiRoundWhoseLeaseRanOutDuringASlowCall() {
         String gid = "ownApiRound";
-        busi.script("TransOut", Reply.slow(Duration.ofSeconds(2)));
-        submitTransfer(gid);
-        Awaitility.await().until(() -> busi.calls(gid).size() == 1);
+        submitWhileTransOutTakes(gid, Duration.ofSeconds(2));
         String owner = dtm.transaction(gid).path("owner").asText();
 
         dtm.clock.advanceSeconds(60); // the round's lease is over: the transaction is due
@@ -83,9 +90,7 @@ class FencingTest {
         assertThat(dtm.transaction(gid).path("owner").asText()).isEqualTo(owner);
 
         Awaitility.await().until(() -> dtm.server().engine().activeRounds() == 0);
-        assertThat(dtm.status(gid)).isEqualTo("succeed");
-        assertThat(dtm.branchStatuses(gid)).containsExactly("P", "S", "P", "S");
-        assertThat(busi.trail(gid)).containsExactly("TransOut action", "TransIn action");
+        assertTransferSucceeded(gid, "TransOut action", "TransIn action");
     }
 
     @Test
@@ -126,17 +131,13 @@ class FencingTest {
         assertThat(dtm.server().scheduler().runOnce(Duration.ZERO)).isZero();
 
         assertThat(scheduled.join()).isEqualTo(1);
-        assertThat(dtm.status(gid)).isEqualTo("succeed");
-        assertThat(dtm.branchStatuses(gid)).containsExactly("P", "S", "P", "S");
-        assertThat(busi.trail(gid)).containsExactly("TransOut action", "TransIn action", "TransIn action");
+        assertTransferSucceeded(gid, "TransOut action", "TransIn action", "TransIn action");
     }
 
     @Test
     void aRepeatedSubmitDuringARoundWaitsForItInsteadOfRepeatingItsCalls() {
         String gid = "submittedTwice";
-        busi.script("TransOut", Reply.slow(Duration.ofSeconds(1)));
-        submitTransfer(gid);
-        Awaitility.await().until(() -> busi.calls(gid).size() == 1);
+        submitWhileTransOutTakes(gid, Duration.ofSeconds(1));
 
         var again = transfer(gid).set("wait_result", true).body();
         assertThat(dtm.post("/api/dtmsvr/submit", again).status()).isEqualTo(200);
