@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# W1 side by side: dtm4j and a dtm binary on the same store, alternated, on this machine.
+# W1 = wrk, 2 threads, C connections; every request submits a new 2-branch saga with empty branch URLs
+# and wait_result (coordinator cost only). Each round: a fresh server and fresh data, WARMUP s of load
+# (the JVM's JIT needs about 40 s on 2 cores to settle), then DURATION s measured. Absolute figures move
+# by 2x between machines and runs; compare the ratio, measured in one sitting.
+#
+# Usage: side-by-side.sh SERVER_JAR [STORES] [ROUNDS]
+#   SERVER_JAR  e.g. server/target/dtm4j-server.jar
+#   STORES      any of: embedded redis postgres mysql (default: all four); embedded runs dtm on BoltDB
+# Environment: JAVA (default: a JDK 21+ under /usr/lib/jvm), C (10), WARMUP (40), DURATION (10),
+#   DTM (required: a dtm server binary, e.g. built from github.com/dtm-labs/dtm; its SQL schemas
+#   dtm-schema.postgres.sql / dtm-schema.mysql.sql, dtm's sqls/dtmsvr.storage.*.sql, beside it),
+#   BUSI (base URL of a business service; empty: empty URLs)
+# Needs: wrk (apt-get install wrk), psql / mysql / redis-cli for the shared stores.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+JAR=${1:?usage: side-by-side.sh SERVER_JAR [STORES] [ROUNDS]}
+STORES=${2:-"embedded redis postgres mysql"}
+ROUNDS=${3:-2}
+C=${C:-10}; WARMUP=${WARMUP:-40}; DURATION=${DURATION:-10}
+DTM=${DTM:?set DTM to a dtm server binary}
+PEER=$(cd "$(dirname "$DTM")" && pwd)
+if [ -z "${JAVA:-}" ]; then
+  for d in $(ls -d /usr/lib/jvm/*/ | sort -rV); do
+    v=$("$d/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | cut -d. -f1)
+    [ "${v:-0}" -ge 21 ] && { JAVA="$d/bin/java"; break; }
+  done
+fi
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 1; }
+[ -x "$DTM" ] || { echo "no dtm peer at $DTM"; exit 1; }
+W=$(mktemp -d /tmp/side-by-side-XXXXXX)
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+
+store_yaml() { # store kind round
+  local db="sbs_$2_$3"
+  case $1 in
+    embedded) [ "$2" = dtm ] && printf "Store:\n  Driver: boltdb\n"; true ;;
+    redis)
+      redis-cli --scan --pattern "{sbs_$2_$3}*" | xargs -r -n 500 redis-cli DEL >/dev/null
+      printf "Store:\n  Driver: redis\n  Host: 127.0.0.1\n  Port: 6379\n  Password: ''\n  RedisPrefix: '{sbs_%s_%s}'\n" "$2" "$3" ;;
+    postgres)
+      psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null 2>&1
+      [ "$2" = dtm ] && psql -q -h 127.0.0.1 -U postgres -d "$db" -f "$PEER/dtm-schema.postgres.sql" >/dev/null
+      # dtm reads an empty password wrongly; with trust authentication any placeholder is ignored
+      printf "Store:\n  Driver: postgres\n  Host: 127.0.0.1\n  Port: 5432\n  User: postgres\n  Password: 'unused'\n  Db: %s\n  Schema: public\n" "$db" ;;
+    mysql)
+      mysql -h 127.0.0.1 -u root -e "DROP DATABASE IF EXISTS $db; CREATE DATABASE $db DEFAULT CHARACTER SET utf8mb4"
+      [ "$2" = dtm ] && mysql -h 127.0.0.1 -u root -D "$db" < "$PEER/dtm-schema.mysql.sql"
+      printf "Store:\n  Driver: mysql\n  Host: 127.0.0.1\n  Port: 3306\n  User: root\n  Password: ''\n  Db: %s\n" "$db" ;;
+  esac
+}
+
+measure() { # kind store round -> "sagas/s p99 non2xx server-cpu-ms-per-saga"
+  local kind=$1 st=$2 r=$3 dir="$W/$2-$1-$3" http grpc pid cmd
+  mkdir -p "$dir"; http=$(free_port); grpc=$(free_port)
+  { printf 'HttpPort: %s\nGrpcPort: %s\nLogLevel: warn\n' "$http" "$grpc"; store_yaml "$st" "$kind" "$r"; } > "$dir/conf.yml"
+  if [ "$kind" = dtm ]; then cmd="$DTM"; else cmd="$JAVA -jar $(readlink -f "$JAR")"; fi
+  ( cd "$dir" && STORE_DATA_DIR="$dir/data" exec $cmd -c "$dir/conf.yml" > "$dir/server.log" 2>&1 ) & pid=$!
+  for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$http/api/dtmsvr/newGid" >/dev/null && break; sleep 0.5; done
+  wrk -t2 -c"$C" -d"${WARMUP}s" -s "$HERE/w1.lua" "http://127.0.0.1:$http" >/dev/null 2>&1
+  local t0 t1; t0=$(awk '{print $14+$15}' /proc/$pid/stat)
+  wrk -t2 -c"$C" -d"${DURATION}s" --latency -s "$HERE/w1.lua" "http://127.0.0.1:$http" > "$dir/wrk.txt" 2>&1
+  t1=$(awk '{print $14+$15}' /proc/$pid/stat)
+  kill "$pid"; wait "$pid" 2>/dev/null
+  awk -v cpu=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" '/Requests\/sec/{r=$2} / 99%/{p=$2} /Non-2xx/{e=$5}
+    END{printf "%s %s %s %.3f\n", r, p, (e==""?0:e), (r>0? cpu*1000/hz/(r*'"$DURATION"') : 0)}' "$dir/wrk.txt"
+}
+
+echo "W1 side by side: $C connections, warm-up ${WARMUP}s, measured ${DURATION}s, $ROUNDS rounds; logs in $W"
+printf '%-9s %-6s %10s %9s %7s %16s\n' store server sagas/s p99 errors cpu-ms/saga
+for st in $STORES; do
+  o=(); t=()
+  for r in $(seq 1 "$ROUNDS"); do
+    o+=("$(measure dtm4j "$st" "$r")"); t+=("$(measure dtm "$st" "$r")")
+  done
+  for x in "${o[@]}"; do printf '%-9s %-6s %10s %9s %7s %16s\n' "$st" dtm4j $x; done
+  for x in "${t[@]}"; do printf '%-9s %-6s %10s %9s %7s %16s\n' "$st" dtm $x; done
+  printf '%s\n' "${o[@]}" > "$W/o"; printf '%s\n' "${t[@]}" > "$W/t"
+  awk -v st="$st" 'NR==FNR{a+=$1; ac+=$4; n++; next} {b+=$1; bc+=$4; m++}
+    END{printf "%s: dtm4j %.0f/s, dtm %.0f/s, ratio %.2f; cpu per saga dtm4j %.3f ms, dtm %.3f ms\n", st, a/n, b/m, (b>0? (a/n)/(b/m) : 0), ac/n, bc/m}' "$W/o" "$W/t"
+done
