@@ -27,8 +27,7 @@ public record BranchPayload(int account, long amount) {
         try {
             return JSON.readValue(body, BranchPayload.class);
         } catch (IOException e) {
-            throw new IllegalArgumentException(
-                    "not a branch payload: " + new String(body, StandardCharsets.UTF_8), e);
+            throw new IllegalArgumentException("not a branch payload: " + new String(body, StandardCharsets.UTF_8), e);
         }
     }
 
