@@ -152,6 +152,29 @@ class BankProcessTest {
 
     @Test
     @Order(7)
+    void parallelCallsAndParallelRepeatsOfOneCall() throws Exception {
+        String repeated = BankFixture.gid();
+        String prefix = BankFixture.gid();
+        long before = bank.account(3).balance();
+        try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var answers = new java.util.ArrayList<java.util.concurrent.Future<Integer>>();
+            for (int i = 0; i < 20; i++) {
+                String own = prefix + "-" + i;
+                answers.add(executor.submit(() -> bank.call(BankOps.DEBIT, "saga", own, "01", "action", 3, 1)
+                        .statusCode()));
+                answers.add(executor.submit(() -> bank.call(BankOps.DEBIT, "saga", repeated, "01", "action", 3, 1)
+                        .statusCode()));
+            }
+            for (var answer : answers) {
+                assertThat(answer.get()).isEqualTo(200);
+            }
+        }
+        assertThat(bank.ledger(repeated)).hasSize(1);
+        assertThat(bank.account(3).balance()).isEqualTo(before - 21);
+    }
+
+    @Test
+    @Order(8)
     void chaosErrorCommitsTheWorkAndAnswers500OrInternal() throws Exception {
         assertThat(bank.admin("/admin/chaos?kind=error&rate=1&seconds=30", true).statusCode())
                 .isEqualTo(200);
@@ -179,7 +202,7 @@ class BankProcessTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void chaosDropCommitsTheWorkAndGivesNoAnswer() throws Exception {
         bank.admin("/admin/chaos?kind=drop&rate=1&seconds=30", true);
         String gid = BankFixture.gid();
@@ -208,7 +231,7 @@ class BankProcessTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void chaosSlowDelaysTheAnswer() throws Exception {
         bank.admin("/admin/chaos?kind=slow&rate=1&seconds=30&slow_ms=500", true);
         try {
@@ -223,7 +246,7 @@ class BankProcessTest {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void restartsOnTheSamePortsAfterKill9AndKeepsTheCallLog() throws Exception {
         String gid = BankFixture.gid();
         bank.call(BankOps.CREDIT, "saga", gid, "01", "action", 4, 11);
