@@ -35,6 +35,8 @@ class StoreInstancesTest {
         assertThatThrownBy(store::stop).isInstanceOf(UnsupportedOperationException.class);
         assertThatThrownBy(store::restart).isInstanceOf(UnsupportedOperationException.class);
 
+        ServerOnStore.preparedMessageOutlivesStoreCrash(store, dir);
+
         store.close();
         assertThat(dir).doesNotExist();
     }
