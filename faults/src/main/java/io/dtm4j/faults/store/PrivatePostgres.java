@@ -95,7 +95,8 @@ public final class PrivatePostgres implements StoreInstance {
                         OS_USER,
                         "--no-sync",
                         "-E",
-                        "UTF8"),
+                        "UTF8",
+                        "--locale=C"), // whatever LANG the harness runs with
                 dir,
                 log);
         // settings in the file rather than on pg_ctl's command line (which goes through a shell)
