@@ -16,6 +16,7 @@ import io.dtm4j.faults.workload.Workload;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -58,7 +59,10 @@ final class FaultRun {
     }
 
     Result run() throws Exception {
-        Path dir = Files.createTempDirectory("dtm4j-faults-" + storeName + "-");
+        // searchable by others: a private PostgreSQL runs as user postgres inside it
+        Path dir = Files.createTempDirectory(
+                "dtm4j-faults-" + storeName + "-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         out.println("[" + storeName + "] working directory " + dir + " (logs of every process)");
         List<AutoCloseable> started = new ArrayList<>();
         boolean clean = false;

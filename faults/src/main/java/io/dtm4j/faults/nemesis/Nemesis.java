@@ -12,6 +12,8 @@ import java.util.Random;
 /**
  * Injects one fault after another at random times while the workload runs: crashes and pauses of
  * server nodes, store outages, crashes of bank services and banks that misbehave after committing.
+ * A run starts with one fault of every kind, in random order, so that even a short run sees each;
+ * then it draws from a mix weighted towards crashes of server nodes.
  * Crashes and outages end with a restart before the next fault starts; a bank's misbehaviour runs
  * for a window beside the next faults. {@link #heal} brings everything back at the end.
  */
@@ -55,12 +57,14 @@ public final class Nemesis {
 
     /** Injects faults until {@link #stop}; returns after the fault in progress has ended. */
     public void run() throws IOException, InterruptedException {
+        List<FaultKind> opening = new ArrayList<>(List.of(FaultKind.values()));
+        Collections.shuffle(opening, random);
         while (!stopping) {
             Thread.sleep(1000 + random.nextInt(2000));
             if (stopping) {
                 break;
             }
-            FaultKind kind = MIX[random.nextInt(MIX.length)];
+            FaultKind kind = opening.isEmpty() ? MIX[random.nextInt(MIX.length)] : opening.remove(0);
             if (kind == FaultKind.STORE_OUTAGE && !store.canBeStopped()) {
                 kind = FaultKind.KILL_SERVER;
             }
