@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +65,10 @@ final class FaultRun {
                 "dtm4j-faults-" + storeName + "-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         out.println("[" + storeName + "] working directory " + dir + " (logs of every process)");
-        List<AutoCloseable> started = new ArrayList<>();
+        List<AutoCloseable> started = Collections.synchronizedList(new ArrayList<>());
+        // Ctrl-C or SIGTERM must not leave servers, banks and databases running
+        Thread cleanup = new Thread(() -> closeAll(started));
+        Runtime.getRuntime().addShutdownHook(cleanup);
         boolean clean = false;
         try {
             StoreInstance store = StoreInstances.of(storeName);
@@ -137,17 +141,25 @@ final class FaultRun {
             clean = result.verdict().clean();
             return result;
         } finally {
-            for (int i = started.size() - 1; i >= 0; i--) {
-                try {
-                    started.get(i).close();
-                } catch (Exception e) {
-                    out.println("[" + storeName + "] stopping " + started.get(i) + ": " + e);
-                }
-            }
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+            closeAll(started);
             if (clean) {
                 LocalProcesses.deleteTree(dir);
             } else {
                 out.println("[" + storeName + "] kept " + dir + " for inspection");
+            }
+        }
+    }
+
+    /** Stops what was started, last first. */
+    private void closeAll(List<AutoCloseable> started) {
+        synchronized (started) {
+            for (int i = started.size() - 1; i >= 0; i--) {
+                try {
+                    started.remove(i).close();
+                } catch (Exception e) {
+                    out.println("[" + storeName + "] stopping a process: " + e);
+                }
             }
         }
     }

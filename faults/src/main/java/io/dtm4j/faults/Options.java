@@ -40,7 +40,7 @@ record Options(
         Long duration = null;
         boolean quick = false;
         long seed = System.nanoTime();
-        int clients = 8;
+        int clients = 16;
         int accounts = 200;
         Path serverJar = null;
         boolean unsafe = false;
