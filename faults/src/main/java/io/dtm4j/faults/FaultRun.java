@@ -107,7 +107,8 @@ final class FaultRun {
                     nodes,
                     List.copyOf(banks.values()),
                     store,
-                    new Nemesis.Timing(RETRY_INTERVAL, REQUEST_TIMEOUT, options.maxOutageSeconds()),
+                    new Nemesis.Timing(
+                            RETRY_INTERVAL, REQUEST_TIMEOUT, options.maxOutageSeconds(), options.quick() ? 3000 : 8000),
                     options.seed());
             if (options.unsafeBarrier()) {
                 // the broken mode must show: bank A answers half its calls with 500 after committing,

@@ -35,8 +35,13 @@ public final class Nemesis {
         FaultKind.BANK_SLOW
     };
 
-    /** Timing of the faults, from the servers' configuration and the length of the run. */
-    public record Timing(long leaseSeconds, long requestTimeoutSeconds, long maxOutageSeconds) {}
+    /**
+     * Timing of the faults, from the servers' configuration and the kind of run.
+     *
+     * @param maxGapMillis the longest quiet time between two faults (at least half of it passes):
+     *     a restarted JVM serves slowly at first, so a long run leaves the nodes time to serve
+     */
+    public record Timing(long leaseSeconds, long requestTimeoutSeconds, long maxOutageSeconds, int maxGapMillis) {}
 
     private final List<ServerNode> nodes;
     private final List<BankNode> banks;
@@ -60,7 +65,7 @@ public final class Nemesis {
         List<FaultKind> opening = new ArrayList<>(List.of(FaultKind.values()));
         Collections.shuffle(opening, random);
         while (!stopping) {
-            Thread.sleep(1000 + random.nextInt(2000));
+            Thread.sleep(timing.maxGapMillis() / 2 + random.nextInt(timing.maxGapMillis() / 2));
             if (stopping) {
                 break;
             }
