@@ -138,7 +138,20 @@ public final class ActiveTrans {
                     before.result(),
                     rollbackReason != null ? rollbackReason : before.rollbackReason());
         }
+        if (before.status() == TransStatus.PREPARED && registersBranches(before.transType())) {
+            // registerBranch needs 'prepared', so the rows are complete only now: a branch registered
+            // after this round read them would otherwise never be confirmed, committed or rolled back
+            List<BranchOp> stored = ctx.store().findBranches(before.gid());
+            synchronized (this) {
+                branches.clear();
+                branches.addAll(stored);
+            }
+        }
         log.debug("gid {} status {} -> {}", before.gid(), before.status(), to);
+    }
+
+    private static boolean registersBranches(TransType type) {
+        return type == TransType.TCC || type == TransType.XA;
     }
 
     /** The result of one branch call: the row's status after it, and the classified outcome. */

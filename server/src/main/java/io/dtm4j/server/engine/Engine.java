@@ -385,7 +385,8 @@ public final class Engine {
         }
     }
 
-    private ActiveTrans stored(String gid) {
+    /** A round on the stored state of {@code gid} as it is now (package-private for tests of races). */
+    ActiveTrans stored(String gid) {
         GlobalTrans g = existing(gid);
         return new ActiveTrans(ctx, g, parseOptions(g), store.findBranches(gid));
     }

@@ -167,6 +167,24 @@ class XaScenarioTest {
     }
 
     @Test
+    void aBranchRegisteredAfterTheTimeoutRoundReadTheRowsIsRolledBackToo() {
+        assertThat(prepare().body()).isEqualTo(SUCCESS);
+        assertThat(callBranch("01", "TransOutXa").status()).isEqualTo(200);
+        ActiveTrans round = dtm.server().engine().stored(gid); // a scheduler round has read the rows...
+        assertThat(callBranch("02", "TransInXa").status()).isEqualTo(200); // ...when another RM registers
+        dtm.clock.advanceSeconds(300);
+
+        new XaProcessor().processOnce(round);
+
+        assertThat(dtm.status(gid)).isEqualTo("failed");
+        assertThat(dtm.rollbackReason(gid)).matches("^Timeout after \\d+ seconds$");
+        // found by the fault-injection suite: TransIn's prepared XA transaction was left holding its locks
+        assertThat(busi.trail(gid))
+                .containsExactly("TransOutXa action", "TransInXa action", "TransOutXa rollback", "TransInXa rollback");
+        assertThat(dtm.branchStatuses(gid)).containsExactly("S", "P", "S", "P");
+    }
+
+    @Test
     void preparedXaFailsOnceItTimesOut() {
         assertThat(prepare().body()).isEqualTo(SUCCESS);
 
