@@ -74,16 +74,16 @@ final class FaultRun {
             StoreInstance store = StoreInstances.of(storeName);
             started.add(store);
             store.start(Files.createDirectories(dir.resolve("store")));
-            PrivateMariaDb bankDb = new PrivateMariaDb();
-            started.add(bankDb);
-            bankDb.start(Files.createDirectories(dir.resolve("bank-db")));
-
             Map<String, BankNode> banks = new LinkedHashMap<>();
             for (String name : List.of("A", "B")) {
-                String database = "bank_" + name.toLowerCase();
-                bankDb.createDatabase(database);
+                // each bank its own database server, as services own theirs: no lock of one bank's
+                // barrier or XA transactions can hold up the other
+                PrivateMariaDb db = new PrivateMariaDb();
+                started.add(db);
+                db.start(Files.createDirectories(dir.resolve("bank-" + name + "-db")));
+                db.createDatabase("bank");
                 BankNode bank =
-                        new BankNode(name, bankDb.jdbcUrl(database), dir, options.unsafeBarrier() && name.equals("A"));
+                        new BankNode(name, db.jdbcUrl("bank"), dir, options.unsafeBarrier() && name.equals("A"));
                 BankDatabase.create(bank.db(), options.accounts(), INITIAL_BALANCE);
                 started.add(bank);
                 bank.start();

@@ -49,7 +49,8 @@ final class Report {
         out.printf(
                 "settled %.1f s after the faults ended%n",
                 r.verdict().settleTime().toMillis() / 1000.0);
-        out.println("client latency during faults: " + latency(r, true) + "; otherwise: " + latency(r, false));
+        out.println("client latency of acknowledged transfers started during a fault: " + latency(r, true)
+                + "; otherwise: " + latency(r, false));
         r.verdict().violations().forEach(v -> out.println("VIOLATION " + v));
         out.println(line(
                 r.store(),
@@ -68,7 +69,7 @@ final class Report {
 
     private static String latency(FaultRun.Result r, boolean duringFaults) {
         long[] millis = r.attempts().stream()
-                .filter(a -> duringFaults == during(r.faults(), a))
+                .filter(a -> a.acknowledged() && duringFaults == during(r.faults(), a))
                 .mapToLong(a -> a.latencyNanos() / 1_000_000)
                 .sorted()
                 .toArray();

@@ -202,4 +202,20 @@ public final class BankDatabase {
             return rs.getLong(1);
         }
     }
+
+    /** The XA transactions the database holds prepared (MariaDB's {@code XA RECOVER}; PostgreSQL's prepared ones). */
+    public static List<String> preparedXa(DataSource ds) throws SQLException {
+        List<String> xids = new ArrayList<>();
+        try (Connection c = ds.getConnection();
+                Statement s = c.createStatement()) {
+            boolean postgres =
+                    c.getMetaData().getDatabaseProductName().toLowerCase().contains("postgres");
+            try (ResultSet rs = s.executeQuery(postgres ? "SELECT gid FROM pg_prepared_xacts" : "XA RECOVER")) {
+                while (rs.next()) {
+                    xids.add(rs.getString(postgres ? "gid" : "data"));
+                }
+            }
+        }
+        return xids;
+    }
 }

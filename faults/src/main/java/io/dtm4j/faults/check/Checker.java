@@ -251,6 +251,14 @@ public final class Checker {
                 }
             }
         }
+        for (BankNode bank : banks.values()) {
+            for (String xid : BankDatabase.preparedXa(bank.db())) {
+                findings.add(
+                        Kind.OTHER,
+                        null,
+                        "bank " + bank.name() + " still holds prepared XA transaction " + xid + " (and its locks)");
+            }
+        }
         long initialTotal = (long) banks.size() * accounts * initialBalance;
         if (total != initialTotal) {
             findings.add(
