@@ -414,6 +414,7 @@ public final class Engine {
 
     private TransRequest validated(TransRequest r) {
         String gid = TransValidator.gid(r.gid());
+        TransValidator.times(r);
         TransValidator.steps(r, TransValidator.type(r));
         return new TransRequest(
                 gid,

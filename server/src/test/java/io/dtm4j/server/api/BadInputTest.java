@@ -117,6 +117,19 @@ class BadInputTest {
         assertNothingWrittenAndServerStillServes();
     }
 
+    /** Found by the fuzzer: a huge retry_interval overflowed the cron time, a 500 from an exception. */
+    @Test
+    void timeOptionsBeyondAHundredYearsAreRejected() {
+        for (String key : new String[] {"retry_interval", "timeout_to_fail", "request_timeout"}) {
+            var r = dtm.post(
+                    "/api/dtmsvr/prepare",
+                    transfer(gid).set(key, Long.MAX_VALUE).body());
+
+            assertThat(assertError(r, 400)).startsWith(key + " is " + Long.MAX_VALUE + " seconds, at most ");
+        }
+        assertNothingWrittenAndServerStillServes();
+    }
+
     @Test
     void unknownTransTypeIsAnError() {
         var body = transfer(gid).body();
