@@ -46,6 +46,9 @@ public final class HttpApi {
     private static final String BASE = "/api/dtmsvr";
     private static final String JSON_TYPE = "application/json; charset=utf-8";
     private static final Buffer SUCCESS = Buffer.buffer("{\"dtm_result\":\"SUCCESS\"}");
+    /** The largest resetCronTime timeout: 100 years in seconds, as the transaction time options. */
+    private static final long MAX_RESET_TIMEOUT = 100L * 366 * 24 * 3600;
+
     private static final Buffer NOT_FOUND = Buffer.buffer("404 page not found");
 
     /** A handler that runs on a virtual thread; returns null for plain success or a JSON object. */
@@ -327,6 +330,10 @@ public final class HttpApi {
 
     private Object resetCronTime(RoutingContext rc) {
         long timeout = intParam(rc, "timeout", defaultResetTimeout);
+        if (timeout > MAX_RESET_TIMEOUT) { // now + timeout would overflow the clock arithmetic
+            throw DtmException.badRequest(
+                    "query parameter 'timeout' must be at most " + MAX_RESET_TIMEOUT + " seconds: " + timeout);
+        }
         int limit = (int) intParam(rc, "limit", 100);
         Instant now = clock.instant();
         Store.ResetResult result = store.resetCronTime(now.plusSeconds(timeout), limit, now);

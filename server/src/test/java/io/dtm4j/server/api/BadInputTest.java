@@ -194,6 +194,14 @@ class BadInputTest {
         assertNothingWrittenAndServerStillServes();
     }
 
+    /** Found by the fuzzer: a huge timeout overflowed now + timeout, a 500 from an exception. */
+    @Test
+    void hugeResetCronTimeTimeoutIsRejected() {
+        var r = dtm.get("/api/dtmsvr/resetCronTime?timeout=" + Long.MAX_VALUE);
+
+        assertThat(assertError(r, 400)).startsWith("query parameter 'timeout' must be at most ");
+    }
+
     @Test
     void nonNumericLimitIsRejected() {
         var r = dtm.get("/api/dtmsvr/all?limit=abc");
