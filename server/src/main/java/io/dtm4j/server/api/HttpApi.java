@@ -369,10 +369,20 @@ public final class HttpApi {
     /** Returns the paging cursor: empty, or a {@code next_position} this server returned. */
     private static String position(RoutingContext rc) {
         String v = param(rc, "position");
-        if (!v.chars().allMatch(Character::isDigit)) {
+        if (!v.chars().allMatch(Character::isDigit) || (!v.isEmpty() && !fitsLong(v))) {
             throw DtmException.badRequest("query parameter 'position' must be a next_position returned earlier: " + v);
         }
         return v;
+    }
+
+    /** Whether the digits {@code v} fit a long: next_position values are row ids. */
+    private static boolean fitsLong(String v) {
+        try {
+            Long.parseLong(v);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     private static long intParam(RoutingContext rc, String name, long fallback) {

@@ -202,6 +202,16 @@ class BadInputTest {
         assertThat(assertError(r, 400)).startsWith("query parameter 'timeout' must be at most ");
     }
 
+    /** Found by the fuzzer: digits beyond a long made the store throw, a 500. */
+    @Test
+    void positionBeyondALongIsRejected() {
+        for (String route : new String[] {"all", "scanKV"}) {
+            var r = dtm.get("/api/dtmsvr/" + route + "?position=9223372036854775808");
+
+            assertThat(assertError(r, 400)).startsWith("query parameter 'position' must be a next_position");
+        }
+    }
+
     @Test
     void nonNumericLimitIsRejected() {
         var r = dtm.get("/api/dtmsvr/all?limit=abc");
