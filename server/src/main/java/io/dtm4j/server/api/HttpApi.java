@@ -19,9 +19,12 @@ import io.dtm4j.server.store.Page;
 import io.dtm4j.server.store.Store;
 import io.dtm4j.server.topic.TopicException;
 import io.dtm4j.server.topic.Topics;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -171,6 +174,30 @@ public final class HttpApi {
                         .end(NOT_FOUND));
         r.errorHandler(413, rc -> respondError(rc, 413, "request body is larger than " + maxBodyBytes + " bytes"));
         return r;
+    }
+
+    /**
+     * Answers a request the HTTP decoder refused before any route (request line over 4096 bytes:
+     * 414, headers too large: 431, anything else malformed: 400; docs/protocol.md §2) with a message
+     * and {@code Connection: close}, then closes. Vert.x's default answer closes the connection
+     * without that header, so a client that pools connections sent its next request into the closed
+     * connection, and that request got no answer at all (found by the fuzzer).
+     */
+    public static void invalidRequest(HttpServerRequest request) {
+        Throwable cause = request.decoderResult().cause();
+        int status = cause instanceof TooLongHttpLineException
+                ? 414
+                : cause instanceof TooLongHttpHeaderException ? 431 : 400;
+        String message = "malformed HTTP request: " + (cause == null ? "unreadable" : cause.getMessage());
+        request.response()
+                .setStatusCode(status)
+                .putHeader("Content-Type", JSON_TYPE)
+                .putHeader("Connection", "close")
+                .end(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                        .objectNode()
+                        .put("message", message)
+                        .toString())
+                .onComplete(v -> request.connection().close());
     }
 
     private io.vertx.core.Handler<RoutingContext> serve(String api, Handler handler) {

@@ -250,4 +250,47 @@ class BadInputTest {
         assertThat(r.body()).isEqualTo("404 page not found");
         assertThat(dtm.get("/api/dtmsvr/queryKV?cat=topics").body()).isEqualTo("{\"kv\":[]}");
     }
+
+    /**
+     * Found by the fuzzer: a request the HTTP decoder refuses was answered without {@code
+     * Connection: close} before the connection was closed, so the client pooled that connection and
+     * the next request sent on it got no answer at all.
+     */
+    @Test
+    void requestTheDecoderRefusesIsAnsweredWithConnectionClose() throws Exception {
+        var client = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1) // pools connections, no h2c upgrade
+                .build();
+        var r = client.send(
+                HttpRequest.newBuilder(URI.create(dtm.baseUrl() + "/" + "x".repeat(5000)))
+                        .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                        .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+
+        assertThat(r.statusCode()).isEqualTo(414);
+        assertThat(dtm.parse(r.body()).path("message").asText()).startsWith("malformed HTTP request");
+        for (int i = 0; i < 3; i++) { // POSTs are not retried by the client: each needs a live connection
+            var next = client.send(
+                    HttpRequest.newBuilder(URI.create(dtm.baseUrl() + "/api/dtmsvr/noSuchRoute"))
+                            .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                            .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(next.statusCode()).isEqualTo(404);
+        }
+        URI base = URI.create(dtm.baseUrl());
+        for (String head : List.of(
+                "GET /api/p ing HTTP/1.1\r\nHost: x\r\n\r\n",
+                "GET /api/ping HTTP/1.1\r\nHost: x\r\nX: " + "y".repeat(9000) + "\r\n\r\n",
+                "POST /api/dtmsvr/submit HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}")) {
+            try (var socket = new java.net.Socket(base.getHost(), base.getPort())) {
+                socket.setSoTimeout(5000);
+                socket.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                String answer = new String(
+                        socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+                assertThat(answer).matches("(?s)HTTP/1\\.[01] (400|431) .*").containsIgnoringCase("connection: close");
+                assertThat(answer).contains("{\"message\":\"malformed HTTP request");
+            }
+        }
+        assertNothingWrittenAndServerStillServes();
+    }
 }
