@@ -57,8 +57,8 @@ final class FuzzServer implements AutoCloseable {
     private final String base;
     final int grpcPort;
     final ManagedChannel channel;
-    /** Requests sent to the server by the properties (pings and checks not counted). */
-    static final AtomicLong SENT = new AtomicLong();
+    /** Requests sent to this server by the properties (pings and checks not counted). */
+    private final AtomicLong sent = new AtomicLong();
     /** Per stored (stripped) gid: the answers its requests got. */
     private final Map<String, List<String>> answers = new ConcurrentHashMap<>();
     /** Gids some request may have written. */
@@ -104,13 +104,13 @@ final class FuzzServer implements AutoCloseable {
 
     /** Sends {@code body} (null: none) with {@code method} to {@code path}; counted. */
     Answer send(String method, String path, byte[] body) {
-        SENT.incrementAndGet();
+        count();
         return raw(method, path, body);
     }
 
     /** Sends a body of unknown length (chunked); counted. */
     Answer sendStream(String method, String path, java.util.function.Supplier<java.io.InputStream> body) {
-        SENT.incrementAndGet();
+        count();
         var req = HttpRequest.newBuilder(URI.create(base + path))
                 .timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json")
@@ -130,9 +130,22 @@ final class FuzzServer implements AutoCloseable {
         }
     }
 
+    /** Counts one request sent some other way (gRPC). */
+    void count() {
+        sent.incrementAndGet();
+    }
+
+    /** Requests the properties sent to this server. */
+    long sent() {
+        return sent.get();
+    }
+
     Answer post(String path, String body) {
         return send("POST", path, body.getBytes(StandardCharsets.UTF_8));
     }
+
+    /** The request before the current one and its answer: a connection the server closed after it shows here. */
+    private volatile String previous = "";
 
     private Answer raw(String method, String path, byte[] body) {
         var req = HttpRequest.newBuilder(URI.create(base + path))
@@ -147,13 +160,18 @@ final class FuzzServer implements AutoCloseable {
         }
         try {
             HttpResponse<String> r = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
-            return new Answer(
+            var a = new Answer(
                     r.statusCode(),
                     r.body(),
                     r.headers().firstValue("Content-Type").orElse(""));
+            previous = method + " " + Gen.abbreviate(path) + " → " + a + " "
+                    + r.headers().map();
+            return a;
         } catch (IOException e) {
             throw new AssertionError(
-                    method + " " + path + " failed: " + e + "; server output:\n" + tail(process.output()), e);
+                    method + " " + path + " failed: " + e + "; the request before: " + previous + "; server output:\n"
+                            + tail(process.output()),
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);

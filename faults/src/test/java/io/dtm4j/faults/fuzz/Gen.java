@@ -398,6 +398,10 @@ final class Gen {
     }
 
     static String abbreviate(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 80) + "…(" + s.length() + " chars)";
+        return abbreviate(s, 80);
+    }
+
+    static String abbreviate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max) + "…(" + s.length() + " chars)";
     }
 }
