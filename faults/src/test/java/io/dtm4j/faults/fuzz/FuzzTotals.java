@@ -17,7 +17,7 @@ final class FuzzTotals {
     static final long MIN_TOTAL = 10_000;
 
     /** Every fuzz class; a class not listed cannot report, and a listed one must exist. */
-    static final List<String> CLASSES = List.of("HttpFuzzTest");
+    static final List<String> CLASSES = List.of("HttpFuzzTest", "JsonRpcFuzzTest", "GrpcFuzzTest", "RaceFuzzTest");
 
     private static final Map<String, Long> FINISHED = new TreeMap<>();
 
