@@ -173,6 +173,17 @@ public final class HttpApi {
                         .putHeader("Content-Type", "text/plain")
                         .end(NOT_FOUND));
         r.errorHandler(413, rc -> respondError(rc, 413, "request body is larger than " + maxBodyBytes + " bytes"));
+        // vertx-web's BodyHandler fails a request whose body breaks off while it is read (a malformed
+        // chunk) with status 200, and then answered "200 OK" to a request it never read (found by the
+        // fuzzer); the connection is closed after this answer
+        r.errorHandler(
+                200,
+                rc -> rc.response()
+                        .setStatusCode(400)
+                        .putHeader("Content-Type", JSON_TYPE)
+                        .putHeader("Connection", "close")
+                        .end(object().put("message", "malformed HTTP request: unreadable body: " + rc.failure())
+                                .toString()));
         return r;
     }
 

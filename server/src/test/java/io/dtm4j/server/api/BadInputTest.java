@@ -281,7 +281,8 @@ class BadInputTest {
         for (String head : List.of(
                 "GET /api/p ing HTTP/1.1\r\nHost: x\r\n\r\n",
                 "GET /api/ping HTTP/1.1\r\nHost: x\r\nX: " + "y".repeat(9000) + "\r\n\r\n",
-                "POST /api/dtmsvr/submit HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}")) {
+                "POST /api/dtmsvr/submit HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
+                "POST /api/dtmsvr/submit HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")) {
             try (var socket = new java.net.Socket(base.getHost(), base.getPort())) {
                 socket.setSoTimeout(5000);
                 socket.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
