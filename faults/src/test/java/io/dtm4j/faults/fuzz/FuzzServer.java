@@ -369,6 +369,25 @@ final class FuzzServer implements AutoCloseable {
         throw new AssertionError("all: no last page after 10000 pages");
     }
 
+    /**
+     * Writes {@code request} as it is on a new connection and returns everything the server sent
+     * until it closed (empty: no answer); counted. The request must ask for {@code Connection:
+     * close}: half-closing instead would make the server drop the connection before it answers.
+     */
+    String sendRaw(byte[] request) {
+        count();
+        URI uri = URI.create(base);
+        try (var socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream().write(request);
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        } catch (java.net.SocketTimeoutException e) {
+            throw new AssertionError("no end of the answer within 20 s", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     String output() {
         return process.output();
     }

@@ -111,7 +111,7 @@ class GrpcFuzzTest {
     /** Typed messages with odd strings, huge payloads, wrong types, mismatched steps and payloads. */
     @Test
     void typedMessages() {
-        property("typedMessages", 1000, this::typed);
+        property("typedMessages", 800, this::typed);
     }
 
     private void typed(int i) {

@@ -89,7 +89,7 @@ class HttpFuzzTest {
     /** prepare, submit, abort, prepareWorkflow, forceStop, resetNextCronTime with damaged transaction bodies. */
     @Test
     void transactionRoutes() {
-        property("transactionRoutes", 3000, this::transactionRoutes);
+        property("transactionRoutes", 2400, this::transactionRoutes);
     }
 
     private void transactionRoutes(int i) {
@@ -358,6 +358,122 @@ class HttpFuzzTest {
             // §2: unknown routes and wrong methods are a plain-text 404
             assertThat(a.status()).as("%s → %s", what, a).isEqualTo(404);
             assertThat(a.body()).as(what).isEqualTo("404 page not found");
+        }
+    }
+
+    /**
+     * Malformed HTTP on a raw socket: broken chunks, bad or conflicting lengths, bad header lines,
+     * odd request lines, huge headers (docs/protocol.md §2: 400/414/431 with Connection: close, or
+     * the route's own answer when the HTTP layer reads the request after all); never no answer,
+     * never a 5xx, never 200 for a body that was not read.
+     */
+    @Test
+    void malformedHttp() {
+        property("malformedHttp", 300, this::malformedHttp);
+    }
+
+    private void malformedHttp(int i) {
+        Gen g = gen("malformedHttp", i);
+        String path = g.pick(List.of("/api/ping", API + "submit", API + "noSuchRoute"));
+        // no gid: submit answers 400 when it reads this body, so a 200 there would be a body not read
+        String body =
+                "{\"trans_type\":\"saga\",\"steps\":[],\"payloads\":[],\"custom_data\":\"" + "c".repeat(i) + "\"}";
+        String head =
+                "POST " + path + " HTTP/1.1\r\nHost: fuzz\r\nConnection: close\r\nContent-Type: application/json\r\n";
+        boolean refused; // the HTTP layer must refuse it: 400/414/431 with Connection: close
+        String request;
+        switch (g.r.nextInt(8)) {
+            case 0 -> {
+                String size = g.pick(List.of("zz", "-1", "ffffffffffffffffffff", "0x10", " ", "g"));
+                request = head + "Transfer-Encoding: chunked\r\n\r\n" + size + "\r\n" + body + "\r\n0\r\n\r\n";
+                refused = true;
+            }
+            case 1 -> {
+                String lengths = g.pick(List.of(
+                        "Content-Length: 2\r\nContent-Length: 3\r\n",
+                        "Content-Length: abc\r\n",
+                        "Content-Length: -5\r\n",
+                        "Content-Length: 99999999999999999999\r\n"));
+                request = head + lengths + "\r\n" + body;
+                refused = true;
+            }
+            case 2 -> {
+                String line = g.pick(List.of("Bad Header", "X Y: z", ": empty-name", "X-A\u0000: b", "X-B: c\rd"));
+                request = head + line + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
+                refused = line.equals("Bad Header"); // Netty reads the others as odd headers
+            }
+            case 3 -> {
+                request = head.replace("POST " + path, "POST " + path + "/" + "a".repeat(g.between(4100, 9000)))
+                        + "Content-Length: " + body.length() + "\r\n\r\n" + body;
+                refused = true;
+            }
+            case 4 -> {
+                request = head + "X-Big: " + "b".repeat(g.between(9000, 20_000)) + "\r\nContent-Length: "
+                        + body.length() + "\r\n\r\n" + body;
+                refused = true;
+            }
+            case 5 -> { // request lines some parsers refuse and others read
+                String line = g.pick(List.of(
+                        "POST " + path + " HTTP/1.1",
+                        "post " + path + " HTTP/1.1",
+                        "POST http://fuzz" + path + " HTTP/1.1",
+                        "POST " + path + "?a=%zz HTTP/1.1",
+                        "POST " + path + " HTTP/1.0",
+                        "POST " + path + " HTTP/2.0",
+                        "POST  " + path + "  HTTP/1.1",
+                        "POST " + path + " HTTP/1.1 extra",
+                        "POST /api/p ing HTTP/1.1",
+                        "POST " + path + "\u0001 HTTP/1.1"));
+                request = head.replace("POST " + path + " HTTP/1.1", line) + "Content-Length: " + body.length()
+                        + "\r\n\r\n" + body;
+                refused = false;
+            }
+            case 6 -> { // chunked and a length at once (request smuggling shape)
+                request = head + "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + Integer.toHexString(body.length()) + "\r\n" + body + "\r\n0\r\n\r\n";
+                refused = false;
+            }
+            default -> { // well-formed, chunked into odd pieces
+                StringBuilder b = new StringBuilder(head + "Transfer-Encoding: chunked\r\n\r\n");
+                for (int k = 0; k < body.length(); ) {
+                    int n = Math.min(body.length() - k, g.between(1, 7));
+                    b.append(Integer.toHexString(n))
+                            .append(g.chance(20) ? ";ext=1" : "")
+                            .append("\r\n")
+                            .append(body, k, k + n)
+                            .append("\r\n");
+                    k += n;
+                }
+                request = b.append("0\r\n\r\n").toString();
+                refused = false;
+            }
+        }
+        String answer = server.sendRaw(request.getBytes(StandardCharsets.ISO_8859_1));
+        String what = "raw " + Gen.abbreviate(request.replace("\r\n", "⏎"), 160);
+        assertThat(answer).as("%s: no answer", what).isNotEmpty();
+        var m = Pattern.compile("^HTTP/[0-9.]+ (\\d{3}) ").matcher(answer);
+        assertThat(m.find())
+                .as("%s → %s: no status line", what, Gen.abbreviate(answer, 300))
+                .isTrue();
+        int status = Integer.parseInt(m.group(1));
+        String shown = Gen.abbreviate(answer, 300);
+        if (request.contains(" HTTP/2.0\r\n")) {
+            // docs/protocol.md §2: an HTTP version other than 1.x is refused with 501 by Vert.x (Go: 505,
+            // which RFC 9110 §15.6.6 defines as a 5xx): a refusal, not a server error
+            assertThat(status).as("%s → %s", what, shown).isEqualTo(501);
+            return;
+        }
+        assertThat(status).as("%s → %s", what, shown).isIn(200, 400, 404, 414, 431);
+        boolean malformed = answer.contains("{\"message\":\"malformed HTTP request");
+        if (refused) {
+            assertThat(status).as("%s → %s", what, shown).isIn(400, 414, 431);
+        }
+        if (refused || malformed) {
+            assertThat(malformed).as("%s → %s: no message", what, shown).isTrue();
+            assertThat(answer.toLowerCase()).as("%s → %s", what, shown).contains("connection: close");
+        }
+        if (status == 200) {
+            assertThat(path).as("%s → %s: 200", what, shown).isEqualTo("/api/ping");
         }
     }
 
