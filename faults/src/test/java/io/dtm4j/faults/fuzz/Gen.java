@@ -297,7 +297,10 @@ final class Gen {
      */
     Body mutate(Map<String, String> t) {
         List<String> done = new ArrayList<>();
-        boolean invalid = false;
+        // keys (lower case: the server reads keys case-insensitively) whose value is a type error, and
+        // keys repeated at the end of the object, whose last value wins (docs/protocol.md §2.1)
+        java.util.Set<String> bad = new java.util.HashSet<>();
+        java.util.Set<String> repeated = new java.util.HashSet<>();
         List<String> extra = new ArrayList<>();
         int n = between(0, 3);
         for (int i = 0; i < n; i++) {
@@ -305,6 +308,7 @@ final class Gen {
             switch (r.nextInt(9)) {
                 case 0 -> {
                     t.remove(key);
+                    bad.remove(key.toLowerCase());
                     done.add("drop " + key);
                 }
                 case 1 -> {
@@ -312,20 +316,28 @@ final class Gen {
                     String v = chance(50) ? "{\"x\":" + json(1) + "}" : "[" + json(1) + "]";
                     t.put(key, v);
                     done.add(key + "=" + abbreviate(v));
-                    invalid |= scalarKey(key) && !(v.startsWith("[") && key.equals("steps"));
+                    String k = key.toLowerCase();
+                    if (scalarKey(k) && !(v.startsWith("[") && k.equals("steps"))) {
+                        bad.add(k);
+                    } else {
+                        bad.remove(k);
+                    }
                 }
                 case 2 -> {
                     String v = json(2);
                     t.put(key, v);
+                    bad.remove(key.toLowerCase());
                     done.add(key + "=" + abbreviate(v));
                 }
                 case 3 -> {
                     String k = chance(50) ? pick(TRANS_KEYS) : string();
                     extra.add(Json.quote(k) + ":" + json(2));
+                    repeated.add(k.toLowerCase());
                     done.add("extra key");
                 }
                 case 4 -> {
                     extra.add(Json.quote(key) + ":" + json(1));
+                    repeated.add(key.toLowerCase());
                     done.add("duplicate " + key);
                 }
                 case 5 -> {
@@ -336,10 +348,12 @@ final class Gen {
                 }
                 case 6 -> {
                     t.put(key, number());
+                    bad.remove(key.toLowerCase());
                     done.add(key + "=number");
                 }
                 case 7 -> {
                     t.put(key, Json.quote(string()));
+                    bad.remove(key.toLowerCase());
                     done.add(key + "=string");
                 }
                 default -> {
@@ -367,6 +381,8 @@ final class Gen {
             first = false;
         }
         String text = b.append('}').toString();
+        bad.removeAll(repeated);
+        boolean invalid = !bad.isEmpty();
         switch (r.nextInt(14)) {
             case 0 -> {
                 int cut = r.nextInt(Math.max(1, text.length() - 1));

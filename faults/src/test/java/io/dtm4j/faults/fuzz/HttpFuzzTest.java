@@ -318,6 +318,9 @@ class HttpFuzzTest {
                         API + "..%2f..%2fping"));
             default -> API + g.pick(known);
         };
+        if (path.length() > 20_000) { // capped like the query values: see the 414 note below
+            path = path.substring(0, 20_000);
+        }
         byte[] body = g.chance(50) ? g.json(2).getBytes(StandardCharsets.UTF_8) : null;
         Answer a = server.send(method, path, body);
         String what = method + " " + Gen.abbreviate(path);
@@ -345,15 +348,17 @@ class HttpFuzzTest {
         } else if (metrics) {
             assertThat(a.status()).as(what).isEqualTo(200);
             assertThat(a.body()).as(what).contains("dtm_server_info");
+        } else if (a.status() == 414) {
+            // the HTTP layer refuses a request line over 4096 bytes before any route (§2). Open: a
+            // request line of hundreds of KiB gets no answer (the server closes while the client
+            // still sends, and the reset discards the 414), hence paths capped at 20,000 chars
+            assertThat(path.length()).as("%s → %s", what, a).isGreaterThan(4000);
         } else if (topic) {
             // §3.8: deleting an unknown topic is a 500 {"message"}
             assertThat(a.status()).as("%s → %s", what, a).isIn(200, 500);
             checkWrapped(what, a, false, true);
         } else if (getRoute || postRoute) {
             checkWrapped(what, a, false, true);
-        } else if (a.status() == 414) {
-            // the HTTP layer refuses a request line over 4096 bytes before any route: a client error
-            assertThat(path.length()).as("%s → %s", what, a).isGreaterThan(4000);
         } else {
             // §2: unknown routes and wrong methods are a plain-text 404
             assertThat(a.status()).as("%s → %s", what, a).isEqualTo(404);
