@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dtm4j.protocol.TransRequest;
 import io.dtm4j.protocol.TransStatus;
@@ -174,7 +175,7 @@ public final class HttpApi {
                         .end(NOT_FOUND));
         r.errorHandler(413, rc -> respondError(rc, 413, "request body is larger than " + maxBodyBytes + " bytes"));
         // vertx-web's BodyHandler fails a request whose body breaks off while it is read (a malformed
-        // chunk) with status 200, and then answered "200 OK" to a request it never read (found by the
+        // chunk) with status 200, so the client got "200 OK" for a request never read (found by the
         // fuzzer); the connection is closed after this answer
         r.errorHandler(
                 200,
@@ -204,7 +205,7 @@ public final class HttpApi {
                 .setStatusCode(status)
                 .putHeader("Content-Type", JSON_TYPE)
                 .putHeader("Connection", "close")
-                .end(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                .end(JsonNodeFactory.instance
                         .objectNode()
                         .put("message", message)
                         .toString())
