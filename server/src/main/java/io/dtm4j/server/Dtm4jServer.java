@@ -184,6 +184,7 @@ public final class Dtm4jServer implements AutoCloseable {
         try {
             return vertx.createHttpServer(options)
                     .requestHandler(api.router(vertx))
+                    .invalidRequestHandler(HttpApi::invalidRequest)
                     .listen()
                     .toCompletionStage()
                     .toCompletableFuture()

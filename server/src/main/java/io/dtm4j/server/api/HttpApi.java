@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dtm4j.protocol.TransRequest;
 import io.dtm4j.protocol.TransStatus;
@@ -19,9 +20,12 @@ import io.dtm4j.server.store.Page;
 import io.dtm4j.server.store.Store;
 import io.dtm4j.server.topic.TopicException;
 import io.dtm4j.server.topic.Topics;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -46,6 +50,9 @@ public final class HttpApi {
     private static final String BASE = "/api/dtmsvr";
     private static final String JSON_TYPE = "application/json; charset=utf-8";
     private static final Buffer SUCCESS = Buffer.buffer("{\"dtm_result\":\"SUCCESS\"}");
+    /** The largest resetCronTime timeout: 100 years in seconds, as the transaction time options. */
+    private static final long MAX_RESET_TIMEOUT = 100L * 366 * 24 * 3600;
+
     private static final Buffer NOT_FOUND = Buffer.buffer("404 page not found");
 
     /** A handler that runs on a virtual thread; returns null for plain success or a JSON object. */
@@ -167,7 +174,42 @@ public final class HttpApi {
                         .putHeader("Content-Type", "text/plain")
                         .end(NOT_FOUND));
         r.errorHandler(413, rc -> respondError(rc, 413, "request body is larger than " + maxBodyBytes + " bytes"));
+        // vertx-web's BodyHandler fails a request whose body breaks off while it is read (a malformed
+        // chunk) with status 200, so the client got "200 OK" for a request never read (found by the
+        // fuzzer); the connection is closed after this answer
+        r.errorHandler(
+                200,
+                rc -> rc.response()
+                        .setStatusCode(400)
+                        .putHeader("Content-Type", JSON_TYPE)
+                        .putHeader("Connection", "close")
+                        .end(object().put("message", "malformed HTTP request: unreadable body: " + rc.failure())
+                                .toString()));
         return r;
+    }
+
+    /**
+     * Answers a request the HTTP decoder refused before any route (request line over 4096 bytes:
+     * 414, headers too large: 431, anything else malformed: 400; docs/protocol.md §2) with a message
+     * and {@code Connection: close}, then closes. Vert.x's default answer closes the connection
+     * without that header, so a client that pools connections sent its next request into the closed
+     * connection, and that request got no answer at all (found by the fuzzer).
+     */
+    public static void invalidRequest(HttpServerRequest request) {
+        Throwable cause = request.decoderResult().cause();
+        int status = cause instanceof TooLongHttpLineException
+                ? 414
+                : cause instanceof TooLongHttpHeaderException ? 431 : 400;
+        String message = "malformed HTTP request: " + (cause == null ? "unreadable" : cause.getMessage());
+        request.response()
+                .setStatusCode(status)
+                .putHeader("Content-Type", JSON_TYPE)
+                .putHeader("Connection", "close")
+                .end(JsonNodeFactory.instance
+                        .objectNode()
+                        .put("message", message)
+                        .toString())
+                .onComplete(v -> request.connection().close());
     }
 
     private io.vertx.core.Handler<RoutingContext> serve(String api, Handler handler) {
@@ -327,6 +369,10 @@ public final class HttpApi {
 
     private Object resetCronTime(RoutingContext rc) {
         long timeout = intParam(rc, "timeout", defaultResetTimeout);
+        if (timeout > MAX_RESET_TIMEOUT) { // now + timeout would overflow the clock arithmetic
+            throw DtmException.badRequest(
+                    "query parameter 'timeout' must be at most " + MAX_RESET_TIMEOUT + " seconds: " + timeout);
+        }
         int limit = (int) intParam(rc, "limit", 100);
         Instant now = clock.instant();
         Store.ResetResult result = store.resetCronTime(now.plusSeconds(timeout), limit, now);
@@ -362,10 +408,20 @@ public final class HttpApi {
     /** Returns the paging cursor: empty, or a {@code next_position} this server returned. */
     private static String position(RoutingContext rc) {
         String v = param(rc, "position");
-        if (!v.chars().allMatch(Character::isDigit)) {
+        if (!v.chars().allMatch(Character::isDigit) || (!v.isEmpty() && !fitsLong(v))) {
             throw DtmException.badRequest("query parameter 'position' must be a next_position returned earlier: " + v);
         }
         return v;
+    }
+
+    /** Whether the digits {@code v} fit a long: next_position values are row ids. */
+    private static boolean fitsLong(String v) {
+        try {
+            Long.parseLong(v);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     private static long intParam(RoutingContext rc, String name, long fallback) {

@@ -13,6 +13,14 @@ public final class Logging {
      * any case; anything else means info). Does nothing when SLF4J is not bound to Logback.
      */
     public static void apply(String level) {
+        try {
+            applyToLogback(level);
+        } catch (NoClassDefFoundError e) {
+            // Logback is not on the class path (an embedding application's own SLF4J binding): nothing to adjust
+        }
+    }
+
+    private static void applyToLogback(String level) {
         if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
             context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(Level.toLevel(level, Level.INFO));
         }

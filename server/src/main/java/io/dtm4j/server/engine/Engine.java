@@ -415,6 +415,7 @@ public final class Engine {
 
     private TransRequest validated(TransRequest r) {
         String gid = TransValidator.gid(r.gid());
+        TransValidator.times(r);
         TransValidator.steps(r, TransValidator.type(r));
         return new TransRequest(
                 gid,

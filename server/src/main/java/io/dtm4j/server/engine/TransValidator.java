@@ -9,6 +9,8 @@ import io.dtm4j.protocol.TransType;
  */
 final class TransValidator {
     static final int MAX_GID_LENGTH = 128;
+    /** The largest time option (100 years in seconds): larger ones overflow the server's time arithmetic. */
+    static final long MAX_SECONDS = 100L * 366 * 24 * 3600;
 
     private TransValidator() {}
 
@@ -30,6 +32,19 @@ final class TransValidator {
         return TransType.fromWire(request.transType())
                 .orElseThrow(() -> DtmException.error("unknow trans type: " + request.transType()
                         + " (expected one of saga, msg, tcc, xa, workflow)"));
+    }
+
+    /** Checks that the time options in seconds stay within {@link #MAX_SECONDS}. */
+    static void times(TransRequest request) {
+        check("timeout_to_fail", request.timeoutToFail());
+        check("request_timeout", request.requestTimeout());
+        check("retry_interval", request.retryInterval());
+    }
+
+    private static void check(String key, long seconds) {
+        if (seconds > MAX_SECONDS) {
+            throw DtmException.badRequest(key + " is " + seconds + " seconds, at most " + MAX_SECONDS + " are allowed");
+        }
     }
 
     /** Checks the steps of a saga or msg: one payload per step and an action in every step. */

@@ -37,14 +37,19 @@ public final class HttpInvoker implements Invoker {
             return Outcome.error("bad url '" + call.url() + "': " + e.getMessage());
         }
         long timeoutMillis = call.timeout().toMillis();
-        request.timeout(timeoutMillis)
-                .addQueryParam("gid", call.gid())
-                .addQueryParam("trans_type", call.transType())
-                .addQueryParam("branch_id", call.branchId())
-                .addQueryParam("op", call.op())
-                .putHeader("Content-type", "application/json");
-        call.headers().forEach(request::putHeader);
-        var future = call.body().length > 0 ? request.sendBuffer(Buffer.buffer(call.body())) : request.send();
+        io.vertx.core.Future<HttpResponse<Buffer>> future;
+        try {
+            request.timeout(timeoutMillis)
+                    .addQueryParam("gid", call.gid())
+                    .addQueryParam("trans_type", call.transType())
+                    .addQueryParam("branch_id", call.branchId())
+                    .addQueryParam("op", call.op())
+                    .putHeader("Content-type", "application/json");
+            call.headers().forEach(request::putHeader);
+            future = call.body().length > 0 ? request.sendBuffer(Buffer.buffer(call.body())) : request.send();
+        } catch (RuntimeException e) { // e.g. "http://" (no host) or a header value Vert.x refuses
+            return Outcome.error("bad request to '" + call.url() + "': " + e.getMessage());
+        }
         try {
             HttpResponse<Buffer> response = await(future, timeoutMillis);
             Buffer body = response.body();

@@ -117,6 +117,19 @@ class BadInputTest {
         assertNothingWrittenAndServerStillServes();
     }
 
+    /** Found by the fuzzer: a huge retry_interval overflowed the cron time, a 500 from an exception. */
+    @Test
+    void timeOptionsBeyondAHundredYearsAreRejected() {
+        for (String key : new String[] {"retry_interval", "timeout_to_fail", "request_timeout"}) {
+            var r = dtm.post(
+                    "/api/dtmsvr/prepare",
+                    transfer(gid).set(key, Long.MAX_VALUE).body());
+
+            assertThat(assertError(r, 400)).startsWith(key + " is " + Long.MAX_VALUE + " seconds, at most ");
+        }
+        assertNothingWrittenAndServerStillServes();
+    }
+
     @Test
     void unknownTransTypeIsAnError() {
         var body = transfer(gid).body();
@@ -181,6 +194,24 @@ class BadInputTest {
         assertNothingWrittenAndServerStillServes();
     }
 
+    /** Found by the fuzzer: a huge timeout overflowed now + timeout, a 500 from an exception. */
+    @Test
+    void hugeResetCronTimeTimeoutIsRejected() {
+        var r = dtm.get("/api/dtmsvr/resetCronTime?timeout=" + Long.MAX_VALUE);
+
+        assertThat(assertError(r, 400)).startsWith("query parameter 'timeout' must be at most ");
+    }
+
+    /** Found by the fuzzer: digits beyond a long made the store throw, a 500. */
+    @Test
+    void positionBeyondALongIsRejected() {
+        for (String route : new String[] {"all", "scanKV"}) {
+            var r = dtm.get("/api/dtmsvr/" + route + "?position=9223372036854775808");
+
+            assertThat(assertError(r, 400)).startsWith("query parameter 'position' must be a next_position");
+        }
+    }
+
     @Test
     void nonNumericLimitIsRejected() {
         var r = dtm.get("/api/dtmsvr/all?limit=abc");
@@ -218,5 +249,49 @@ class BadInputTest {
         assertThat(r.status()).isEqualTo(404);
         assertThat(r.body()).isEqualTo("404 page not found");
         assertThat(dtm.get("/api/dtmsvr/queryKV?cat=topics").body()).isEqualTo("{\"kv\":[]}");
+    }
+
+    /**
+     * Found by the fuzzer: a request the HTTP decoder refuses was answered without {@code
+     * Connection: close} before the connection was closed, so the client pooled that connection and
+     * the next request sent on it got no answer at all.
+     */
+    @Test
+    void requestTheDecoderRefusesIsAnsweredWithConnectionClose() throws Exception {
+        var client = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1) // pools connections, no h2c upgrade
+                .build();
+        var r = client.send(
+                HttpRequest.newBuilder(URI.create(dtm.baseUrl() + "/" + "x".repeat(5000)))
+                        .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                        .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+
+        assertThat(r.statusCode()).isEqualTo(414);
+        assertThat(dtm.parse(r.body()).path("message").asText()).startsWith("malformed HTTP request");
+        for (int i = 0; i < 3; i++) { // POSTs are not retried by the client: each needs a live connection
+            var next = client.send(
+                    HttpRequest.newBuilder(URI.create(dtm.baseUrl() + "/api/dtmsvr/noSuchRoute"))
+                            .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                            .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(next.statusCode()).isEqualTo(404);
+        }
+        URI base = URI.create(dtm.baseUrl());
+        for (String head : List.of(
+                "GET /api/p ing HTTP/1.1\r\nHost: x\r\n\r\n",
+                "GET /api/ping HTTP/1.1\r\nHost: x\r\nX: " + "y".repeat(9000) + "\r\n\r\n",
+                "POST /api/dtmsvr/submit HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
+                "POST /api/dtmsvr/submit HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")) {
+            try (var socket = new java.net.Socket(base.getHost(), base.getPort())) {
+                socket.setSoTimeout(5000);
+                socket.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                String answer = new String(
+                        socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+                assertThat(answer).matches("(?s)HTTP/1\\.[01] (400|431) .*").containsIgnoringCase("connection: close");
+                assertThat(answer).contains("{\"message\":\"malformed HTTP request");
+            }
+        }
+        assertNothingWrittenAndServerStillServes();
     }
 }
