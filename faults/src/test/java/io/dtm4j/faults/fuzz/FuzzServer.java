@@ -291,7 +291,7 @@ final class FuzzServer implements AutoCloseable {
      * type complete (docs/protocol.md §7): saga a compensate and an action per branch id 01…n, msg
      * action rows, no duplicate (id, op) row, no blank op. {@code registered}: registerBranch added
      * rows, which it builds from the request's trans_type whatever the stored type (docs/protocol.md
-     * §3.6, as dtm: it checks only that the global is prepared, and prepare accepts a saga or a msg),
+     * docs/protocol.md §3.6, as dtm: it checks only that the global is prepared, and prepare accepts a saga or a msg),
      * so only the no-duplicate and no-blank checks apply.
      */
     static void assertWhole(JsonNode t, JsonNode branches, boolean registered, String context) {

@@ -30,9 +30,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Fuzzes every method of {@code dtmgimp.Dtm} (docs/protocol.md §5.1; {@code workflow.Workflow} is
- * served by workflow clients, not by the server, §5.2), with typed adversarial messages built by
+ * served by workflow clients, not by the server, docs/protocol.md §5.2), with typed adversarial messages built by
  * the generated builders and with raw malformed protobuf bytes. Each call must end with a status
- * §5.1 gives for it: OK, INVALID_ARGUMENT (malformed request), ABORTED (FAILURE),
+ * docs/protocol.md §5.1 gives for it: OK, INVALID_ARGUMENT (malformed request), ABORTED (FAILURE),
  * FAILED_PRECONDITION (ONGOING), UNKNOWN only with one of the documented error texts (or grpc-java's
  * own answer to bytes it cannot parse, before the service is called); never INTERNAL.
  */
@@ -53,9 +53,9 @@ class GrpcFuzzTest {
             DtmGrpc.getDeleteTopicMethod());
 
     /**
-     * UNKNOWN answers that §5.1 maps from documented errors ("other errors → Unknown with the text"):
-     * the rejections of the §2 error table, a lost compare-and-set (§8.1), a workflow submit of a
-     * workflow not prepared (§8.6), a duplicate branch (§3.6), and the topic errors of §10.
+     * UNKNOWN answers that docs/protocol.md §5.1 maps from documented errors ("other errors → Unknown with the text"):
+     * the rejections of the docs/protocol.md §2 error table, a lost compare-and-set (§8.1), a workflow submit of a
+     * workflow not prepared (docs/protocol.md §8.6), a duplicate branch (§3.6), and the topic errors of §10.
      */
     static final Pattern DOCUMENTED_UNKNOWN = Pattern.compile(
             "^(unknow trans type: .*|topic not found|no TransGlobal with gid: .* found"
@@ -364,13 +364,13 @@ class GrpcFuzzTest {
         }
     }
 
-    /** Asserts a status §5.1 gives for a request the server parsed. */
+    /** Asserts a status docs/protocol.md §5.1 gives for a request the server parsed. */
     static void checkDocumented(String what, Status status, boolean waited) {
         String description = String.valueOf(status.getDescription());
         switch (status.getCode()) {
             case OK, INVALID_ARGUMENT, ABORTED, FAILED_PRECONDITION -> {}
             case UNKNOWN -> {
-                if (!waited) { // a wait_result round reports its own errors (§3.4 step 5)
+                if (!waited) { // a wait_result round reports its own errors (docs/protocol.md §3.4 step 5)
                     assertThat(description)
                             .as("%s → %s: an undocumented UNKNOWN", what, status)
                             .matches(DOCUMENTED_UNKNOWN);
@@ -383,7 +383,7 @@ class GrpcFuzzTest {
         }
     }
 
-    /** Whether the status says nothing was written (malformed, unparsable, too large, a §2 rejection). */
+    /** Whether the status says nothing was written (malformed, unparsable, too large, a docs/protocol.md §2 rejection). */
     static boolean rejected(Status s) {
         return switch (s.getCode()) {
             case INVALID_ARGUMENT, INTERNAL, RESOURCE_EXHAUSTED -> true;

@@ -34,9 +34,9 @@ class HttpFuzzTest {
 
     /**
      * 500 answers that are not server errors, each documented: the {@link FuzzServer#REJECTED_500}
-     * texts (§2 error table); a compare-and-set lost to a concurrent writer such as the scheduler
-     * (§8.1, "status changed …, please retry", §2 "any other error"); a workflow submit of a
-     * workflow that is not prepared (§8.6 → 500).
+     * texts (docs/protocol.md §2 error table); a compare-and-set lost to a concurrent writer such as the scheduler
+     * (docs/protocol.md §8.1, "status changed …, please retry", §2 "any other error"); a workflow submit of a
+     * workflow that is not prepared (docs/protocol.md §8.6 → 500).
      */
     static final Pattern DOCUMENTED_500 = Pattern.compile(
             "^(unknow trans type: .*|topic not found|no TransGlobal with gid: .* found|no gid specified"
@@ -125,7 +125,7 @@ class HttpFuzzTest {
         if (a.status() == 500) {
             boolean waited = body.text().toLowerCase().contains("wait_result")
                     && (route.equals("submit") || route.equals("abort"));
-            if (!waited) { // §3.4 step 5: a wait_result round reports its own errors as 500
+            if (!waited) { // docs/protocol.md §3.4 step 5: a wait_result round reports its own errors as 500
                 assertThat(a.message())
                         .as("%s → %s: an undocumented 500", what, a)
                         .matches(DOCUMENTED_500);
@@ -173,7 +173,7 @@ class HttpFuzzTest {
         }
         boolean invalid = false;
         String invalidKey = "";
-        if (g.chance(15)) { // a value that is not a string: 400 (§3.6)
+        if (g.chance(15)) { // a value that is not a string: 400 (docs/protocol.md §3.6)
             String k = g.pick(new ArrayList<>(fields.keySet()));
             String v = g.pick(List.of("1", "true", "null", "{}", "[\"a\"]", "1e309", "{\"x\":1}"));
             fields.put(k, v);
@@ -187,7 +187,7 @@ class HttpFuzzTest {
                 .append(v));
         if (g.chance(10)) {
             b.append(b.length() > 1 ? "," : "").append("\"gid\":").append(Json.quote(g.gid("hr", 60)));
-            invalid &= !invalidKey.equals("gid"); // duplicate keys: the last one wins (§2.1)
+            invalid &= !invalidKey.equals("gid"); // duplicate keys: the last one wins (docs/protocol.md §2.1)
         }
         String text = b.append('}').toString();
         if (g.chance(8)) {
@@ -202,7 +202,7 @@ class HttpFuzzTest {
         String what = "POST " + route + " " + Gen.abbreviate(text);
         checkWrapped(what, a, invalid, true);
         if (a.status() == 500) {
-            // §3.6: an unsupported trans type, and a duplicate (gid, branch_id, op), are 500s
+            // docs/protocol.md §3.6: an unsupported trans type, and a duplicate (gid, branch_id, op), are 500s
             assertThat(a.message())
                     .as("%s → %s: an undocumented 500", what, a)
                     .matches(Pattern.compile(
@@ -215,7 +215,7 @@ class HttpFuzzTest {
         }
     }
 
-    /** The GET routes of §3.1 with odd, missing, negative, huge and non-numeric query parameters. */
+    /** The GET routes of docs/protocol.md §3.1 with odd, missing, negative, huge and non-numeric query parameters. */
     @Test
     void readAndAdminRoutes() {
         property("readAndAdminRoutes", 2000, this::readAndAdminRoutes);
@@ -275,7 +275,7 @@ class HttpFuzzTest {
         checkWrapped(what, a, false, false);
         if (a.status() == 500) {
             boolean topics = route.path().equals("subscribe") || route.path().equals("unsubscribe");
-            if (!topics) { // §3.8: topic errors are 500 {"message"}; §2: query without gid is 500
+            if (!topics) { // docs/protocol.md §3.8: topic errors are 500 {"message"}; §2: query without gid is 500
                 assertThat(a.message())
                         .as("%s → %s: an undocumented 500", what, a)
                         .matches(DOCUMENTED_500);
@@ -349,18 +349,18 @@ class HttpFuzzTest {
             assertThat(a.status()).as(what).isEqualTo(200);
             assertThat(a.body()).as(what).contains("dtm_server_info");
         } else if (a.status() == 414) {
-            // the HTTP layer refuses a request line over 4096 bytes before any route (§2). Open: a
+            // the HTTP layer refuses a request line over 4096 bytes before any route (docs/protocol.md §2). Open: a
             // request line of hundreds of KiB gets no answer (the server closes while the client
             // still sends, and the reset discards the 414), hence paths capped at 20,000 chars
             assertThat(path.length()).as("%s → %s", what, a).isGreaterThan(4000);
         } else if (topic) {
-            // §3.8: deleting an unknown topic is a 500 {"message"}
+            // docs/protocol.md §3.8: deleting an unknown topic is a 500 {"message"}
             assertThat(a.status()).as("%s → %s", what, a).isIn(200, 500);
             checkWrapped(what, a, false, true);
         } else if (getRoute || postRoute) {
             checkWrapped(what, a, false, true);
         } else {
-            // §2: unknown routes and wrong methods are a plain-text 404
+            // docs/protocol.md §2: unknown routes and wrong methods are a plain-text 404
             assertThat(a.status()).as("%s → %s", what, a).isEqualTo(404);
             assertThat(a.body()).as(what).isEqualTo("404 page not found");
         }
@@ -464,7 +464,7 @@ class HttpFuzzTest {
         String shown = Gen.abbreviate(answer, 300);
         if (request.contains(" HTTP/2.0\r\n")) {
             // docs/protocol.md §2: an HTTP version other than 1.x is refused with 501 by Vert.x (Go: 505,
-            // which RFC 9110 §15.6.6 defines as a 5xx): a refusal, not a server error
+            // which RFC 9110 (section 15.6.6) defines as a 5xx): a refusal, not a server error
             assertThat(status).as("%s → %s", what, shown).isEqualTo(501);
             return;
         }
@@ -482,7 +482,7 @@ class HttpFuzzTest {
         }
     }
 
-    /** Bodies over the 4 MiB limit (§2, 413) on every POST route, with and without a length; and just under it. */
+    /** Bodies over the 4 MiB limit (docs/protocol.md §2, 413) on every POST route, with and without a length; and just under it. */
     @Test
     void oversizedBodies() {
         property("oversizedBodies", 30, this::oversizedBodies);
@@ -523,7 +523,7 @@ class HttpFuzzTest {
     }
 
     /**
-     * Checks an answer of a {@code /api/dtmsvr} route against the wrapper of §2: a documented
+     * Checks an answer of a {@code /api/dtmsvr} route against the wrapper of docs/protocol.md §2: a documented
      * status, JSON body, {@code dtm_result} by status, never 200 for an invalid request.
      */
     static void checkWrapped(String what, Answer a, boolean invalid, boolean plain) {
@@ -538,7 +538,7 @@ class HttpFuzzTest {
         assertThat(n.isObject()).as("%s → %s: not a JSON object", what, a).isTrue();
         switch (a.status()) {
             case 200 -> {
-                if (plain && n.has("dtm_result")) { // a plain success never says FAILURE (§2)
+                if (plain && n.has("dtm_result")) { // a plain success never says FAILURE (docs/protocol.md §2)
                     assertThat(n.path("dtm_result").asText()).as(what).isEqualTo("SUCCESS");
                     assertThat(a.body()).as(what).doesNotContain("FAILURE");
                 }

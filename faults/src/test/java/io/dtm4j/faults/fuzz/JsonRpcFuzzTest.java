@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Fuzzes the JSON-RPC endpoint ({@code POST /api/json-rpc}, docs/protocol.md §4): damaged envelopes
- * and every method with damaged params. Each answer must be one §4 gives: HTTP 400 with code −32700
+ * and every method with damaged params. Each answer must be one docs/protocol.md §4 gives: HTTP 400 with code −32700
  * for a body that is no request, else 200 with −32600, −32601, −32901, −32603 (bad params included,
  * as dtm) or success; never a 5xx, never an unexpected exception (the server logs none). Afterwards
  * the store holds no partial transaction for any gid used.
@@ -132,7 +132,7 @@ class JsonRpcFuzzTest {
                 text = object(env);
                 expect = Expect.METHOD_NOT_FOUND;
             }
-            case 7 -> { // numbers as ids: accepted and echoed (§20.12); huge and odd ones too
+            case 7 -> { // numbers as ids: accepted and echoed (docs/protocol.md §20.12); huge and odd ones too
                 env.put("id", g.number());
                 text = object(env);
             }
@@ -232,13 +232,13 @@ class JsonRpcFuzzTest {
         return b.append('}').toString();
     }
 
-    /** The JSON-RPC error codes of §4 a well-formed request may get. */
+    /** The JSON-RPC error codes of docs/protocol.md §4 a well-formed request may get. */
     private static final Set<Integer> CODES = Set.of(-32600, -32601, -32901, -32603);
 
     private static void check(String text, Expect expect, String gid, String kind) {
         Answer a = server.send("POST", PATH, text.getBytes(StandardCharsets.UTF_8));
         String what = "json-rpc " + kind + " " + Gen.abbreviate(text, 200);
-        if (a.status() == 413) { // §4: a body over 4 MiB
+        if (a.status() == 413) { // docs/protocol.md §4: a body over 4 MiB
             assertThat(text.length()).as("%s → %s", what, a).isGreaterThan(1 << 20);
             return;
         }

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * transaction must be exactly one of the requests that could create it, whole: its type, its
  * query_prepared and its branch rows (branch id, op, URL, data) those of that one request; as dtm,
  * the first writer wins and a later prepare or submit of the same gid finds it (docs/protocol.md
- * §3.3, §3.4).
+ * docs/protocol.md §3.3, §3.4).
  */
 class RaceFuzzTest {
     static FuzzServer server;
