@@ -193,9 +193,12 @@ public final class HttpApi {
      * 414, headers too large: 431, anything else malformed: 400; docs/protocol.md §2) with a message
      * and {@code Connection: close}, then closes. Vert.x's default answer closes the connection
      * without that header, so a client that pools connections sent its next request into the closed
-     * connection, and that request got no answer at all (found by the fuzzer).
+     * connection, and that request got no answer at all (found by the fuzzer). The close lingers
+     * ({@link LingeringClose}): closing under a client still sending would reset the connection and
+     * lose the answer.
      */
     public static void invalidRequest(HttpServerRequest request) {
+        LingeringClose.install(request.connection());
         Throwable cause = request.decoderResult().cause();
         int status = cause instanceof TooLongHttpLineException
                 ? 414
