@@ -136,7 +136,7 @@ final class FaultRun {
                 nemesis.heal();
                 out.println("[" + storeName + "] faults over; waiting for every transaction to be final");
                 Checker checker = new Checker(nodes, banks, options.accounts(), INITIAL_BALANCE);
-                Verdict verdict = checker.check(workload.attempts(), SETTLE_LIMIT);
+                Verdict verdict = checker.check(workload.attempts(), nemesis.faults(), SETTLE_LIMIT);
                 result = new Result(storeName, nodes.size(), workload.attempts(), nemesis.faults(), verdict);
             }
             clean = result.verdict().clean();

@@ -51,6 +51,11 @@ final class Report {
                 r.verdict().settleTime().toMillis() / 1000.0);
         out.println("client latency of acknowledged transfers started during a fault: " + latency(r, true)
                 + "; otherwise: " + latency(r, false));
+        if (r.verdict().wokenCalls() > 0) {
+            out.println(
+                    r.verdict().wokenCalls() + " branch call(s) arrived after their transaction finished, right after"
+                            + " a paused node woke up: repeats of calls it was making when it froze, absorbed by the barrier");
+        }
         r.verdict().violations().forEach(v -> out.println("VIOLATION " + v));
         out.println(line(
                 r.store(),

@@ -153,11 +153,12 @@ public final class Dtm4jServer implements AutoCloseable {
         HttpServer http = null;
         GrpcApi grpc = null;
         try {
-            http = listenHttp(vertx, api, config.httpPort());
+            // gRPC first: once HTTP answers /api/ping (the readiness probe) both APIs serve
             grpc = GrpcApi.start(config.grpcPort(), engine, topics, metrics, json, virtualThreads);
+            http = listenHttp(vertx, api, config.httpPort());
         } catch (RuntimeException e) {
-            // give back what this start took (the HTTP port, the store's lock, threads): a caller may retry
-            new Dtm4jServer(vertx, store, invoker, virtualThreads, timers, engine, scheduler, http, null).close();
+            // give back what this start took (the gRPC port, the store's lock, threads): a caller may retry
+            new Dtm4jServer(vertx, store, invoker, virtualThreads, timers, engine, scheduler, http, grpc).close();
             throw e;
         }
         if (runScheduler) {

@@ -4,6 +4,8 @@ import io.dtm4j.faults.bank.BankDatabase;
 import io.dtm4j.faults.bank.BankDatabase.LedgerRow;
 import io.dtm4j.faults.cluster.BankNode;
 import io.dtm4j.faults.cluster.ServerNode;
+import io.dtm4j.faults.nemesis.Fault;
+import io.dtm4j.faults.nemesis.FaultKind;
 import io.dtm4j.faults.workload.Attempt;
 import io.dtm4j.faults.workload.Mode;
 import io.dtm4j.faults.workload.Transfer;
@@ -29,6 +31,12 @@ import java.util.stream.Collectors;
 public final class Checker {
     /** Calls logged by the bank within this long after the (second-precision) finish time are not flagged. */
     private static final long FINISH_PRECISION_MILLIS = 1000;
+    /**
+     * A node frozen past its lease may, right after it wakes, send the call it was about to make when
+     * it froze (no process can check its lease and send in one instant); calls within this long
+     * after such a wake-up are counted apart, not as violations.
+     */
+    private static final long WAKE_MILLIS = 3000;
     /** How many violations are printed with their whole history. */
     private static final int DETAILED = 20;
 
@@ -36,6 +44,8 @@ public final class Checker {
     private final Map<String, BankNode> banks;
     private final int accounts;
     private final long initialBalance;
+    private List<Fault> faults = List.of();
+    private long wokenCalls;
 
     public Checker(List<ServerNode> nodes, Map<String, BankNode> banks, int accounts, long initialBalance) {
         this.nodes = nodes;
@@ -45,12 +55,13 @@ public final class Checker {
     }
 
     /** Waits up to {@code limit} for every transaction to be final (or absent), then checks everything. */
-    public Verdict check(List<Attempt> attempts, Duration limit)
+    public Verdict check(List<Attempt> attempts, List<Fault> faults, Duration limit)
             throws IOException, SQLException, InterruptedException {
         long settleStart = System.nanoTime();
         Map<String, TransState> states = settle(attempts, limit);
         Duration settleTime = Duration.ofNanos(System.nanoTime() - settleStart);
         Findings findings = new Findings();
+        this.faults = faults;
         Map<String, List<Effect>> effects = effects();
         Map<String, List<CallRecord>> calls = calls();
         for (Attempt attempt : attempts) {
@@ -72,6 +83,7 @@ public final class Checker {
                 findings.count(Kind.LOST),
                 findings.count(Kind.APPLIED_TWICE),
                 findings.count(Kind.UNFINISHED),
+                wokenCalls,
                 findings.reports(),
                 settleTime);
     }
@@ -214,13 +226,26 @@ public final class Checker {
         for (CallRecord c : h.calls()) {
             boolean applicationCall =
                     c.op().equals(Ops.TRY) || c.endpoint().startsWith("xa/") && c.op().equals(Ops.ACTION);
-            if (!applicationCall
-                    && c.injected().isEmpty()
-                    && c.atMillis() > s.finishMillis() + FINISH_PRECISION_MILLIS) {
+            if (applicationCall
+                    || !c.injected().isEmpty()
+                    || c.atMillis() <= s.finishMillis() + FINISH_PRECISION_MILLIS) {
+                continue;
+            }
+            if (fromWokenNode(c, s.finishMillis())) {
+                wokenCalls++;
+            } else {
                 findings.add(Kind.OTHER, h, "called after it finished: " + c);
                 return;
             }
         }
+    }
+
+    private boolean fromWokenNode(CallRecord c, long finishMillis) {
+        return faults.stream()
+                .anyMatch(f -> f.kind() == FaultKind.PAUSE_SERVER
+                        && f.startMillis() <= finishMillis + FINISH_PRECISION_MILLIS
+                        && c.atMillis() >= f.endMillis()
+                        && c.atMillis() <= f.endMillis() + WAKE_MILLIS);
     }
 
     /** Money is conserved, nothing is left booked, and every balance is its initial value plus its ledger. */

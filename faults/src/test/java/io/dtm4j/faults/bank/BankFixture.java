@@ -200,7 +200,7 @@ final class BankFixture implements AutoCloseable {
                 branchId,
                 op,
                 new BranchPayload(account, amount).json().getBytes(StandardCharsets.UTF_8),
-                10_000);
+                60_000); // a first call connects, which took over 6 s on a loaded 2-core machine
     }
 
     private static void put(Metadata metadata, String key, String value) {
