@@ -108,7 +108,7 @@ final class FaultRun {
                     List.copyOf(banks.values()),
                     store,
                     new Nemesis.Timing(
-                            RETRY_INTERVAL, REQUEST_TIMEOUT, options.maxOutageSeconds(), options.quick() ? 3000 : 8000),
+                            RETRY_INTERVAL, REQUEST_TIMEOUT, options.maxOutageSeconds(), options.quick() ? 3000 : 6000),
                     options.seed());
             if (options.unsafeBarrier()) {
                 // the broken mode must show: bank A answers half its calls with 500 after committing,
