@@ -127,7 +127,14 @@ final class FaultRun {
                         workload.stop();
                     }
                 });
-                workload.run(Duration.ofSeconds(options.duration()));
+                // at least the duration, and (within four times it) until every kind of fault has
+                // been injected once: a loaded machine restarts slowly and must not skip any in CI
+                long start = System.nanoTime();
+                workload.run(() -> {
+                    long elapsed = System.nanoTime() - start;
+                    long duration = Duration.ofSeconds(options.duration()).toNanos();
+                    return elapsed >= duration && (nemesis.openingDone() || elapsed >= 4 * duration);
+                });
                 nemesis.stop();
                 faults.join();
                 if (nemesisError.get() != null) {

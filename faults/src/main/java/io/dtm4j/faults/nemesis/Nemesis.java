@@ -50,6 +50,7 @@ public final class Nemesis {
     private final Random random;
     private final List<Fault> faults = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean stopping;
+    private volatile boolean openingDone;
     private boolean hadFullOutage;
 
     public Nemesis(List<ServerNode> nodes, List<BankNode> banks, StoreInstance store, Timing timing, long seed) {
@@ -69,12 +70,18 @@ public final class Nemesis {
             if (stopping) {
                 break;
             }
-            FaultKind kind = opening.isEmpty() ? MIX[random.nextInt(MIX.length)] : opening.remove(0);
+            openingDone = opening.isEmpty();
+            FaultKind kind = openingDone ? MIX[random.nextInt(MIX.length)] : opening.remove(0);
             if (kind == FaultKind.STORE_OUTAGE && !store.canBeStopped()) {
                 kind = FaultKind.KILL_SERVER;
             }
             inject(kind);
         }
+    }
+
+    /** Whether one fault of every kind has been injected (and the last of them ended). */
+    public boolean openingDone() {
+        return openingDone;
     }
 
     public void stop() {

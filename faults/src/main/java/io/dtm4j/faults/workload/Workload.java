@@ -4,13 +4,13 @@ import io.dtm4j.faults.cluster.BankNode;
 import io.dtm4j.faults.cluster.ServerNode;
 import io.dtm4j.faults.workload.Transfer.Transport;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * A steady stream of transfers between the accounts of two banks, from a few concurrent clients,
@@ -47,14 +47,13 @@ public final class Workload implements AutoCloseable {
         this.runner = new TransferRunner(nodes, banks);
     }
 
-    /** Runs the clients until {@code duration} has passed; each finishes the transfer it is in. */
-    public void run(Duration duration) throws InterruptedException {
-        long deadline = System.nanoTime() + duration.toNanos();
+    /** Runs the clients until {@code done} holds; each finishes the transfer it is in. */
+    public void run(BooleanSupplier done) throws InterruptedException {
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
             Random random = new Random(seed * 31 + c);
             threads.add(Thread.ofVirtual().name("client-" + c).start(() -> {
-                while (!stopping && System.nanoTime() < deadline) {
+                while (!stopping && !done.getAsBoolean()) {
                     Attempt attempt = runner.run(next(random));
                     attempts.add(attempt);
                     if (attempt.answer().startsWith("error")) {
