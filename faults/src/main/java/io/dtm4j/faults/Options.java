@@ -72,7 +72,7 @@ record Options(
         return new Options(
                 List.copyOf(stores),
                 nodes == null ? 2 : nodes,
-                duration == null ? (quick ? 40 : 300) : duration,
+                duration == null ? (quick ? 40 : 600) : duration,
                 quick,
                 seed,
                 clients,
