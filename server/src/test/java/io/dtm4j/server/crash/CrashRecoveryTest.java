@@ -81,7 +81,9 @@ class CrashRecoveryTest {
                 .stream()
                 .map(c -> c.endpoint() + " " + c.query().get("op"))
                 .toList();
-        assertThat(afterRestart).as(server.output()).containsExactly("TransIn-crash action");
+        // only the failing step again: a TransIn the killed process had sent may still arrive after
+        // the kill (the stub reads what reached its socket), so there may be one more of those
+        assertThat(afterRestart).as(server.output()).isNotEmpty().allMatch("TransIn-crash action"::equals);
         assertThat(count(gid, "TransOut-crash action")).isEqualTo(1);
     }
 
