@@ -121,7 +121,8 @@ final class BankFixture implements AutoCloseable {
                 return "error: " + e;
             }
         });
-        assertThat(ready.orTimeout(20, TimeUnit.SECONDS).join()).isEqualTo("bank T ready");
+        // a JVM start, which took over 20 s with the other test classes running on a 2-core machine
+        assertThat(ready.orTimeout(120, TimeUnit.SECONDS).join()).isEqualTo("bank T ready");
     }
 
     /** kill -9 of the bank process. */
@@ -137,7 +138,7 @@ final class BankFixture implements AutoCloseable {
     HttpResponse<String> post(String endpoint, String query, String body) throws IOException, InterruptedException {
         var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/api/busi/" + endpoint
                         + (query.isEmpty() ? "" : "?" + query)))
-                .timeout(Duration.ofSeconds(20))
+                .timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
@@ -158,7 +159,7 @@ final class BankFixture implements AutoCloseable {
 
     HttpResponse<String> admin(String pathAndQuery, boolean post) throws IOException, InterruptedException {
         var builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + pathAndQuery))
-                .timeout(Duration.ofSeconds(10));
+                .timeout(Duration.ofSeconds(60));
         var request = post
                 ? builder.POST(HttpRequest.BodyPublishers.noBody()).build()
                 : builder.GET().build();
