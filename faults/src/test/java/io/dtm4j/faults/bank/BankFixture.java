@@ -110,8 +110,10 @@ final class BankFixture implements AutoCloseable {
                 "--calls",
                 calls.toString()));
         command.addAll(flags);
+        // not the test JVM's stderr: a bank left running would keep Maven waiting for that stream to end
         process = new ProcessBuilder(command)
-                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .redirectError(ProcessBuilder.Redirect.appendTo(
+                        calls.resolveSibling(calls.getFileName() + ".stderr").toFile()))
                 .start();
         var out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> {
@@ -122,7 +124,12 @@ final class BankFixture implements AutoCloseable {
             }
         });
         // a JVM start, which took over 20 s with the other test classes running on a 2-core machine
-        assertThat(ready.orTimeout(120, TimeUnit.SECONDS).join()).isEqualTo("bank T ready");
+        try {
+            assertThat(ready.orTimeout(120, TimeUnit.SECONDS).join()).isEqualTo("bank T ready");
+        } catch (RuntimeException | AssertionError e) {
+            process.destroyForcibly();
+            throw e;
+        }
     }
 
     /** kill -9 of the bank process. */
