@@ -22,7 +22,7 @@ import java.util.concurrent.Executors;
  * probe at {@code GET /admin/ping}. The JDK's server socket has SO_REUSEADDR on Linux, so a bank
  * restarted after kill -9 binds its port again at once.
  */
-final class HttpBank implements AutoCloseable {
+public final class HttpBank implements AutoCloseable {
     private static final String BUSI = "/api/busi/";
 
     private final Bank bank;
@@ -104,7 +104,8 @@ final class HttpBank implements AutoCloseable {
         }
     }
 
-    private static Map<String, String> query(String raw) {
+    /** Parses a raw query string (the first of repeated keys wins); the workflow callback uses it too. */
+    public static Map<String, String> query(String raw) {
         Map<String, String> query = new LinkedHashMap<>();
         if (raw == null || raw.isEmpty()) {
             return query;

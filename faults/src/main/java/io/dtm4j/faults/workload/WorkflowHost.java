@@ -4,13 +4,12 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.dtm4j.client.HttpResults;
 import io.dtm4j.client.workflow.Workflows;
+import io.dtm4j.faults.bank.HttpBank;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -49,7 +48,7 @@ final class WorkflowHost implements AutoCloseable {
             String path = exchange.getRequestURI().getPath();
             Workflows workflows = byNode.get(Integer.parseInt(path.substring(path.lastIndexOf('/') + 1)));
             try {
-                workflows.executeByQuery(query(exchange.getRequestURI().getRawQuery()), body);
+                workflows.executeByQuery(HttpBank.query(exchange.getRequestURI().getRawQuery()), body);
             } catch (RuntimeException e) {
                 error = e;
             }
@@ -59,21 +58,6 @@ final class WorkflowHost implements AutoCloseable {
                 out.write(answer);
             }
         }
-    }
-
-    private static Map<String, String> query(String raw) {
-        Map<String, String> query = new LinkedHashMap<>();
-        if (raw != null) {
-            for (String pair : raw.split("&")) {
-                int eq = pair.indexOf('=');
-                if (eq > 0) {
-                    query.put(
-                            URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-                }
-            }
-        }
-        return query;
     }
 
     @Override
