@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * so a kill -9 loses nothing that was committed. Used as the dtm4j store and also as the banks'
  * business database (a second instance), hence {@link #jdbcUrl} and {@link #createDatabase}.
  */
-public final class PrivateMariaDb implements StoreInstance {
+public final class PrivateMariaDb extends OneProcessStore {
     /** The server binary (Debian's path). */
     public static final Path SERVER = Path.of("/usr/sbin/mariadbd");
     /** Creates the system tables of a new data directory; on the PATH. */
@@ -26,11 +26,8 @@ public final class PrivateMariaDb implements StoreInstance {
 
     private static final Pattern DATABASE_NAME = Pattern.compile("[A-Za-z0-9_]{1,64}");
 
-    private Path dir;
     private Path data;
     private Path log;
-    private int port;
-    private Process process;
 
     @Override
     public String name() {
@@ -62,7 +59,8 @@ public final class PrivateMariaDb implements StoreInstance {
         }
     }
 
-    private void launch() throws IOException, InterruptedException {
+    @Override
+    protected void launch() throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(
                 SERVER.toString(),
                 "--no-defaults",
@@ -91,16 +89,6 @@ public final class PrivateMariaDb implements StoreInstance {
             stop();
             throw e;
         }
-    }
-
-    /** Returns the port it listens on, 127.0.0.1 only. */
-    public int port() {
-        return port;
-    }
-
-    /** Returns the running process, or null when stopped. */
-    public synchronized Process process() {
-        return process;
     }
 
     /** Returns the JDBC URL of {@code database} (user root, no password); see {@link #createDatabase}. */
@@ -136,36 +124,7 @@ public final class PrivateMariaDb implements StoreInstance {
     }
 
     @Override
-    public boolean canBeStopped() {
-        return true;
-    }
-
-    @Override
-    public synchronized void stop() throws InterruptedException {
-        if (process != null) {
-            LocalProcesses.kill(List.of(process.pid()));
-            process.waitFor();
-            process = null;
-        }
-    }
-
-    @Override
-    public synchronized void restart() throws IOException, InterruptedException {
-        if (process != null) {
-            throw new IllegalStateException("mariadbd on port " + port + " is running");
-        }
-        launch();
-    }
-
-    @Override
-    public synchronized void close() {
-        try {
-            stop();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while stopping mariadbd on port " + port, e);
-        } finally {
-            LocalProcesses.deleteTree(dir);
-        }
+    protected String program() {
+        return "mariadbd";
     }
 }

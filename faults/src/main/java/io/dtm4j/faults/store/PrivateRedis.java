@@ -12,14 +12,11 @@ import java.util.Map;
  * snapshots, so a kill -9 loses nothing that was acknowledged: the durability the dtm4j Redis store
  * is run with in production.
  */
-public final class PrivateRedis implements StoreInstance {
+public final class PrivateRedis extends OneProcessStore {
     /** The binary; on the PATH. */
     public static final String BINARY = "redis-server";
 
-    private Path dir;
     private Path log;
-    private int port;
-    private Process process;
 
     @Override
     public String name() {
@@ -35,7 +32,8 @@ public final class PrivateRedis implements StoreInstance {
         launch();
     }
 
-    private void launch() throws IOException, InterruptedException {
+    @Override
+    protected void launch() throws IOException, InterruptedException {
         process = LocalProcesses.launch(
                 List.of(
                         BINARY,
@@ -65,16 +63,6 @@ public final class PrivateRedis implements StoreInstance {
         }
     }
 
-    /** Returns the port it listens on, 127.0.0.1 only. */
-    public int port() {
-        return port;
-    }
-
-    /** Returns the running process, or null when stopped. */
-    public synchronized Process process() {
-        return process;
-    }
-
     @Override
     public Map<String, String> serverEnv() {
         return Map.of(
@@ -85,36 +73,7 @@ public final class PrivateRedis implements StoreInstance {
     }
 
     @Override
-    public boolean canBeStopped() {
-        return true;
-    }
-
-    @Override
-    public synchronized void stop() throws InterruptedException {
-        if (process != null) {
-            LocalProcesses.kill(List.of(process.pid()));
-            process.waitFor();
-            process = null;
-        }
-    }
-
-    @Override
-    public synchronized void restart() throws IOException, InterruptedException {
-        if (process != null) {
-            throw new IllegalStateException("redis on port " + port + " is running");
-        }
-        launch();
-    }
-
-    @Override
-    public synchronized void close() {
-        try {
-            stop();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while stopping redis on port " + port, e);
-        } finally {
-            LocalProcesses.deleteTree(dir);
-        }
+    protected String program() {
+        return "redis";
     }
 }
