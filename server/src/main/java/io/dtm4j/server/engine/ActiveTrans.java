@@ -32,6 +32,8 @@ public final class ActiveTrans {
      * A success refreshes the lease only if the last touch is at least this old (docs/protocol.md §9.3).
      */
     private static final Duration TOUCH_GRACE = Duration.ofMillis(1500);
+    /** A call is written only while the lease lasts at least this much longer. */
+    private static final Duration SEND_MARGIN = Duration.ofSeconds(1);
 
     private final EngineContext ctx;
     private final RetryPolicy policy;
@@ -199,8 +201,19 @@ public final class ActiveTrans {
                 body,
                 body.length > 0 || g.transType() == TransType.XA,
                 headers(g),
-                policy.requestTimeout(options));
+                policy.requestTimeout(options),
+                this::leaseHeld);
         return ctx.invoker().call(call);
+    }
+
+    /**
+     * Whether a call may still be written: the claim is not known lost and its lease (next_cron_time)
+     * ends more than {@link #SEND_MARGIN} from now, time for the request to reach the service before
+     * another round may claim the transaction. {@link #holdLease} leaves the call's whole timeout
+     * and more, so only a call delayed past its timeout (a paused process) is refused.
+     */
+    private boolean leaseHeld() {
+        return !lost && now().plus(SEND_MARGIN).isBefore(global().nextCronTime());
     }
 
     /**

@@ -2,6 +2,7 @@ package io.dtm4j.server.invoke;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * One call from the coordinator to a business service.
@@ -11,6 +12,8 @@ import java.util.Map;
  * @param body the payload bytes exactly as stored; empty means no body
  * @param post whether to POST; otherwise GET (dtm: POST when the body is non-empty or for xa)
  * @param headers sent after {@code Content-type: application/json}
+ * @param maySend asked right before the request is written (after any wait for a connection): false
+ *     once the round's claim may have passed to another round, and the call is then not made
  */
 public record BranchCall(
         String url,
@@ -22,4 +25,21 @@ public record BranchCall(
         byte[] body,
         boolean post,
         Map<String, String> headers,
-        Duration timeout) {}
+        Duration timeout,
+        BooleanSupplier maySend) {
+
+    /** A call that may always be sent. */
+    public BranchCall(
+            String url,
+            String protocol,
+            String gid,
+            String transType,
+            String branchId,
+            String op,
+            byte[] body,
+            boolean post,
+            Map<String, String> headers,
+            Duration timeout) {
+        this(url, protocol, gid, transType, branchId, op, body, post, headers, timeout, () -> true);
+    }
+}

@@ -5,20 +5,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.ext.web.client.HttpRequest;
-import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.core.http.HttpMethod;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutionException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Calls branches of {@code json-rpc} transactions (docs/protocol.md §6.3): POSTs {@code
@@ -28,15 +22,12 @@ import java.util.concurrent.TimeoutException;
  * HTTP call; the answer is classified by {@link JsonRpcOutcomes}.
  */
 public final class JsonRpcInvoker implements Invoker {
-    private final WebClient client;
+    private final HttpExchanges http;
     private final ObjectMapper json;
 
     /** Creates the invoker with its own connection pool of at most {@code maxPoolSize} per server. */
     public JsonRpcInvoker(Vertx vertx, int maxPoolSize, ObjectMapper json) {
-        this.client = WebClient.create(
-                vertx,
-                new WebClientOptions().setKeepAlive(true).setUserAgentEnabled(false),
-                new PoolOptions().setHttp1MaxSize(maxPoolSize));
+        this.http = new HttpExchanges(vertx, maxPoolSize);
         this.json = json;
     }
 
@@ -45,33 +36,24 @@ public final class JsonRpcInvoker implements Invoker {
         if (call.url().isEmpty()) {
             return Outcome.success("");
         }
-        Buffer envelope;
-        HttpRequest<Buffer> request;
+        byte[] envelope;
         try {
-            envelope = Buffer.buffer(json.writeValueAsBytes(envelope(call)));
-            request = client.postAbs(call.url());
+            envelope = json.writeValueAsBytes(envelope(call));
         } catch (RuntimeException | JsonProcessingException e) {
             return Outcome.error("cannot call " + call.url() + " over JSON-RPC: " + e.getMessage());
         }
-        long timeoutMillis = call.timeout().toMillis();
-        request.timeout(timeoutMillis).putHeader("Content-type", "application/json");
-        call.headers().forEach(request::putHeader);
-        try {
-            HttpResponse<Buffer> response = request.sendBuffer(envelope)
-                    .toCompletionStage()
-                    .toCompletableFuture()
-                    .get(timeoutMillis + 1000, TimeUnit.MILLISECONDS); // the client's own timeout fires first
-            Buffer body = response.body();
-            return JsonRpcOutcomes.classify(
-                    response.statusCode(), body == null ? "" : body.toString(StandardCharsets.UTF_8), json);
-        } catch (TimeoutException e) {
-            return Outcome.error("timeout after " + timeoutMillis + " ms calling " + call.url());
-        } catch (ExecutionException e) {
-            return Outcome.error("error calling " + call.url() + ": " + e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Outcome.error("interrupted calling " + call.url());
-        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-type", "application/json");
+        headers.putAll(call.headers());
+        var request = new HttpExchanges.Request(
+                HttpMethod.POST,
+                call.url(),
+                Map.of(),
+                headers,
+                envelope,
+                call.timeout().toMillis(),
+                call.maySend());
+        return http.exchange(request, (status, body) -> JsonRpcOutcomes.classify(status, body, json));
     }
 
     /** Builds the request; throws IllegalArgumentException when the payload or URL cannot make one. */
@@ -124,6 +106,6 @@ public final class JsonRpcInvoker implements Invoker {
 
     @Override
     public void close() {
-        client.close();
+        http.close();
     }
 }
