@@ -8,7 +8,8 @@
 # Usage: side-by-side.sh SERVER_JAR [STORES] [ROUNDS]
 #   SERVER_JAR  e.g. server/target/dtm4j-server.jar
 #   STORES      any of: embedded redis postgres mysql (default: all four); embedded runs dtm on BoltDB
-# Environment: JAVA (default: a JDK 21+ under /usr/lib/jvm), C (10), WARMUP (40), DURATION (10),
+# Environment: JAVA (default: a JDK 21+ under /usr/lib/jvm), JAVA_OPTS (extra JVM options of dtm4j),
+#   C (10), WARMUP (40; 0 measures the cold start: DURATION s from the first answer), DURATION (10),
 #   DTM (required: a dtm server binary, e.g. built from github.com/dtm-labs/dtm; its SQL schemas
 #   dtm-schema.postgres.sql / dtm-schema.mysql.sql, dtm's sqls/dtmsvr.storage.*.sql, beside it),
 #   BUSI (base URL of a business service; empty: empty URLs)
@@ -55,10 +56,10 @@ measure() { # kind store round -> "sagas/s p99 non2xx server-cpu-ms-per-saga"
   local kind=$1 st=$2 r=$3 dir="$W/$2-$1-$3" http grpc pid cmd
   mkdir -p "$dir"; http=$(free_port); grpc=$(free_port)
   { printf 'HttpPort: %s\nGrpcPort: %s\nLogLevel: warn\n' "$http" "$grpc"; store_yaml "$st" "$kind" "$r"; } > "$dir/conf.yml"
-  if [ "$kind" = dtm ]; then cmd="$DTM"; else cmd="$JAVA -jar $(readlink -f "$JAR")"; fi
+  if [ "$kind" = dtm ]; then cmd="$DTM"; else cmd="$JAVA ${JAVA_OPTS:-} -jar $(readlink -f "$JAR")"; fi
   ( cd "$dir" && STORE_DATA_DIR="$dir/data" exec $cmd -c "$dir/conf.yml" > "$dir/server.log" 2>&1 ) & pid=$!
   for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$http/api/dtmsvr/newGid" >/dev/null && break; sleep 0.5; done
-  wrk -t2 -c"$C" -d"${WARMUP}s" -s "$HERE/w1.lua" "http://127.0.0.1:$http" >/dev/null 2>&1
+  [ "$WARMUP" -gt 0 ] && wrk -t2 -c"$C" -d"${WARMUP}s" -s "$HERE/w1.lua" "http://127.0.0.1:$http" >/dev/null 2>&1
   local t0 t1; t0=$(awk '{print $14+$15}' /proc/$pid/stat)
   wrk -t2 -c"$C" -d"${DURATION}s" --latency -s "$HERE/w1.lua" "http://127.0.0.1:$http" > "$dir/wrk.txt" 2>&1
   t1=$(awk '{print $14+$15}' /proc/$pid/stat)
