@@ -104,6 +104,7 @@ public final class Dtm4jServer implements AutoCloseable {
         DiscoveryNameResolverProvider.install(driver.resolvers());
         Store store = openStore(config);
         var vertx = Vertx.vertx(new VertxOptions()
+                .setPreferNativeTransport(true)
                 .setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())));
         var virtualThreads = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("dtm4j-", 0).factory());
