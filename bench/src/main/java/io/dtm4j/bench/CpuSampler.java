@@ -36,7 +36,8 @@ final class CpuSampler {
         end();
     }
 
-    String describe() {
+    /** The split of the cores, and the server's CPU per saga when its pid is known. */
+    String describe(long sagas) {
         if (first == null || last == null || first.machineTotal < 0 || last.machineTotal < 0) {
             return "CPU: not available (no /proc)";
         }
@@ -60,6 +61,9 @@ final class CpuSampler {
                     ", server %.2f, other processes + kernel %.2f",
                     server,
                     Math.max(0, busyCores - bench - server)));
+            if (sagas > 0) {
+                s.append(String.format(Locale.ROOT, "; server CPU per saga %.3f ms", server * wall * 1000 / sagas));
+            }
         } else {
             s.append(String.format(Locale.ROOT, ", everything else %.2f", Math.max(0, busyCores - bench)));
         }

@@ -112,7 +112,7 @@ public final class SagaBench {
                 await(stub.stop());
             }
             int rc = report(latency, errors, warmupRequests, stubCalls);
-            System.out.println(cpu.describe());
+            System.out.println(cpu.describe(latency.count()));
             return rc;
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
