@@ -64,6 +64,8 @@ measure() { # kind store round -> "sagas/s p99 non2xx server-cpu-ms-per-saga"
   wrk -t2 -c"$C" -d"${DURATION}s" --latency -s "$HERE/w1.lua" "http://127.0.0.1:$http" > "$dir/wrk.txt" 2>&1
   t1=$(awk '{print $14+$15}' /proc/$pid/stat)
   kill "$pid"; wait "$pid" 2>/dev/null
+  # leave no keys behind: a big keyspace slows every later SCAN on this Redis
+  [ "$st" = redis ] && redis-cli --scan --pattern "{sbs_${kind}_${r}}*" | xargs -r -n 500 redis-cli DEL >/dev/null
   awk -v cpu=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" '/Requests\/sec/{r=$2} / 99%/{p=$2} /Non-2xx/{e=$5}
     END{printf "%s %s %s %.3f\n", r, p, (e==""?0:e), (r>0? cpu*1000/hz/(r*'"$DURATION"') : 0)}' "$dir/wrk.txt"
 }
