@@ -26,20 +26,4 @@ public record BranchCall(
         boolean post,
         Map<String, String> headers,
         Duration timeout,
-        BooleanSupplier maySend) {
-
-    /** A call that may always be sent. */
-    public BranchCall(
-            String url,
-            String protocol,
-            String gid,
-            String transType,
-            String branchId,
-            String op,
-            byte[] body,
-            boolean post,
-            Map<String, String> headers,
-            Duration timeout) {
-        this(url, protocol, gid, transType, branchId, op, body, post, headers, timeout, () -> true);
-    }
-}
+        BooleanSupplier maySend) {}

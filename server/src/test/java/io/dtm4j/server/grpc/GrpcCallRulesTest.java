@@ -21,7 +21,17 @@ class GrpcCallRulesTest {
 
     static BranchCall call(String protocol, String url) {
         return new BranchCall(
-                url, protocol, "g", "saga", "01", "action", new byte[0], false, Map.of(), Duration.ofSeconds(3));
+                url,
+                protocol,
+                "g",
+                "saga",
+                "01",
+                "action",
+                new byte[0],
+                false,
+                Map.of(),
+                Duration.ofSeconds(3),
+                () -> true);
     }
 
     @Test

@@ -159,7 +159,17 @@ class HttpInvokerTest {
     @Test
     void aUrlWithoutHostIsATransientError() {
         Outcome outcome = invoker.call(new BranchCall(
-                "http://", "http", "g1", "saga", "01", "action", new byte[0], false, Map.of(), Duration.ofSeconds(1)));
+                "http://",
+                "http",
+                "g1",
+                "saga",
+                "01",
+                "action",
+                new byte[0],
+                false,
+                Map.of(),
+                Duration.ofSeconds(1),
+                () -> true));
         assertThat(outcome.isError()).isTrue();
         assertThat(outcome.text()).startsWith("bad request to 'http://'");
     }

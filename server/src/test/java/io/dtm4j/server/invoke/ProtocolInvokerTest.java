@@ -75,7 +75,17 @@ class ProtocolInvokerTest {
 
     static BranchCall call(String url, String protocol) {
         return new BranchCall(
-                url, protocol, "g", "saga", "01", "action", new byte[0], false, Map.of(), Duration.ofSeconds(3));
+                url,
+                protocol,
+                "g",
+                "saga",
+                "01",
+                "action",
+                new byte[0],
+                false,
+                Map.of(),
+                Duration.ofSeconds(3),
+                () -> true);
     }
 
     static Invoker recording(String name, List<String> seen) {
