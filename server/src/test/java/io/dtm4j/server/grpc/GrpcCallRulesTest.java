@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dtm4j.protocol.DtmResult;
-import io.dtm4j.server.invoke.BranchCall;
 import io.dtm4j.server.invoke.ProtocolInvoker;
 import io.dtm4j.server.invoke.grpc.GrpcOutcomes;
 import io.dtm4j.server.invoke.grpc.GrpcTarget;
 import io.grpc.Status;
-import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,21 +15,6 @@ import org.junit.jupiter.api.Test;
  * split, outcomes.
  */
 class GrpcCallRulesTest {
-
-    static BranchCall call(String protocol, String url) {
-        return new BranchCall(
-                url,
-                protocol,
-                "g",
-                "saga",
-                "01",
-                "action",
-                new byte[0],
-                false,
-                Map.of(),
-                Duration.ofSeconds(3),
-                () -> true);
-    }
 
     @Test
     void onlyNonHttpUrlsOfNonHttpTransactionsGoOverGrpc() {

@@ -11,7 +11,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -74,18 +73,7 @@ class HttpInvokerTest {
 
     private BranchCall call(String path, long timeoutMillis, BooleanSupplier maySend) {
         String url = "http://127.0.0.1:" + server.getAddress().getPort() + path;
-        return new BranchCall(
-                url,
-                "http",
-                "g1",
-                "saga",
-                "01",
-                "action",
-                new byte[0],
-                false,
-                Map.of(),
-                Duration.ofMillis(timeoutMillis),
-                maySend);
+        return ProtocolInvokerTest.call(url, "http", Duration.ofMillis(timeoutMillis), maySend);
     }
 
     /** Starts a call holding the only connection until {@link #releaseHeld}, and waits until it is held. */
@@ -158,18 +146,7 @@ class HttpInvokerTest {
 
     @Test
     void aUrlWithoutHostIsATransientError() {
-        Outcome outcome = invoker.call(new BranchCall(
-                "http://",
-                "http",
-                "g1",
-                "saga",
-                "01",
-                "action",
-                new byte[0],
-                false,
-                Map.of(),
-                Duration.ofSeconds(1),
-                () -> true));
+        Outcome outcome = invoker.call(ProtocolInvokerTest.call("http://", "http", Duration.ofSeconds(1), () -> true));
         assertThat(outcome.isError()).isTrue();
         assertThat(outcome.text()).startsWith("bad request to 'http://'");
     }

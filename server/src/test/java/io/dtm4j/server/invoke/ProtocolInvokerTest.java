@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 class ProtocolInvokerTest {
@@ -74,18 +75,13 @@ class ProtocolInvokerTest {
     }
 
     static BranchCall call(String url, String protocol) {
+        return call(url, protocol, Duration.ofSeconds(3), () -> true);
+    }
+
+    /** A saga action call of gid g1, branch 01, without a body. */
+    static BranchCall call(String url, String protocol, Duration timeout, BooleanSupplier maySend) {
         return new BranchCall(
-                url,
-                protocol,
-                "g",
-                "saga",
-                "01",
-                "action",
-                new byte[0],
-                false,
-                Map.of(),
-                Duration.ofSeconds(3),
-                () -> true);
+                url, protocol, "g1", "saga", "01", "action", new byte[0], false, Map.of(), timeout, maySend);
     }
 
     static Invoker recording(String name, List<String> seen) {
