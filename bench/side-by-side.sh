@@ -33,24 +33,7 @@ command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 
 W=$(mktemp -d /tmp/side-by-side-XXXXXX)
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 
-store_yaml() { # store kind round
-  local db="sbs_$2_$3"
-  case $1 in
-    embedded) [ "$2" = dtm ] && printf "Store:\n  Driver: boltdb\n"; true ;;
-    redis)
-      redis-cli --scan --pattern "{sbs_$2_$3}*" | xargs -r -n 500 redis-cli DEL >/dev/null
-      printf "Store:\n  Driver: redis\n  Host: 127.0.0.1\n  Port: 6379\n  Password: ''\n  RedisPrefix: '{sbs_%s_%s}'\n" "$2" "$3" ;;
-    postgres)
-      psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null 2>&1
-      [ "$2" = dtm ] && psql -q -h 127.0.0.1 -U postgres -d "$db" -f "$PEER/dtm-schema.postgres.sql" >/dev/null
-      # dtm reads an empty password wrongly; with trust authentication any placeholder is ignored
-      printf "Store:\n  Driver: postgres\n  Host: 127.0.0.1\n  Port: 5432\n  User: postgres\n  Password: 'unused'\n  Db: %s\n  Schema: public\n" "$db" ;;
-    mysql)
-      mysql -h 127.0.0.1 -u root -e "DROP DATABASE IF EXISTS $db; CREATE DATABASE $db DEFAULT CHARACTER SET utf8mb4"
-      [ "$2" = dtm ] && mysql -h 127.0.0.1 -u root -D "$db" < "$PEER/dtm-schema.mysql.sql"
-      printf "Store:\n  Driver: mysql\n  Host: 127.0.0.1\n  Port: 3306\n  User: root\n  Password: ''\n  Db: %s\n" "$db" ;;
-  esac
-}
+. "$HERE/stores.sh"
 
 measure() { # kind store round -> "sagas/s p99 non2xx server-cpu-ms-per-saga"
   local kind=$1 st=$2 r=$3 dir="$W/$2-$1-$3" http grpc pid cmd
@@ -64,8 +47,7 @@ measure() { # kind store round -> "sagas/s p99 non2xx server-cpu-ms-per-saga"
   wrk -t2 -c"$C" -d"${DURATION}s" --latency -s "$HERE/w1.lua" "http://127.0.0.1:$http" > "$dir/wrk.txt" 2>&1
   t1=$(awk '{print $14+$15}' /proc/$pid/stat)
   kill "$pid"; wait "$pid" 2>/dev/null
-  # leave no keys behind: a big keyspace slows every later SCAN on this Redis
-  [ "$st" = redis ] && redis-cli --scan --pattern "{sbs_${kind}_${r}}*" | xargs -r -n 500 redis-cli DEL >/dev/null
+  [ "$st" = redis ] && drop_redis_prefix "$kind" "$r"
   awk -v cpu=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" '/Requests\/sec/{r=$2} / 99%/{p=$2} /Non-2xx/{e=$5}
     END{printf "%s %s %s %.3f\n", r, p, (e==""?0:e), (r>0? cpu*1000/hz/(r*'"$DURATION"') : 0)}' "$dir/wrk.txt"
 }

@@ -268,7 +268,8 @@ public final class Dtm4jServer implements AutoCloseable {
                 .build();
     }
 
-    private static Store openStore(ServerConfig config) {
+    /** Opens the store {@code config} names; the caller closes it. */
+    public static Store openStore(ServerConfig config) {
         ServerConfig.StoreConfig c = config.store();
         return switch (c.driver()) {
             case "embedded" -> EmbeddedStore.open(c.dataDir());

@@ -117,7 +117,7 @@ public record ServerConfig(
                 3,
                 "",
                 3,
-                32,
+                128, // a backlog drains at 4,000/s with 32 on PostgreSQL, over 5,000/s with 128 (benchmarks.md)
                 DEFAULT_GRPC_SERVICE_CONFIG,
                 MicroServiceConfig.NONE);
     }

@@ -48,6 +48,8 @@ public final class MySqlDialect extends SqlDialect {
     @Override
     void configure(HikariConfig pool, String namespace) {
         pool.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+        // the driver spends a round trip on every autocommit toggle: JdbcStore commits explicitly
+        pool.setAutoCommit(false);
         pool.addDataSourceProperty("connectionCollation", "utf8mb4_general_ci");
     }
 
