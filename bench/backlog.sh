@@ -41,8 +41,9 @@ drain() { # kind store round -> "seconds sagas/s best-5s-window cpu-ms-per-saga"
     ( cd "$dir" && STORE_DATA_DIR="$dir/data" exec $cmd -c "$dir/conf$n.yml" > "$dir/server$n.log" 2>&1 ) &
     pids+=($!)
     for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$http/api/dtmsvr/newGid" >/dev/null && break; sleep 0.5; done
+    [ "$n" = 1 ] && t0=$(date +%s.%N) # the first node drains while the others start
   done
-  t0=$(date +%s.%N); : > "$dir/left.txt"
+  : > "$dir/left.txt"
   while :; do
     sleep 1
     # a refused poll (e.g. the server holds every connection the database allows) is a gap, not a stall

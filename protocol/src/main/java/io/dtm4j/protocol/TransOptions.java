@@ -15,6 +15,10 @@ import java.util.Map;
  * @param retryInterval base retry interval in seconds; 0 = server default rules
  * @param retryLimit immediate in-round retries of a saga action; 0 = none
  * @param retryCount starting value of the saga retry counter
+ * @param parkAfterRetries dtm4j only: consecutive failures after which the transaction is parked; 0 =
+ *     server default ({@code ParkAfterRetries})
+ * @param parkAfterSeconds dtm4j only: age after which a failing transaction is parked; 0 = server
+ *     default ({@code ParkAfterSeconds})
  */
 @JsonPropertyOrder({
     "wait_result",
@@ -24,7 +28,9 @@ import java.util.Map;
     "branch_headers",
     "concurrent",
     "retry_limit",
-    "retry_count"
+    "retry_count",
+    "park_after_retries",
+    "park_after_seconds"
 })
 public record TransOptions(
         @JsonProperty("wait_result") @JsonInclude(JsonInclude.Include.NON_DEFAULT)
@@ -48,10 +54,16 @@ public record TransOptions(
         long retryLimit,
 
         @JsonProperty("retry_count") @JsonInclude(JsonInclude.Include.NON_DEFAULT)
-        long retryCount) {
+        long retryCount,
+
+        @JsonProperty("park_after_retries") @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+        long parkAfterRetries,
+
+        @JsonProperty("park_after_seconds") @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+        long parkAfterSeconds) {
 
     /** Options with every field at its zero value. */
-    public static final TransOptions NONE = new TransOptions(false, 0, 0, 0, Map.of(), false, 0, 0);
+    public static final TransOptions NONE = new TransOptions(false, 0, 0, 0, Map.of(), false, 0, 0, 0, 0);
 
     public TransOptions {
         branchHeaders = branchHeaders == null ? Map.of() : Map.copyOf(branchHeaders);

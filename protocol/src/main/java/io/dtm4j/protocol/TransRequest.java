@@ -39,6 +39,8 @@ public record TransRequest(
         @JsonProperty("concurrent") boolean concurrent,
         @JsonProperty("retry_limit") long retryLimit,
         @JsonProperty("retry_count") long retryCount,
+        @JsonProperty("park_after_retries") long parkAfterRetries,
+        @JsonProperty("park_after_seconds") long parkAfterSeconds,
         @JsonProperty("rollback_reason") String rollbackReason,
         @JsonProperty("req_extra") Map<String, String> reqExtra,
         @JsonIgnore List<byte[]> binPayloads) {
@@ -67,6 +69,8 @@ public record TransRequest(
                 branchHeaders,
                 concurrent,
                 retryLimit,
-                retryCount);
+                retryCount,
+                parkAfterRetries,
+                parkAfterSeconds);
     }
 }

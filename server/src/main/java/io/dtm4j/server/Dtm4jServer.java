@@ -16,6 +16,7 @@ import io.dtm4j.server.discovery.MicroServiceDrivers;
 import io.dtm4j.server.engine.Alerts;
 import io.dtm4j.server.engine.Engine;
 import io.dtm4j.server.engine.EngineContext;
+import io.dtm4j.server.engine.Parking;
 import io.dtm4j.server.engine.Scheduler;
 import io.dtm4j.server.invoke.HttpInvoker;
 import io.dtm4j.server.invoke.Invoker;
@@ -137,7 +138,9 @@ public final class Dtm4jServer implements AutoCloseable {
                     new Retention(store, clock, Duration.ofSeconds(retention)), 10, 60, TimeUnit.SECONDS);
         }
         var alerts = new Alerts(config.alertWebHook(), config.alertRetryLimit(), httpInvoker, virtualThreads, json);
-        var ctx = new EngineContext(config, clock, store, invoker, topics, metrics, alerts, json);
+        var parking = new Parking(store, json);
+        metrics.parkedNow(parking::count);
+        var ctx = new EngineContext(config, clock, store, invoker, topics, metrics, alerts, parking, json);
         var engine = new Engine(ctx, virtualThreads);
         var scheduler = new Scheduler(store, engine, clock, config, virtualThreads);
         var api = new HttpApi(

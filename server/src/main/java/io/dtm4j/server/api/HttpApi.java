@@ -12,6 +12,7 @@ import io.dtm4j.protocol.TransType;
 import io.dtm4j.server.engine.DtmException;
 import io.dtm4j.server.engine.Engine;
 import io.dtm4j.server.engine.Gids;
+import io.dtm4j.server.engine.Parking;
 import io.dtm4j.server.metrics.Metrics;
 import io.dtm4j.server.store.GlobalFilter;
 import io.dtm4j.server.store.GlobalTrans;
@@ -34,8 +35,10 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +51,11 @@ import org.slf4j.LoggerFactory;
 public final class HttpApi {
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
     private static final String BASE = "/api/dtmsvr";
+    /** dtm4j's own routes for parked transactions (docs/observability.md#parking). */
+    private static final String PARKED = "/api/dtm4j/parked";
+    /** At most this many gids per replay or stop request. */
+    private static final int MAX_GIDS = 1000;
+
     private static final String JSON_TYPE = "application/json; charset=utf-8";
     private static final Buffer SUCCESS = Buffer.buffer("{\"dtm_result\":\"SUCCESS\"}");
     /** The largest resetCronTime timeout: 100 years in seconds, as the transaction time options. */
@@ -158,6 +166,9 @@ public final class HttpApi {
             topics.delete(rc.pathParam("topicName"));
             return null;
         }));
+        r.get(PARKED).handler(serve("parked", this::parked));
+        r.post(PARKED + "/replay").handler(serve("replayparked", rc -> onParked(rc, engine::replayParked)));
+        r.post(PARKED + "/stop").handler(serve("stopparked", rc -> onParked(rc, engine::stopParked)));
         r.get(BASE + "/scanKV").handler(serve("scankv", this::scanKv));
         r.get(BASE + "/queryKV").handler(serve("querykv", this::queryKv));
         // gin answers unknown routes and wrong methods alike with a plain-text 404
@@ -380,6 +391,35 @@ public final class HttpApi {
         Instant now = clock.instant();
         Store.ResetResult result = store.resetCronTime(now.plusSeconds(timeout), limit, now);
         return object().put("has_remaining", result.hasRemaining()).put("succeed_count", result.changed());
+    }
+
+    private Object parked(RoutingContext rc) {
+        Page<Parking.Parked> page = engine.parking().list(position(rc), (int) intParam(rc, "limit", 100));
+        ObjectNode n = object();
+        ArrayNode list = n.putArray("parked");
+        page.items().forEach(p -> list.add(wire.parked(p)));
+        n.put("next_position", page.nextPosition());
+        return n;
+    }
+
+    /** Applies {@code action} to each gid of the body {@code {"gids":[…]}}; answers each one's outcome. */
+    private Object onParked(RoutingContext rc, Function<String, Engine.ParkedAction> action) {
+        JsonNode gids = jsonBody(rc).path("gids");
+        if (!gids.isArray() || gids.isEmpty() || gids.size() > MAX_GIDS) {
+            throw DtmException.badRequest("the body must be {\"gids\":[…]} with 1 to " + MAX_GIDS + " gids");
+        }
+        ObjectNode results = object();
+        for (JsonNode gid : gids) {
+            if (!gid.isTextual()) {
+                throw DtmException.badRequest("gids must be strings, not " + gid);
+            }
+        }
+        for (JsonNode gid : gids) {
+            results.put(gid.asText(), action.apply(gid.asText()).name().toLowerCase(Locale.ROOT));
+        }
+        ObjectNode n = object();
+        n.set("results", results);
+        return n;
     }
 
     private Object scanKv(RoutingContext rc) {

@@ -2,6 +2,7 @@ package io.dtm4j.server.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dtm4j.server.engine.Parking;
 import io.dtm4j.server.store.BranchOp;
 import io.dtm4j.server.store.GlobalTrans;
 import io.dtm4j.server.store.KvEntry;
@@ -77,6 +78,23 @@ final class WireJson {
         n.put("k", e.key());
         n.put("v", e.value());
         n.put("version", e.version());
+        return n;
+    }
+
+    /** A parked transaction: its global in dtm's shape and why it was parked (docs/observability.md#parking). */
+    ObjectNode parked(Parking.Parked p) {
+        ObjectNode n = json.createObjectNode();
+        n.set("transaction", global(p.global()));
+        Parking.Mark m = p.mark();
+        n.put("reason", m.reason());
+        n.put("branch", m.branch());
+        n.put("error", m.error());
+        n.put("retries", m.retries());
+        try {
+            n.put("parked_at", time(Instant.parse(m.parkedAt())));
+        } catch (java.time.format.DateTimeParseException e) {
+            n.put("parked_at", m.parkedAt());
+        }
         return n;
     }
 

@@ -22,6 +22,8 @@ final class ConfigKeys {
             "AlertWebHook",
             "ConfigUpdateInterval",
             "CronWorkers",
+            "ParkAfterRetries",
+            "ParkAfterSeconds",
             "GrpcServiceConfig",
             "Store.Driver",
             "Store.Host",

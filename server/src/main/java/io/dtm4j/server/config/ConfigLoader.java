@@ -127,6 +127,21 @@ public final class ConfigLoader {
         String webHook = raw.string("AlertWebHook", d.alertWebHook()).trim();
         Long configUpdate = raw.atLeast("ConfigUpdateInterval", d.configUpdateInterval(), 1, SECONDS);
         Long cronWorkers = raw.between("CronWorkers", d.cronWorkers(), 1, 1024, "must be between 1 and 1024");
+        Long parkRetries = raw.atLeast("ParkAfterRetries", d.parking().afterRetries(), 0, "must be at least 0");
+        Long parkSeconds = raw.atLeast("ParkAfterSeconds", d.parking().afterSeconds(), 0, "must be at least 0");
+        if (parkRetries != null
+                && parkRetries > 0
+                && retry != null
+                && maxRetry != null
+                && maxRetry > 0
+                && ServerConfig.Parking.countableFailures(retry, maxRetry) < parkRetries) {
+            raw.problem(
+                    "ParkAfterRetries",
+                    parkRetries,
+                    "is never reached with MaxRetryInterval " + maxRetry + ": failures are counted by the doubling"
+                            + " interval, which stops at " + ServerConfig.Parking.countableFailures(retry, maxRetry)
+                            + " here (raise MaxRetryInterval or use ParkAfterSeconds)");
+        }
         String grpcServiceConfig =
                 raw.string("GrpcServiceConfig", d.grpcServiceConfig()).trim();
         try {
@@ -154,7 +169,8 @@ public final class ConfigLoader {
                 configUpdate,
                 cronWorkers.intValue(),
                 grpcServiceConfig,
-                microService);
+                microService,
+                new ServerConfig.Parking(parkRetries, parkSeconds));
     }
 
     /** Reads {@code MicroService.*}: a driver dtm4j has, and an EndPoint to publish whenever a Target is set. */

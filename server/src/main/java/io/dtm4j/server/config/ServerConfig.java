@@ -22,6 +22,8 @@ import java.nio.file.Path;
  * @param grpcServiceConfig {@code GrpcServiceConfig}: the default gRPC service config (JSON) of the
  *     channels to business services, e.g. their load balancing; round robin by default
  * @param microService {@code MicroService.*}: service discovery and self-registration
+ * @param parking {@code ParkAfterRetries} and {@code ParkAfterSeconds} (dtm4j only): when a
+ *     transaction that keeps failing stops being retried
  */
 public record ServerConfig(
         int httpPort,
@@ -38,10 +40,34 @@ public record ServerConfig(
         long configUpdateInterval,
         int cronWorkers,
         String grpcServiceConfig,
-        MicroServiceConfig microService) {
+        MicroServiceConfig microService,
+        Parking parking) {
 
     /** dtm's default {@code GrpcServiceConfig}: spread calls over every address a target resolves to. */
     public static final String DEFAULT_GRPC_SERVICE_CONFIG = "{\"loadBalancingConfig\": [{\"round_robin\":{}}]}";
+
+    /**
+     * The retry budget after which a transaction is parked (docs/observability.md#parking): no more
+     * calls until an operator replays it. 0 = no limit of that kind; both 0 = never park, as dtm.
+     *
+     * @param afterRetries consecutive failed attempts
+     * @param afterSeconds age since the transaction was created
+     */
+    public record Parking(long afterRetries, long afterSeconds) {
+        public static final Parking NEVER = new Parking(0, 0);
+
+        /**
+         * The most consecutive failures the backoff interval can record when it doubles from {@code
+         * retryInterval} and stops at {@code maxRetryInterval} (failures are counted from the interval,
+         * see RetryPolicy.consecutiveFailures); unlimited when there is no cap.
+         */
+        public static long countableFailures(long retryInterval, long maxRetryInterval) {
+            if (maxRetryInterval <= 0) {
+                return Long.MAX_VALUE;
+            }
+            return 63 - Long.numberOfLeadingZeros(Math.max(1, maxRetryInterval / retryInterval));
+        }
+    }
 
     /**
      * Service-discovery settings ({@code MicroService.*}, dtm's drivers, docs/protocol.md §14).
@@ -117,9 +143,12 @@ public record ServerConfig(
                 3,
                 "",
                 3,
-                128, // a backlog drains at 4,000/s with 32 on PostgreSQL, over 5,000/s with 128 (benchmarks.md)
+                // recovery in parallel: a PostgreSQL backlog drains at 3,300/s with 32, 4,000/s with 64,
+                // hardly more with 128, which needs as many connections as PostgreSQL allows (benchmarks.md)
+                64,
                 DEFAULT_GRPC_SERVICE_CONFIG,
-                MicroServiceConfig.NONE);
+                MicroServiceConfig.NONE,
+                Parking.NEVER);
     }
 
     /** Returns a copy with logLevel replaced (used for the {@code -d} flag). */
@@ -139,7 +168,8 @@ public record ServerConfig(
                 configUpdateInterval,
                 cronWorkers,
                 grpcServiceConfig,
-                microService);
+                microService,
+                parking);
     }
 
     /** Returns a copy with the {@code MicroService.*} settings replaced. */
@@ -159,6 +189,28 @@ public record ServerConfig(
                 configUpdateInterval,
                 cronWorkers,
                 grpcServiceConfig,
-                settings);
+                settings,
+                parking);
+    }
+
+    /** Returns a copy with the parking budget replaced. */
+    public ServerConfig withParking(Parking budget) {
+        return new ServerConfig(
+                httpPort,
+                grpcPort,
+                store,
+                transCronInterval,
+                timeoutToFail,
+                retryInterval,
+                maxRetryInterval,
+                requestTimeout,
+                logLevel,
+                alertRetryLimit,
+                alertWebHook,
+                configUpdateInterval,
+                cronWorkers,
+                grpcServiceConfig,
+                microService,
+                budget);
     }
 }

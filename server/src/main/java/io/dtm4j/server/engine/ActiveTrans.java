@@ -48,6 +48,8 @@ public final class ActiveTrans {
     private volatile long lastSyncedWrite;
     /** Set once a fenced write was rejected: this round no longer owns the transaction. */
     private volatile boolean lost;
+    /** Set once the retry budget is spent: no more calls, and every cron write keeps it parked. */
+    private volatile boolean parked;
 
     public ActiveTrans(EngineContext ctx, GlobalTrans global, TransOptions options, List<BranchOp> branches) {
         this.ctx = ctx;
@@ -213,13 +215,13 @@ public final class ActiveTrans {
      * and more, so only a call delayed past its timeout (a paused process) is refused.
      */
     private boolean leaseHeld() {
-        return !lost && now().plus(SEND_MARGIN).isBefore(global().nextCronTime());
+        return !lost && !parked && now().plus(SEND_MARGIN).isBefore(global().nextCronTime());
     }
 
     /**
      * Updates next_cron_interval and next_cron_time after a call (docs/protocol.md §9.3): a
      * definitive result resets the interval (extending the lease), ONGOING keeps it, any other
-     * error doubles it.
+     * error doubles it, or parks the transaction once its retry budget is spent.
      */
     public void afterCall(Outcome outcome, boolean definitive, String url) {
         long reset = policy.resetInterval(options);
@@ -240,17 +242,33 @@ public final class ActiveTrans {
                 interval = policy.backoff(current);
             }
         }
-        touch(interval, now.plusSeconds(interval));
-        if (!definitive && !outcome.isOngoing()) {
-            GlobalTrans g = global();
-            ctx.alerts()
-                    .onFailure(
-                            g.gid(),
-                            g.status().wire(),
-                            url,
-                            outcome.text(),
-                            RetryPolicy.consecutiveFailures(interval, reset));
+        if (definitive || outcome.isOngoing()) {
+            touch(interval, now.plusSeconds(interval));
+            return;
         }
+        GlobalTrans g = global();
+        int failures = RetryPolicy.consecutiveFailures(interval, reset);
+        String parkReason = policy.parkReason(g, options, failures, now);
+        if (parkReason != null) {
+            park(new Parking.Mark(parkReason, url, outcome.text(), failures, now));
+            touch(interval, now);
+            return;
+        }
+        touch(interval, now.plusSeconds(interval));
+        ctx.alerts().onFailure(g.gid(), g.status().wire(), url, outcome.text(), failures);
+    }
+
+    /**
+     * Parks the transaction: the mark first, then ({@link #touch}) the cron time out of every
+     * scheduler's reach; a crash in between leaves a stale mark, never a hidden transaction.
+     */
+    private void park(Parking.Mark mark) {
+        GlobalTrans g = global();
+        ctx.parking().mark(g.gid(), mark, now());
+        parked = true;
+        log.warn("gid {} parked: {}; last error from {}: {}", g.gid(), mark.reason(), mark.branch(), mark.error());
+        ctx.metrics().parked(g.transType().wire());
+        ctx.alerts().onParked(g.gid(), g.status().wire(), mark);
     }
 
     /** Postpones the next scheduler visit to {@code next} without changing the interval (msg delay). */
@@ -269,6 +287,9 @@ public final class ActiveTrans {
         if (lost) {
             throw claimLost(global());
         }
+        if (parked) {
+            throw DtmException.error("gid '" + gid() + "': parked, no more calls until it is replayed");
+        }
         long callSeconds = policy.requestTimeout(options).toSeconds() + 2;
         Instant now = now();
         GlobalTrans g = global();
@@ -278,6 +299,9 @@ public final class ActiveTrans {
     }
 
     private void touch(long interval, Instant next) {
+        if (parked) {
+            next = Parking.PARKED_UNTIL;
+        }
         Instant now = now();
         GlobalTrans g = global();
         long seq = writeSeq.incrementAndGet();

@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Posts an alert to {@code AlertWebHook} when a transaction has failed {@code AlertRetryLimit}
- * times in a row (docs/protocol.md §9.6), and on every further failure. Delivery is asynchronous;
+ * times in a row (docs/protocol.md §9.6), and on every further failure, and when one is parked
+ * (event {@code parked}, docs/observability.md#parking). Delivery is asynchronous;
  * its errors are only logged.
  */
 public final class Alerts {
@@ -36,12 +37,32 @@ public final class Alerts {
         if (webHook.isEmpty() || retryCount < retryLimit) {
             return;
         }
+        post(gid, body("retry", gid, status, branchUrl, error, retryCount));
+    }
+
+    /** Sends an alert that {@code gid} was parked (always, whatever the retry limit). */
+    public void onParked(String gid, String status, Parking.Mark mark) {
+        if (webHook.isEmpty()) {
+            return;
+        }
+        Map<String, Object> body = body("parked", gid, status, mark.branch(), mark.error(), mark.retries());
+        body.put("reason", mark.reason());
+        post(gid, body);
+    }
+
+    private static Map<String, Object> body(
+            String event, String gid, String status, String branchUrl, String error, long retryCount) {
         Map<String, Object> body = new LinkedHashMap<>();
+        body.put("event", event);
         body.put("gid", gid);
         body.put("status", status);
         body.put("branch", branchUrl);
         body.put("error", error);
         body.put("retry_count", retryCount);
+        return body;
+    }
+
+    private void post(String gid, Map<String, Object> body) {
         String text;
         try {
             text = json.writeValueAsString(body);

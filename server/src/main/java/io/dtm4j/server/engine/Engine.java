@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -286,6 +287,51 @@ public final class Engine {
         }
     }
 
+    /** The record of parked transactions. */
+    public Parking parking() {
+        return ctx.parking();
+    }
+
+    /** The outcome of a replay or stop of one parked transaction. */
+    public enum ParkedAction {
+        DONE,
+        /** the transaction is not parked (unknown, finished, replayed already): nothing changed */
+        NOT_PARKED
+    }
+
+    /**
+     * Replays a parked transaction: it becomes due now with its retry interval reset, so the next
+     * scheduler round resumes it where it stopped with a fresh retry budget (an age budget, if set,
+     * still counts from its creation). The mark goes after the transaction is due again.
+     */
+    public ParkedAction replayParked(String rawGid) {
+        String gid = TransValidator.gid(rawGid);
+        Optional<GlobalTrans> g = store.findGlobal(gid).filter(Parking::isParked);
+        if (g.isEmpty()) {
+            ctx.parking().forget(gid);
+            return ParkedAction.NOT_PARKED;
+        }
+        Instant now = ctx.clock().instant();
+        long interval = policy.resetInterval(parseOptions(g.get()));
+        if (!store.touchCronTime(gid, g.get().status(), null, interval, now, now)) {
+            return ParkedAction.NOT_PARKED; // its status changed meanwhile: it is no longer parked
+        }
+        ctx.parking().forget(gid);
+        return ParkedAction.DONE;
+    }
+
+    /** Stops a parked transaction for good ({@link #forceStop}) and drops its mark. */
+    public ParkedAction stopParked(String rawGid) {
+        String gid = TransValidator.gid(rawGid);
+        if (store.findGlobal(gid).filter(Parking::isParked).isEmpty()) {
+            ctx.parking().forget(gid);
+            return ParkedAction.NOT_PARKED;
+        }
+        forceStop(gid);
+        ctx.parking().forget(gid);
+        return ParkedAction.DONE;
+    }
+
     /** Makes the scheduler pick the transaction up right away (any status). */
     public void resetNextCronTime(String rawGid) {
         String gid = TransValidator.gid(rawGid);
@@ -433,6 +479,8 @@ public final class Engine {
                 r.concurrent(),
                 r.retryLimit(),
                 r.retryCount(),
+                r.parkAfterRetries(),
+                r.parkAfterSeconds(),
                 r.rollbackReason(),
                 r.reqExtra(),
                 r.binPayloads());

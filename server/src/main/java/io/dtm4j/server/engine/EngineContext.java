@@ -17,6 +17,7 @@ public record EngineContext(
         Topics topics,
         Metrics metrics,
         Alerts alerts,
+        Parking parking,
         ObjectMapper json) {
 
     public RetryPolicy retryPolicy() {

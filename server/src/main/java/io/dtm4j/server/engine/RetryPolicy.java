@@ -56,6 +56,28 @@ public final class RetryPolicy {
         return 63 - Long.numberOfLeadingZeros(interval / resetInterval);
     }
 
+    /**
+     * Returns why a transaction that has just failed {@code failures} times in a row is parked, or
+     * null while its budget lasts: its own options' budget, else the server's (ParkAfterRetries,
+     * ParkAfterSeconds); either limit, when set, is enough.
+     */
+    public String parkReason(GlobalTrans g, TransOptions options, int failures, Instant now) {
+        long retries = options.parkAfterRetries() > 0
+                ? options.parkAfterRetries()
+                : config.parking().afterRetries();
+        long seconds = options.parkAfterSeconds() > 0
+                ? options.parkAfterSeconds()
+                : config.parking().afterSeconds();
+        if (retries > 0 && failures >= retries) {
+            return failures + " consecutive failures (budget " + retries + ")";
+        }
+        long age = Duration.between(g.createTime(), now).toSeconds();
+        if (seconds > 0 && age >= seconds) {
+            return "still failing " + age + " s after creation (budget " + seconds + " s)";
+        }
+        return null;
+    }
+
     /** Returns the timeout of one branch call. */
     public Duration requestTimeout(TransOptions options) {
         return Duration.ofSeconds(options.requestTimeout() > 0 ? options.requestTimeout() : config.requestTimeout());

@@ -1,6 +1,7 @@
 package io.dtm4j.server.metrics;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -9,6 +10,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.function.LongSupplier;
 
 /**
  * dtm's Prometheus metrics, with its names and labels, plus the JVM's. The Prometheus client is used
@@ -21,6 +23,7 @@ public final class Metrics {
     private final Counter transactionProcess;
     private final Histogram transactionDuration;
     private final Counter branchProcess;
+    private final Counter parked;
 
     public Metrics(String version) {
         // exposed as dtm_server_info{…} 1, the Prometheus convention for build information
@@ -57,7 +60,35 @@ public final class Metrics {
                 .help("All branches processed by dtm")
                 .labelNames("model", "branchid", "branchtype", "status")
                 .register(registry);
+        parked = Counter.builder()
+                .name("dtm4j_parked_total")
+                .help("Transactions parked after their retry budget was spent")
+                .labelNames("model")
+                .register(registry);
         JvmMetrics.builder().register(registry);
+    }
+
+    /**
+     * Exposes {@code count}, read at every scrape, as the gauge of transactions parked now; a scrape
+     * while the store is away leaves the gauge out rather than failing.
+     */
+    public void parkedNow(LongSupplier count) {
+        GaugeWithCallback.builder()
+                .name("dtm4j_parked_transactions")
+                .help("Transactions parked now, waiting for an operator")
+                .callback(cb -> {
+                    try {
+                        cb.call(count.getAsLong());
+                    } catch (RuntimeException e) {
+                        // no sample: the store cannot say
+                    }
+                })
+                .register(registry);
+    }
+
+    /** Records that a transaction of {@code model} was parked. */
+    public void parked(String model) {
+        parked.labelValues(model).inc();
     }
 
     /** Records one API request; {@code api} is the last path segment without its query string. */

@@ -71,6 +71,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theParkingBudgetComesFromItsKeysAndMustBeReachable() {
+        assertThat(ServerConfig.defaults().parking()).isEqualTo(ServerConfig.Parking.NEVER);
+        ServerConfig c = load(null, Map.of("PARK_AFTER_RETRIES", "4", "PARK_AFTER_SECONDS", "86400"));
+        assertThat(c.parking()).isEqualTo(new ServerConfig.Parking(4, 86400));
+        // 10 s doubling to the 300 s cap counts at most 4 failures; without a cap, any count
+        assertThat(problems(null, Map.of("PARK_AFTER_RETRIES", "5", "MAX_RETRY_INTERVAL", "300")))
+                .singleElement()
+                .asString()
+                .startsWith("ParkAfterRetries (PARK_AFTER_RETRIES) = 5: is never reached with MaxRetryInterval 300");
+        assertThat(load(null, Map.of("PARK_AFTER_RETRIES", "40", "MAX_RETRY_INTERVAL", "0"))
+                        .parking()
+                        .afterRetries())
+                .isEqualTo(40);
+    }
+
+    @Test
     void environmentOverridesDefaults() {
         ServerConfig c = load(
                 null,
@@ -235,6 +251,9 @@ class ConfigLoaderTest {
             CONFIG_UPDATE_INTERVAL | 0      | ConfigUpdateInterval (CONFIG_UPDATE_INTERVAL) = 0: must be at least 1 second
             CRON_WORKERS           | 0      | CronWorkers (CRON_WORKERS) = 0: must be between 1 and 1024
             CRON_WORKERS           | 1025   | CronWorkers (CRON_WORKERS) = 1025: must be between 1 and 1024
+            PARK_AFTER_RETRIES     | -1     | ParkAfterRetries (PARK_AFTER_RETRIES) = -1: must be at least 0
+            PARK_AFTER_RETRIES     | 9      | ParkAfterRetries (PARK_AFTER_RETRIES) = 9: is never reached with MaxRetryInterval 3600: failures are counted by the doubling interval, which stops at 8 here (raise MaxRetryInterval or use ParkAfterSeconds)
+            PARK_AFTER_SECONDS     | -1     | ParkAfterSeconds (PARK_AFTER_SECONDS) = -1: must be at least 0
             LOG_LEVEL              | verbose | LogLevel (LOG_LEVEL) = "verbose": must be one of debug, info, warn, error
             STORE_DRIVER           | sqlserver | Store.Driver (STORE_DRIVER) = "sqlserver": must be one of embedded, boltdb, mysql, postgres, redis
             STORE_PORT             | 70000  | Store.Port (STORE_PORT) = 70000: must be between 0 and 65535

@@ -23,7 +23,8 @@ public final class Configs {
                 c.configUpdateInterval(),
                 c.cronWorkers(),
                 c.grpcServiceConfig(),
-                c.microService());
+                c.microService(),
+                c.parking());
     }
 
     /** Returns {@code c} with AlertWebHook {@code url} and AlertRetryLimit {@code limit}. */
@@ -43,7 +44,8 @@ public final class Configs {
                 c.configUpdateInterval(),
                 c.cronWorkers(),
                 c.grpcServiceConfig(),
-                c.microService());
+                c.microService(),
+                c.parking());
     }
 
     /** Returns {@code c} with GrpcPort {@code port} (0 = a free port). */
@@ -68,7 +70,8 @@ public final class Configs {
                 c.configUpdateInterval(),
                 c.cronWorkers(),
                 c.grpcServiceConfig(),
-                c.microService());
+                c.microService(),
+                c.parking());
     }
 
     /** Returns {@code c} with GrpcServiceConfig {@code json}. */
@@ -88,6 +91,7 @@ public final class Configs {
                 c.configUpdateInterval(),
                 c.cronWorkers(),
                 json,
-                c.microService());
+                c.microService(),
+                c.parking());
     }
 }

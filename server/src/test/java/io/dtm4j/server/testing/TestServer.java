@@ -107,7 +107,8 @@ public final class TestServer implements AutoCloseable {
                 d.configUpdateInterval(),
                 d.cronWorkers(),
                 d.grpcServiceConfig(),
-                d.microService());
+                d.microService(),
+                d.parking());
         try {
             server = Dtm4jServer.start(tweak.apply(config), clock, false);
         } catch (RuntimeException e) {

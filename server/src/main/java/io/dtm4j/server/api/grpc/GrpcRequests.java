@@ -51,6 +51,8 @@ final class GrpcRequests {
                 false,
                 o.getRetryLimit(),
                 0,
+                0, // dtm's protobuf has no parking options: the server's budget applies
+                0,
                 r.getRollbackReason(),
                 r.getReqExtraMap(),
                 r.getBinPayloadsList().stream().map(ByteString::toByteArray).toList());
