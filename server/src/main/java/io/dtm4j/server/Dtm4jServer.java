@@ -25,6 +25,7 @@ import io.dtm4j.server.invoke.ProtocolInvoker;
 import io.dtm4j.server.invoke.grpc.GrpcInvoker;
 import io.dtm4j.server.invoke.grpc.GrpcTarget;
 import io.dtm4j.server.metrics.Metrics;
+import io.dtm4j.server.metrics.TimedStore;
 import io.dtm4j.server.store.Retention;
 import io.dtm4j.server.store.Store;
 import io.dtm4j.server.store.embedded.EmbeddedStore;
@@ -103,7 +104,8 @@ public final class Dtm4jServer implements AutoCloseable {
         MicroServiceDriver driver =
                 MicroServiceDrivers.named(config.microService().driver());
         DiscoveryNameResolverProvider.install(driver.resolvers());
-        Store store = openStore(config);
+        var metrics = new Metrics(version());
+        Store store = new TimedStore(openStore(config), metrics);
         var vertx = Vertx.vertx(new VertxOptions()
                 .setPreferNativeTransport(true)
                 .setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())));
@@ -124,7 +126,6 @@ public final class Dtm4jServer implements AutoCloseable {
                             return new GrpcTarget(split.target(), split.fullMethodName());
                         },
                         GrpcServiceConfig.parse(config.grpcServiceConfig()))));
-        var metrics = new Metrics(version());
         var topics = new Topics(store, clock, json);
         topics.refresh();
         timers.scheduleWithFixedDelay(
@@ -140,6 +141,7 @@ public final class Dtm4jServer implements AutoCloseable {
         var alerts = new Alerts(config.alertWebHook(), config.alertRetryLimit(), httpInvoker, virtualThreads, json);
         var parking = new Parking(store, json);
         metrics.parkedNow(parking::count);
+        metrics.dueNow(() -> store.countDue(clock.instant()));
         var ctx = new EngineContext(config, clock, store, invoker, topics, metrics, alerts, parking, json);
         var engine = new Engine(ctx, virtualThreads);
         var scheduler = new Scheduler(store, engine, clock, config, virtualThreads);

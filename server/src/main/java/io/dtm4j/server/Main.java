@@ -48,6 +48,7 @@ public final class Main {
             return;
         }
         Logging.apply(config.logLevel());
+        Logging.format(config.logFormat());
         Dtm4jServer server;
         try {
             server = Dtm4jServer.start(config, Clock.systemDefaultZone(), true);

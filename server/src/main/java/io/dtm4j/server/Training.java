@@ -59,6 +59,7 @@ public final class Training {
                 null,
                 Map.of("HTTP_PORT", "0", "GRPC_PORT", "0", "STORE_DATA_DIR", data.toString(), "LOG_LEVEL", "warn"));
         Logging.apply(config.logLevel());
+        Logging.format(config.logFormat());
         AtomicLong done = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         try (Dtm4jServer server = Dtm4jServer.start(config, Clock.systemDefaultZone(), true)) {

@@ -18,6 +18,7 @@ final class ConfigKeys {
             "MaxRetryInterval",
             "RequestTimeout",
             "LogLevel",
+            "LogFormat",
             "AlertRetryLimit",
             "AlertWebHook",
             "ConfigUpdateInterval",

@@ -123,6 +123,10 @@ public final class ConfigLoader {
         if (!LOG_LEVELS.contains(logLevel)) {
             raw.problem("LogLevel", raw.string("LogLevel", ""), "must be one of debug, info, warn, error");
         }
+        String logFormat = raw.string("LogFormat", d.logFormat()).trim().toLowerCase(Locale.ROOT);
+        if (!logFormat.equals("text") && !logFormat.equals("json")) {
+            raw.problem("LogFormat", raw.string("LogFormat", ""), "must be text or json");
+        }
         Long alertLimit = raw.atLeast("AlertRetryLimit", d.alertRetryLimit(), 0, "must be at least 0");
         String webHook = raw.string("AlertWebHook", d.alertWebHook()).trim();
         Long configUpdate = raw.atLeast("ConfigUpdateInterval", d.configUpdateInterval(), 1, SECONDS);
@@ -170,7 +174,8 @@ public final class ConfigLoader {
                 cronWorkers.intValue(),
                 grpcServiceConfig,
                 microService,
-                new ServerConfig.Parking(parkRetries, parkSeconds));
+                new ServerConfig.Parking(parkRetries, parkSeconds),
+                logFormat);
     }
 
     /** Reads {@code MicroService.*}: a driver dtm4j has, and an EndPoint to publish whenever a Target is set. */

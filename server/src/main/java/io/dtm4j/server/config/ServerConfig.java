@@ -24,6 +24,8 @@ import java.nio.file.Path;
  * @param microService {@code MicroService.*}: service discovery and self-registration
  * @param parking {@code ParkAfterRetries} and {@code ParkAfterSeconds} (dtm4j only): when a
  *     transaction that keeps failing stops being retried
+ * @param logFormat {@code LogFormat} (dtm4j only): {@code text}, or {@code json} for one JSON object
+ *     per line
  */
 public record ServerConfig(
         int httpPort,
@@ -41,7 +43,8 @@ public record ServerConfig(
         int cronWorkers,
         String grpcServiceConfig,
         MicroServiceConfig microService,
-        Parking parking) {
+        Parking parking,
+        String logFormat) {
 
     /** dtm's default {@code GrpcServiceConfig}: spread calls over every address a target resolves to. */
     public static final String DEFAULT_GRPC_SERVICE_CONFIG = "{\"loadBalancingConfig\": [{\"round_robin\":{}}]}";
@@ -148,7 +151,8 @@ public record ServerConfig(
                 64,
                 DEFAULT_GRPC_SERVICE_CONFIG,
                 MicroServiceConfig.NONE,
-                Parking.NEVER);
+                Parking.NEVER,
+                "text");
     }
 
     /** Returns a copy with logLevel replaced (used for the {@code -d} flag). */
@@ -169,7 +173,8 @@ public record ServerConfig(
                 cronWorkers,
                 grpcServiceConfig,
                 microService,
-                parking);
+                parking,
+                logFormat);
     }
 
     /** Returns a copy with the {@code MicroService.*} settings replaced. */
@@ -190,7 +195,8 @@ public record ServerConfig(
                 cronWorkers,
                 grpcServiceConfig,
                 settings,
-                parking);
+                parking,
+                logFormat);
     }
 
     /** Returns a copy with the parking budget replaced. */
@@ -211,6 +217,7 @@ public record ServerConfig(
                 cronWorkers,
                 grpcServiceConfig,
                 microService,
-                budget);
+                budget,
+                logFormat);
     }
 }

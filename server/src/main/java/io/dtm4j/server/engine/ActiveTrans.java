@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -205,7 +206,18 @@ public final class ActiveTrans {
                 headers(g),
                 policy.requestTimeout(options),
                 this::leaseHeld);
-        return ctx.invoker().call(call);
+        if (url.isEmpty()) {
+            return ctx.invoker().call(call); // no call is made
+        }
+        long start = System.nanoTime();
+        Outcome outcome = ctx.invoker().call(call);
+        ctx.metrics()
+                .branchCallTime(
+                        call.protocol(),
+                        type() == TransType.WORKFLOW ? "workflow" : op, // a workflow's op is its own name
+                        outcome.isError() ? "error" : outcome.result().name().toLowerCase(Locale.ROOT),
+                        (System.nanoTime() - start) / 1e9);
+        return outcome;
     }
 
     /**

@@ -440,6 +440,7 @@ public final class Engine {
     private void round(ActiveTrans trans) {
         MDC.put("gid", trans.gid());
         boolean ok = false;
+        long start = System.nanoTime();
         try {
             processors.get(trans.type()).processOnce(trans);
             ok = true;
@@ -455,6 +456,7 @@ public final class Engine {
                                     .toMillis()
                             / 1000.0;
             ctx.metrics().transactionRound(trans.type().wire(), ok, age);
+            ctx.metrics().roundTime(trans.type().wire(), ok, (System.nanoTime() - start) / 1e9);
             MDC.remove("gid");
         }
     }

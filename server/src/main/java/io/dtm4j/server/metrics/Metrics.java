@@ -24,6 +24,10 @@ public final class Metrics {
     private final Histogram transactionDuration;
     private final Counter branchProcess;
     private final Counter parked;
+    private final Histogram branchCallSeconds;
+    private final Histogram roundSeconds;
+    private final Histogram storeWriteSeconds;
+    private final Histogram claimBatch;
 
     public Metrics(String version) {
         // exposed as dtm_server_info{…} 1, the Prometheus convention for build information
@@ -65,7 +69,60 @@ public final class Metrics {
                 .help("Transactions parked after their retry budget was spent")
                 .labelNames("model")
                 .register(registry);
+        branchCallSeconds = Histogram.builder()
+                .name("dtm4j_branch_call_seconds")
+                .help("Latency of calls to business services, by protocol, op and outcome")
+                .labelNames("protocol", "op", "outcome")
+                .classicOnly()
+                .register(registry);
+        roundSeconds = Histogram.builder()
+                .name("dtm4j_round_seconds")
+                .help("Duration of processing rounds, by trans type and whether the round ended well")
+                .labelNames("model", "result")
+                .classicOnly()
+                .register(registry);
+        storeWriteSeconds = Histogram.builder()
+                .name("dtm4j_store_write_seconds")
+                .help("Latency of store writes until durable, by operation")
+                .labelNames("op")
+                .classicOnly()
+                .classicUpperBounds(.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10)
+                .register(registry);
+        claimBatch = Histogram.builder()
+                .name("dtm4j_claim_batch_size")
+                .help("Transactions taken by each scheduler claim")
+                .classicOnly()
+                .classicUpperBounds(0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
+                .register(registry);
         JvmMetrics.builder().register(registry);
+    }
+
+    /** Records one call to a business service (op: action, compensate, confirm…; outcome: success, failure, ongoing, error). */
+    public void branchCallTime(String protocol, String op, String outcome, double seconds) {
+        branchCallSeconds.labelValues(protocol, op, outcome).observe(seconds);
+    }
+
+    /** Records the duration of one processing round. */
+    public void roundTime(String model, boolean ok, double seconds) {
+        roundSeconds.labelValues(model, ok ? "ok" : "fail").observe(seconds);
+    }
+
+    /** Records the latency of one store write. */
+    public void storeWrite(String op, double seconds) {
+        storeWriteSeconds.labelValues(op).observe(seconds);
+    }
+
+    /** Records the size of one scheduler claim. */
+    public void claimed(int transactions) {
+        claimBatch.observe(transactions);
+    }
+
+    /**
+     * Exposes {@code count}, read at every scrape, as the gauge of transactions due now and not yet
+     * picked up (the scheduler's queue); left out while the store does not answer.
+     */
+    public void dueNow(LongSupplier count) {
+        gauge("dtm4j_due_transactions", "Unfinished transactions due now, waiting for a scheduler round", count);
     }
 
     /**
@@ -73,9 +130,13 @@ public final class Metrics {
      * while the store is away leaves the gauge out rather than failing.
      */
     public void parkedNow(LongSupplier count) {
+        gauge("dtm4j_parked_transactions", "Transactions parked now, waiting for an operator", count);
+    }
+
+    private void gauge(String name, String help, LongSupplier count) {
         GaugeWithCallback.builder()
-                .name("dtm4j_parked_transactions")
-                .help("Transactions parked now, waiting for an operator")
+                .name(name)
+                .help(help)
                 .callback(cb -> {
                     try {
                         cb.call(count.getAsLong());

@@ -130,6 +130,9 @@ public interface Store extends AutoCloseable {
         return claimDue(dueBy, leaseUntil, owner, limit, now, gid -> true);
     }
 
+    /** Counts the unfinished transactions whose next_cron_time is at or before {@code dueBy} (parked ones are not). */
+    long countDue(Instant dueBy);
+
     /** The outcome of {@link #resetCronTime}. */
     record ResetResult(int changed, boolean hasRemaining) {}
 

@@ -703,6 +703,25 @@ public abstract class StoreContractTest {
         assertThat(store.resetNextCronTime("nobody", later)).isFalse();
     }
 
+    // ---- countDue
+
+    @Test
+    void countDueCountsUnfinishedTransactionsDueByTheTime() {
+        save(global("prepared", PREPARED, now.minusSeconds(1)));
+        save(global("submitted", SUBMITTED, now.minusSeconds(1)));
+        save(global("aborting", ABORTING, now));
+        save(global("succeed", SUCCEED, now.minusSeconds(1)));
+        save(global("failed", FAILED, now.minusSeconds(1)));
+        save(global("later", SUBMITTED, now.plusSeconds(60)));
+        save(global("parked", SUBMITTED, Instant.parse("9000-01-01T00:00:00Z")));
+
+        assertThat(store.countDue(now)).isEqualTo(3);
+        assertThat(store.countDue(now.plusSeconds(60))).isEqualTo(4);
+        assertThat(store.countDue(now.minusSeconds(2))).isZero();
+        store.claimDue(now, now.plus(RETRY), "owner-1", 100, now); // the claimed move to their lease
+        assertThat(store.countDue(now)).isZero();
+    }
+
     // ---- claimDue
 
     @Test

@@ -24,7 +24,8 @@ public final class Configs {
                 c.cronWorkers(),
                 c.grpcServiceConfig(),
                 c.microService(),
-                c.parking());
+                c.parking(),
+                c.logFormat());
     }
 
     /** Returns {@code c} with AlertWebHook {@code url} and AlertRetryLimit {@code limit}. */
@@ -45,7 +46,8 @@ public final class Configs {
                 c.cronWorkers(),
                 c.grpcServiceConfig(),
                 c.microService(),
-                c.parking());
+                c.parking(),
+                c.logFormat());
     }
 
     /** Returns {@code c} with GrpcPort {@code port} (0 = a free port). */
@@ -71,7 +73,8 @@ public final class Configs {
                 c.cronWorkers(),
                 c.grpcServiceConfig(),
                 c.microService(),
-                c.parking());
+                c.parking(),
+                c.logFormat());
     }
 
     /** Returns {@code c} with GrpcServiceConfig {@code json}. */
@@ -92,6 +95,7 @@ public final class Configs {
                 c.cronWorkers(),
                 json,
                 c.microService(),
-                c.parking());
+                c.parking(),
+                c.logFormat());
     }
 }

@@ -108,7 +108,8 @@ public final class TestServer implements AutoCloseable {
                 d.cronWorkers(),
                 d.grpcServiceConfig(),
                 d.microService(),
-                d.parking());
+                d.parking(),
+                d.logFormat());
         try {
             server = Dtm4jServer.start(tweak.apply(config), clock, false);
         } catch (RuntimeException e) {

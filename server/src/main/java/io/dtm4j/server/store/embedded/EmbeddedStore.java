@@ -385,6 +385,18 @@ public final class EmbeddedStore implements Store {
     }
 
     @Override
+    public long countDue(Instant dueBy) {
+        return read(
+                "countDue",
+                c -> query(
+                                c,
+                                "SELECT count(*) FROM trans_global WHERE " + UNFINISHED + " AND next_cron_time <= ?",
+                                rs -> rs.getLong(1),
+                                dueBy)
+                        .getFirst());
+    }
+
+    @Override
     public ResetResult resetCronTime(Instant after, int limit, Instant now) {
         String candidates = "SELECT id FROM trans_global WHERE " + UNFINISHED
                 + " AND next_cron_time > ? ORDER BY next_cron_time, id LIMIT ?";

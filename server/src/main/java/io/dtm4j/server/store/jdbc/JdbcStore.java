@@ -571,6 +571,20 @@ public final class JdbcStore implements Store {
     }
 
     @Override
+    public long countDue(Instant dueBy) {
+        return run(
+                "countDue",
+                false,
+                c -> query(
+                                c,
+                                "SELECT count(*) FROM trans_global WHERE status IN ('prepared', 'submitted', 'aborting')"
+                                        + " AND next_cron_time <= ?",
+                                rs -> rs.getLong(1),
+                                time(dueBy))
+                        .getFirst());
+    }
+
+    @Override
     public ResetResult resetCronTime(Instant after, int limit, Instant now) {
         return run("resetCronTime", true, c -> {
             List<Long> ids = query(
