@@ -514,19 +514,27 @@ public final class RedisStore implements Store {
 
     /**
      * Lists, gives ids to and takes under dtm4j's expiry policy the globals and kv entries that dtm
-     * wrote under this prefix (they carry id 0 and are in no dtm4j index). Runs at open; a dtm
-     * server must not write under the same prefix at the same time.
+     * wrote under this prefix (they carry id 0 and are in no dtm4j index). The first open of a prefix
+     * SCANs for them, which walks Redis' whole keyspace, and then sets {@code <prefix>_adopted}; later
+     * opens only index the unfinished transactions of the schedule that lack an id (written by a dtm
+     * node since), so that a start costs nothing on a big shared Redis. A dtm server must not write
+     * under the prefix during the first open; deleting {@code <prefix>_adopted} asks for a full pass again.
      */
     void adoptDtmData() {
+        boolean firstOpen = redis.exists(key("adopted")) == 0;
         int globals = 0;
         int kvs = 0;
         String gPrefix = prefix + "_g_";
-        for (String k : scanKeys(gPrefix)) {
-            String gid = k.substring(gPrefix.length());
+        List<String> candidates = firstOpen
+                ? scanKeys(gPrefix).stream()
+                        .map(k -> k.substring(gPrefix.length()))
+                        .toList()
+                : call("adopt", () -> redis.zrange(key("u"), 0, -1));
+        for (String gid : candidates) {
             if (redis.zscore(key("gi"), gid) != null) {
                 continue;
             }
-            String json = redis.get(k);
+            String json = redis.get(key("g", gid));
             if (json == null) {
                 continue;
             }
@@ -534,14 +542,20 @@ public final class RedisStore implements Store {
             Instant updated = g.updateTime() != null ? g.updateTime() : Instant.EPOCH;
             Instant next = g.nextCronTime() != null ? g.nextCronTime() : updated;
             globals += (int) run(
-                    "adopt gid=" + gid, Scripts.ADOPT_GLOBAL, k, List.of(gid, Json.score(next), Json.score(updated)));
+                    "adopt gid=" + gid,
+                    Scripts.ADOPT_GLOBAL,
+                    key("g", gid),
+                    List.of(gid, Json.score(next), Json.score(updated)));
         }
-        String kvPrefix = prefix + "_kv_";
-        for (String k : scanKeys(kvPrefix)) {
-            String member = k.substring(kvPrefix.length());
-            if (redis.zscore(key("kvi"), member) == null) {
-                kvs += (int) run("adopt kv " + member, Scripts.ADOPT_KV, k, List.of(member));
+        if (firstOpen) {
+            String kvPrefix = prefix + "_kv_";
+            for (String k : scanKeys(kvPrefix)) {
+                String member = k.substring(kvPrefix.length());
+                if (redis.zscore(key("kvi"), member) == null) {
+                    kvs += (int) run("adopt kv " + member, Scripts.ADOPT_KV, k, List.of(member));
+                }
             }
+            call("adopt", () -> redis.set(key("adopted"), "1"));
         }
         if (globals + kvs > 0) {
             log.info("indexed {} transactions and {} kv entries written by dtm under prefix {}", globals, kvs, prefix);

@@ -225,6 +225,48 @@ class RedisStoreTest extends StoreContractTest {
         assertThat(raw().ttl(prefix + "_g_" + gid)).isBetween(86_000L, 86_400L);
     }
 
+    /** Writes a finished dtm saga under the prefix, as dtm leaves it: no id, no index entry, not scheduled. */
+    void writeFinishedAsDtmDoes(String gid) {
+        String t = "2026-01-01T08:00:00+08:00";
+        raw().set(
+                        prefix + "_g_" + gid,
+                        "{\"id\":0,\"create_time\":\"" + t + "\",\"update_time\":\"" + t + "\",\"gid\":\"" + gid
+                                + "\",\"trans_type\":\"saga\",\"status\":\"succeed\",\"protocol\":\"http\"}");
+        raw().set(prefix + "_s_" + gid, "succeed");
+    }
+
+    List<String> listed() {
+        return store.scanGlobals("", 100, GlobalFilter.ALL).items().stream()
+                .map(GlobalTrans::gid)
+                .toList();
+    }
+
+    @Test
+    void onlyTheFirstOpenOfAPrefixScansForWhatDtmWrote() {
+        store.close();
+        raw().del(prefix + "_adopted");
+        writeFinishedAsDtmDoes("before-first-open");
+        store = RedisStore.open(config(prefix));
+        assertThat(listed()).containsExactly("before-first-open");
+        assertThat(raw().get(prefix + "_adopted")).isEqualTo("1");
+
+        // a later open does not walk the keyspace: a finished dtm transaction written since is read
+        // by gid but not listed, while a scheduled one is indexed from the schedule
+        writeFinishedAsDtmDoes("finished-since");
+        save(global("scheduled-since", SUBMITTED, now));
+        raw().zrem(prefix + "_gi", "scheduled-since"); // as a dtm node leaves it: scheduled, no id
+        store.close();
+        store = RedisStore.open(config(prefix));
+        assertThat(listed()).containsExactlyInAnyOrder("before-first-open", "scheduled-since");
+        assertThat(store.findGlobal("finished-since")).isPresent();
+
+        // deleting the marker asks for a full pass again
+        store.close();
+        raw().del(prefix + "_adopted");
+        store = RedisStore.open(config(prefix));
+        assertThat(listed()).containsExactlyInAnyOrder("before-first-open", "scheduled-since", "finished-since");
+    }
+
     @Test
     void concurrentClaimersOnSeparateConnectionsNeverShareAGid() throws Exception {
         int total = 300;
