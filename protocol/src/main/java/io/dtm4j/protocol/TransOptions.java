@@ -19,6 +19,8 @@ import java.util.Map;
  *     server default ({@code ParkAfterRetries})
  * @param parkAfterSeconds dtm4j only: age after which a failing transaction is parked; 0 = server
  *     default ({@code ParkAfterSeconds})
+ * @param traceContext dtm4j only: W3C traceparent and tracestate of the creating call, sent on every
+ *     branch call
  */
 @JsonPropertyOrder({
     "wait_result",
@@ -30,7 +32,8 @@ import java.util.Map;
     "retry_limit",
     "retry_count",
     "park_after_retries",
-    "park_after_seconds"
+    "park_after_seconds",
+    "trace_context"
 })
 public record TransOptions(
         @JsonProperty("wait_result") @JsonInclude(JsonInclude.Include.NON_DEFAULT)
@@ -60,12 +63,16 @@ public record TransOptions(
         long parkAfterRetries,
 
         @JsonProperty("park_after_seconds") @JsonInclude(JsonInclude.Include.NON_DEFAULT)
-        long parkAfterSeconds) {
+        long parkAfterSeconds,
+
+        @JsonProperty("trace_context") @JsonInclude(JsonInclude.Include.NON_EMPTY)
+        Map<String, String> traceContext) {
 
     /** Options with every field at its zero value. */
-    public static final TransOptions NONE = new TransOptions(false, 0, 0, 0, Map.of(), false, 0, 0, 0, 0);
+    public static final TransOptions NONE = new TransOptions(false, 0, 0, 0, Map.of(), false, 0, 0, 0, 0, Map.of());
 
     public TransOptions {
         branchHeaders = branchHeaders == null ? Map.of() : Map.copyOf(branchHeaders);
+        traceContext = traceContext == null ? Map.of() : Map.copyOf(traceContext);
     }
 }

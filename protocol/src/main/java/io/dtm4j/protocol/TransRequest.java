@@ -17,6 +17,8 @@ import java.util.Map;
  * @param customData JSON text: saga concurrency and orders, msg delay, workflow name and input
  * @param queryPrepared msg check-back URL, or workflow resume callback URL
  * @param protocol {@code http} (also when empty), {@code grpc} or {@code json-rpc}
+ * @param traceContext dtm4j only: the W3C trace context (traceparent, tracestate) of the call that
+ *     created the transaction, sent on every branch call
  * @param reqExtra workflow submit: {@code status}, {@code rollback_reason}, {@code result}
  * @param binPayloads the raw step payloads of a gRPC request ({@code DtmRequest.BinPayloads}), used
  *     as they are instead of {@code payloads}; null for a JSON request (JSON cannot carry them)
@@ -41,6 +43,7 @@ public record TransRequest(
         @JsonProperty("retry_count") long retryCount,
         @JsonProperty("park_after_retries") long parkAfterRetries,
         @JsonProperty("park_after_seconds") long parkAfterSeconds,
+        @JsonProperty("trace_context") Map<String, String> traceContext,
         @JsonProperty("rollback_reason") String rollbackReason,
         @JsonProperty("req_extra") Map<String, String> reqExtra,
         @JsonIgnore List<byte[]> binPayloads) {
@@ -56,6 +59,7 @@ public record TransRequest(
         branchHeaders = branchHeaders == null ? Map.of() : branchHeaders;
         rollbackReason = rollbackReason == null ? "" : rollbackReason;
         reqExtra = reqExtra == null ? Map.of() : reqExtra;
+        traceContext = traceContext == null ? Map.of() : traceContext;
         binPayloads = binPayloads == null ? null : List.copyOf(binPayloads);
     }
 
@@ -71,6 +75,36 @@ public record TransRequest(
                 retryLimit,
                 retryCount,
                 parkAfterRetries,
-                parkAfterSeconds);
+                parkAfterSeconds,
+                traceContext);
+    }
+
+    /** Returns this request with the trace context of the call that carried it (unless it has one). */
+    public TransRequest withTraceContext(Map<String, String> context) {
+        if (context.isEmpty() || !traceContext.isEmpty()) {
+            return this;
+        }
+        return new TransRequest(
+                gid,
+                transType,
+                steps,
+                payloads,
+                customData,
+                queryPrepared,
+                protocol,
+                waitResult,
+                timeoutToFail,
+                requestTimeout,
+                retryInterval,
+                branchHeaders,
+                concurrent,
+                retryLimit,
+                retryCount,
+                parkAfterRetries,
+                parkAfterSeconds,
+                context,
+                rollbackReason,
+                reqExtra,
+                binPayloads);
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dtm4j.protocol.TraceContext;
 import io.dtm4j.protocol.TransRequest;
 import io.dtm4j.protocol.TransStatus;
 import io.dtm4j.protocol.TransType;
@@ -297,7 +298,7 @@ public final class HttpApi {
             if (request == null) {
                 throw DtmException.badRequest("request body is null, a JSON object is expected");
             }
-            return request;
+            return request.withTraceContext(TraceContext.from(rc.request()::getHeader));
         } catch (JsonProcessingException e) {
             throw DtmException.badRequest("malformed JSON in request body: " + e.getOriginalMessage());
         } catch (java.io.IOException e) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dtm4j.protocol.TraceContext;
 import io.dtm4j.protocol.TransRequest;
 import io.dtm4j.server.engine.DtmException;
 import io.dtm4j.server.engine.Engine;
@@ -88,11 +89,12 @@ public final class JsonRpcApi implements Handler<RoutingContext> {
         Context context = Vertx.currentContext();
         Buffer body = rc.body().buffer();
         byte[] bytes = body == null ? new byte[0] : body.getBytes();
+        Map<String, String> trace = TraceContext.from(rc.request()::getHeader);
         long start = System.nanoTime();
         executor.execute(() -> {
             Answer answer;
             try {
-                answer = answer(bytes);
+                answer = answer(bytes, trace);
             } catch (Throwable e) { // whatever broke, the client gets an answer instead of a hung request
                 log.error("json-rpc request failed", e);
                 answer = error(
@@ -108,7 +110,7 @@ public final class JsonRpcApi implements Handler<RoutingContext> {
         });
     }
 
-    private Answer answer(byte[] body) {
+    private Answer answer(byte[] body, Map<String, String> trace) {
         JsonNode request;
         try {
             request = json.readTree(body);
@@ -148,6 +150,9 @@ public final class JsonRpcApi implements Handler<RoutingContext> {
             return error(200, echoedId, METHOD_NOT_FOUND, "Method not found: " + name, null, "json-rpc");
         }
         JsonNode params = request.get("params");
+        if (params instanceof ObjectNode o && !trace.isEmpty() && !o.has("trace_context")) {
+            o.set("trace_context", json.valueToTree(trace)); // the HTTP call's trace context, as the HTTP API keeps it
+        }
         try {
             return answer(200, echoedId, null, method.call(params == null ? json.nullNode() : params), name, true);
         } catch (DtmException e) {

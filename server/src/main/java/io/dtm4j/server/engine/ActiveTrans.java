@@ -369,10 +369,13 @@ public final class ActiveTrans {
                 g.rollbackReason());
     }
 
-    /** Legacy ext_data headers first, then branch_headers (docs/protocol.md §6.2). */
+    /**
+     * Legacy ext_data headers first, then branch_headers (docs/protocol.md §6.2), then the creating
+     * call's trace context unless those name it (docs/observability.md#tracing).
+     */
     private Map<String, String> headers(GlobalTrans g) {
         if (g.extData().isEmpty() && options.branchHeaders().isEmpty()) {
-            return Map.of();
+            return options.traceContext();
         }
         Map<String, String> headers = new LinkedHashMap<>();
         if (!g.extData().isEmpty()) {
@@ -385,6 +388,7 @@ public final class ActiveTrans {
             }
         }
         headers.putAll(options.branchHeaders());
+        options.traceContext().forEach(headers::putIfAbsent);
         return headers;
     }
 }

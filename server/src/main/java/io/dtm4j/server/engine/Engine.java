@@ -1,6 +1,7 @@
 package io.dtm4j.server.engine;
 
 import io.dtm4j.protocol.Ops;
+import io.dtm4j.protocol.TraceContext;
 import io.dtm4j.protocol.TransOptions;
 import io.dtm4j.protocol.TransRequest;
 import io.dtm4j.protocol.TransStatus;
@@ -439,6 +440,10 @@ public final class Engine {
 
     private void round(ActiveTrans trans) {
         MDC.put("gid", trans.gid());
+        String traceId = TraceContext.traceId(trans.options().traceContext());
+        if (traceId != null) {
+            MDC.put("trace_id", traceId);
+        }
         boolean ok = false;
         long start = System.nanoTime();
         try {
@@ -458,6 +463,7 @@ public final class Engine {
             ctx.metrics().transactionRound(trans.type().wire(), ok, age);
             ctx.metrics().roundTime(trans.type().wire(), ok, (System.nanoTime() - start) / 1e9);
             MDC.remove("gid");
+            MDC.remove("trace_id");
         }
     }
 
@@ -483,6 +489,7 @@ public final class Engine {
                 r.retryCount(),
                 r.parkAfterRetries(),
                 r.parkAfterSeconds(),
+                TraceContext.from(r.traceContext()::get), // what a client sent as JSON too
                 r.rollbackReason(),
                 r.reqExtra(),
                 r.binPayloads());

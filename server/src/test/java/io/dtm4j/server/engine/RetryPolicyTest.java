@@ -17,7 +17,7 @@ class RetryPolicyTest {
     private final RetryPolicy policy = new RetryPolicy(config);
 
     private static TransOptions options(long timeoutToFail, long retryInterval) {
-        return new TransOptions(false, timeoutToFail, 0, retryInterval, Map.of(), false, 0, 0, 0, 0);
+        return new TransOptions(false, timeoutToFail, 0, retryInterval, Map.of(), false, 0, 0, 0, 0, Map.of());
     }
 
     @Test

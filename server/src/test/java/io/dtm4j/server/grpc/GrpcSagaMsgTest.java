@@ -10,7 +10,9 @@ import io.dtm4j.server.grpc.GrpcBusinessStub.Reply;
 import io.dtm4j.server.testing.BusinessStub;
 import io.dtm4j.server.testing.TestServer;
 import io.dtm4j.server.testing.Trans;
+import io.grpc.Metadata;
 import io.grpc.Status;
+import io.grpc.stub.MetadataUtils;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -55,6 +57,25 @@ class GrpcSagaMsgTest {
 
     static DtmTransOptions.Builder waitResult() {
         return DtmTransOptions.newBuilder().setWaitResult(true);
+    }
+
+    @Test
+    void theSubmittingCallsTraceContextReachesEveryGrpcBranch() {
+        String parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        Metadata md = new Metadata();
+        md.put(Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER), parent);
+        md.put(Metadata.Key.of("tracestate", Metadata.ASCII_STRING_MARSHALLER), "vendor=abc");
+
+        client.dtm()
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
+                .submit(transfer().setTransOptions(waitResult()).build());
+
+        assertThat(dtm.status(gid)).isEqualTo("succeed");
+        assertThat(busi.calls(gid))
+                .hasSize(2)
+                .allSatisfy(call -> assertThat(call.metadata())
+                        .containsEntry("traceparent", parent)
+                        .containsEntry("tracestate", "vendor=abc"));
     }
 
     @Test

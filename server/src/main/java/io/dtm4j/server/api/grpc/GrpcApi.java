@@ -1,11 +1,13 @@
 package io.dtm4j.server.api.grpc;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dtm4j.server.api.TraceHeaders;
 import io.dtm4j.server.engine.Engine;
 import io.dtm4j.server.metrics.Metrics;
 import io.dtm4j.server.topic.Topics;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.protobuf.services.ProtoReflectionService;
@@ -42,7 +44,8 @@ public final class GrpcApi implements AutoCloseable {
                 // connections linger on this port in TIME_WAIT for a minute after it closed them
                 .withOption(ChannelOption.SO_REUSEADDR, true)
                 .executor(executor)
-                .addService(new DtmService(engine, topics, metrics, json))
+                .addService(ServerInterceptors.intercept(
+                        new DtmService(engine, topics, metrics, json), TraceHeaders.grpcInterceptor()))
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(ProtoReflectionService.newInstance())
                 .build();

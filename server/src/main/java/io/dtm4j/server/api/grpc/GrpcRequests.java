@@ -8,6 +8,7 @@ import io.dtm4j.protocol.TransRequest;
 import io.dtm4j.protocol.grpc.DtmBranchRequest;
 import io.dtm4j.protocol.grpc.DtmRequest;
 import io.dtm4j.protocol.grpc.DtmTransOptions;
+import io.dtm4j.server.api.TraceHeaders;
 import io.dtm4j.server.engine.DtmException;
 import java.util.HashMap;
 import java.util.List;
@@ -53,6 +54,7 @@ final class GrpcRequests {
                 0,
                 0, // dtm's protobuf has no parking options: the server's budget applies
                 0,
+                TraceHeaders.grpcContext(),
                 r.getRollbackReason(),
                 r.getReqExtraMap(),
                 r.getBinPayloadsList().stream().map(ByteString::toByteArray).toList());
