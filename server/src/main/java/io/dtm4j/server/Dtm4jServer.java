@@ -18,6 +18,7 @@ import io.dtm4j.server.engine.Engine;
 import io.dtm4j.server.engine.EngineContext;
 import io.dtm4j.server.engine.Parking;
 import io.dtm4j.server.engine.Scheduler;
+import io.dtm4j.server.engine.Tracing;
 import io.dtm4j.server.invoke.HttpInvoker;
 import io.dtm4j.server.invoke.Invoker;
 import io.dtm4j.server.invoke.JsonRpcInvoker;
@@ -68,6 +69,7 @@ public final class Dtm4jServer implements AutoCloseable {
     private final Scheduler scheduler;
     private final HttpServer http;
     private final GrpcApi grpc;
+    private final Tracing tracing;
     private volatile Registration registration = Registration.NONE;
 
     private Dtm4jServer(
@@ -79,7 +81,8 @@ public final class Dtm4jServer implements AutoCloseable {
             Engine engine,
             Scheduler scheduler,
             HttpServer http,
-            GrpcApi grpc) {
+            GrpcApi grpc,
+            Tracing tracing) {
         this.vertx = vertx;
         this.store = store;
         this.invoker = invoker;
@@ -89,6 +92,7 @@ public final class Dtm4jServer implements AutoCloseable {
         this.scheduler = scheduler;
         this.http = http;
         this.grpc = grpc;
+        this.tracing = tracing;
     }
 
     /**
@@ -98,6 +102,11 @@ public final class Dtm4jServer implements AutoCloseable {
      * @param runScheduler whether the recovery loop runs; tests drive {@link #scheduler()} instead
      */
     public static Dtm4jServer start(ServerConfig config, Clock clock, boolean runScheduler) {
+        return start(config, clock, runScheduler, Tracing.fromEnvironment());
+    }
+
+    /** As {@link #start(ServerConfig, Clock, boolean)}, with the spans going to {@code tracing} (closed with the server). */
+    public static Dtm4jServer start(ServerConfig config, Clock clock, boolean runScheduler, Tracing tracing) {
         ObjectMapper json = jsonMapper();
         // the driver decides how gRPC branch URLs split and which registries their targets may name
         // (docs/protocol.md §14)
@@ -142,7 +151,7 @@ public final class Dtm4jServer implements AutoCloseable {
         var parking = new Parking(store, json);
         metrics.parkedNow(parking::count);
         metrics.dueNow(() -> store.countDue(clock.instant()));
-        var ctx = new EngineContext(config, clock, store, invoker, topics, metrics, alerts, parking, json);
+        var ctx = new EngineContext(config, clock, store, invoker, topics, metrics, alerts, parking, tracing, json);
         var engine = new Engine(ctx, virtualThreads);
         var scheduler = new Scheduler(store, engine, clock, config, virtualThreads);
         var api = new HttpApi(
@@ -164,7 +173,8 @@ public final class Dtm4jServer implements AutoCloseable {
             http = listenHttp(vertx, api, config.httpPort());
         } catch (RuntimeException e) {
             // give back what this start took (the gRPC port, the store's lock, threads): a caller may retry
-            new Dtm4jServer(vertx, store, invoker, virtualThreads, timers, engine, scheduler, http, grpc).close();
+            new Dtm4jServer(vertx, store, invoker, virtualThreads, timers, engine, scheduler, http, grpc, tracing)
+                    .close();
             throw e;
         }
         if (runScheduler) {
@@ -176,7 +186,8 @@ public final class Dtm4jServer implements AutoCloseable {
                 http.actualPort(),
                 grpc.port(),
                 config.store().driver());
-        var server = new Dtm4jServer(vertx, store, invoker, virtualThreads, timers, engine, scheduler, http, grpc);
+        var server =
+                new Dtm4jServer(vertx, store, invoker, virtualThreads, timers, engine, scheduler, http, grpc, tracing);
         server.register(driver, config.microService());
         return server;
     }
@@ -262,6 +273,7 @@ public final class Dtm4jServer implements AutoCloseable {
         invoker.close();
         vertx.close().toCompletionStage().toCompletableFuture().join();
         store.close();
+        tracing.close();
     }
 
     /** The JSON mapper of the whole server: lenient on input as dtm (case-insensitive keys, unknown keys ignored). */

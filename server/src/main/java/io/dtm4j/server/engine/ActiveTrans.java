@@ -2,6 +2,7 @@ package io.dtm4j.server.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dtm4j.protocol.Ops;
+import io.dtm4j.protocol.TraceContext;
 import io.dtm4j.protocol.TransOptions;
 import io.dtm4j.protocol.TransStatus;
 import io.dtm4j.protocol.TransType;
@@ -10,6 +11,7 @@ import io.dtm4j.server.invoke.Outcome;
 import io.dtm4j.server.store.BranchOp;
 import io.dtm4j.server.store.GlobalTrans;
 import io.dtm4j.server.store.StatusChange;
+import io.opentelemetry.api.trace.Span;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -51,6 +53,8 @@ public final class ActiveTrans {
     private volatile boolean lost;
     /** Set once the retry budget is spent: no more calls, and every cron write keeps it parked. */
     private volatile boolean parked;
+    /** The span of the current round; invalid while tracing is off. */
+    private volatile Span roundSpan = Span.getInvalid();
 
     public ActiveTrans(EngineContext ctx, GlobalTrans global, TransOptions options, List<BranchOp> branches) {
         this.ctx = ctx;
@@ -194,7 +198,26 @@ public final class ActiveTrans {
     public Outcome call(String url, String branchId, String op, byte[] body) {
         holdLease();
         GlobalTrans g = global();
-        var call = new BranchCall(
+        if (url.isEmpty()) { // no call is made: nothing to trace or time
+            return ctx.invoker().call(branchCall(g, url, branchId, op, body, headers(g)));
+        }
+        String opLabel = type() == TransType.WORKFLOW ? "workflow" : op; // a workflow's op is its own name
+        Span span = ctx.tracing().call(roundSpan, opLabel, branchId, url);
+        Map<String, String> headers = headers(g);
+        if (!options.branchHeaders().containsKey(TraceContext.TRACEPARENT)) { // branch_headers win
+            headers = Tracing.carrying(headers, span);
+        }
+        long start = System.nanoTime();
+        Outcome outcome = ctx.invoker().call(branchCall(g, url, branchId, op, body, headers));
+        String result = outcome.isError() ? "error" : outcome.result().name().toLowerCase(Locale.ROOT);
+        ctx.metrics().branchCallTime(g.protocol(), opLabel, result, (System.nanoTime() - start) / 1e9);
+        Tracing.end(span, result);
+        return outcome;
+    }
+
+    private BranchCall branchCall(
+            GlobalTrans g, String url, String branchId, String op, byte[] body, Map<String, String> headers) {
+        return new BranchCall(
                 url,
                 g.protocol(),
                 g.gid(),
@@ -203,21 +226,14 @@ public final class ActiveTrans {
                 op,
                 body,
                 body.length > 0 || g.transType() == TransType.XA,
-                headers(g),
+                headers,
                 policy.requestTimeout(options),
                 this::leaseHeld);
-        if (url.isEmpty()) {
-            return ctx.invoker().call(call); // no call is made
-        }
-        long start = System.nanoTime();
-        Outcome outcome = ctx.invoker().call(call);
-        ctx.metrics()
-                .branchCallTime(
-                        call.protocol(),
-                        type() == TransType.WORKFLOW ? "workflow" : op, // a workflow's op is its own name
-                        outcome.isError() ? "error" : outcome.result().name().toLowerCase(Locale.ROOT),
-                        (System.nanoTime() - start) / 1e9);
-        return outcome;
+    }
+
+    /** The span of the round this transaction is in, parent of its calls' spans. */
+    void traceRound(Span span) {
+        roundSpan = span;
     }
 
     /**

@@ -10,6 +10,8 @@ import io.dtm4j.server.store.BranchOp;
 import io.dtm4j.server.store.GlobalTrans;
 import io.dtm4j.server.store.StatusChange;
 import io.dtm4j.server.store.Store;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -446,6 +448,8 @@ public final class Engine {
         }
         boolean ok = false;
         long start = System.nanoTime();
+        Span span = ctx.tracing().round(trans);
+        trans.traceRound(span);
         try {
             processors.get(trans.type()).processOnce(trans);
             ok = true;
@@ -462,6 +466,11 @@ public final class Engine {
                             / 1000.0;
             ctx.metrics().transactionRound(trans.type().wire(), ok, age);
             ctx.metrics().roundTime(trans.type().wire(), ok, (System.nanoTime() - start) / 1e9);
+            span.setAttribute("dtm.status_after", trans.status().wire());
+            if (!ok) {
+                span.setStatus(StatusCode.ERROR);
+            }
+            span.end();
             MDC.remove("gid");
             MDC.remove("trace_id");
         }

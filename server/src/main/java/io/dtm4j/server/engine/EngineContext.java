@@ -18,6 +18,7 @@ public record EngineContext(
         Metrics metrics,
         Alerts alerts,
         Parking parking,
+        Tracing tracing,
         ObjectMapper json) {
 
     public RetryPolicy retryPolicy() {

@@ -63,6 +63,7 @@ class ActiveTransLeaseTest {
                 new Metrics(Dtm4jServer.version()),
                 new Alerts("", 0, null, Executors.newVirtualThreadPerTaskExecutor(), dtm.json),
                 new Parking(dtm.server().store(), dtm.json),
+                Tracing.OFF,
                 dtm.json);
         return new ActiveTrans(ctx, g, TransOptions.NONE, List.of());
     }

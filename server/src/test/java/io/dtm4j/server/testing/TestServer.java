@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dtm4j.server.Dtm4jServer;
 import io.dtm4j.server.config.ServerConfig;
+import io.dtm4j.server.engine.Tracing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -55,6 +56,11 @@ public final class TestServer implements AutoCloseable {
      * gets a fresh schema or database, dropped by {@link #close}).
      */
     public TestServer(ServerConfig.StoreConfig store, UnaryOperator<ServerConfig> tweak) {
+        this(store, tweak, Tracing.OFF);
+    }
+
+    /** A server whose spans go to {@code tracing} (e.g. the OpenTelemetry SDK's in-memory exporter). */
+    public TestServer(ServerConfig.StoreConfig store, UnaryOperator<ServerConfig> tweak, Tracing tracing) {
         try {
             dataDir = Files.createTempDirectory("dtm4j-test");
         } catch (IOException e) {
@@ -111,7 +117,7 @@ public final class TestServer implements AutoCloseable {
                 d.parking(),
                 d.logFormat());
         try {
-            server = Dtm4jServer.start(tweak.apply(config), clock, false);
+            server = Dtm4jServer.start(tweak.apply(config), clock, false, tracing);
         } catch (RuntimeException e) {
             dropStore(); // a test expecting the start to fail has no server to close
             throw e;
