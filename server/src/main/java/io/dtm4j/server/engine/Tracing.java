@@ -40,10 +40,13 @@ public final class Tracing implements AutoCloseable {
 
     private final OpenTelemetry otel;
     private final Tracer tracer;
+    /** False for the no-op: rounds and calls then skip even building a no-op span. */
+    private final boolean on;
 
     public Tracing(OpenTelemetry otel) {
         this.otel = otel;
         this.tracer = otel.getTracer("io.dtm4j.server");
+        this.on = otel != OpenTelemetry.noop();
     }
 
     /**
@@ -68,6 +71,9 @@ public final class Tracing implements AutoCloseable {
 
     /** Starts the span of a round of {@code t}, under the context the transaction keeps. */
     Span round(ActiveTrans t) {
+        if (!on) {
+            return Span.getInvalid();
+        }
         Context parent = W3C.extract(Context.root(), t.options().traceContext(), FROM_MAP);
         return tracer.spanBuilder("dtm4j round " + t.type().wire())
                 .setParent(parent)
@@ -79,6 +85,9 @@ public final class Tracing implements AutoCloseable {
 
     /** Starts the span of one call of a round ({@code url} without its query, which may hold secrets). */
     Span call(Span round, String op, String branchId, String url) {
+        if (!on) {
+            return Span.getInvalid();
+        }
         int query = url.indexOf('?');
         return tracer.spanBuilder("dtm4j call " + op)
                 .setParent(Context.root().with(round))
