@@ -278,25 +278,18 @@ public final class ActiveTrans {
         int failures = RetryPolicy.consecutiveFailures(interval, reset);
         String parkReason = policy.parkReason(g, options, failures, now);
         if (parkReason != null) {
-            park(new Parking.Mark(parkReason, url, outcome.text(), failures, now));
-            touch(interval, now);
+            Parking.Mark mark = new Parking.Mark(parkReason, url, outcome.text(), failures, now);
+            ctx.parking()
+                    .mark(g.gid(), mark, now); // first: a crash after it leaves a stale mark, not a hidden transaction
+            parked = true;
+            touch(interval, now); // out of every scheduler's reach (Parking.PARKED_UNTIL)
+            log.warn("gid {} parked: {}; last error from {}: {}", g.gid(), parkReason, url, outcome.text());
+            ctx.metrics().parked(g.transType().wire());
+            ctx.alerts().onParked(g.gid(), g.status().wire(), mark);
             return;
         }
         touch(interval, now.plusSeconds(interval));
         ctx.alerts().onFailure(g.gid(), g.status().wire(), url, outcome.text(), failures);
-    }
-
-    /**
-     * Parks the transaction: the mark first, then ({@link #touch}) the cron time out of every
-     * scheduler's reach; a crash in between leaves a stale mark, never a hidden transaction.
-     */
-    private void park(Parking.Mark mark) {
-        GlobalTrans g = global();
-        ctx.parking().mark(g.gid(), mark, now());
-        parked = true;
-        log.warn("gid {} parked: {}; last error from {}: {}", g.gid(), mark.reason(), mark.branch(), mark.error());
-        ctx.metrics().parked(g.transType().wire());
-        ctx.alerts().onParked(g.gid(), g.status().wire(), mark);
     }
 
     /** Postpones the next scheduler visit to {@code next} without changing the interval (msg delay). */
