@@ -148,7 +148,7 @@ public final class Dtm4jServer implements AutoCloseable {
                     new Retention(store, clock, Duration.ofSeconds(retention)), 10, 60, TimeUnit.SECONDS);
         }
         var alerts = new Alerts(config.alertWebHook(), config.alertRetryLimit(), httpInvoker, virtualThreads, json);
-        var parking = new Parking(store, json);
+        var parking = new Parking(store, json, clock);
         metrics.parkedNow(parking::count);
         metrics.dueNow(() -> store.countDue(clock.instant()));
         var ctx = new EngineContext(config, clock, store, invoker, topics, metrics, alerts, parking, tracing, json);

@@ -311,8 +311,7 @@ public final class Engine {
         String gid = TransValidator.gid(rawGid);
         Optional<GlobalTrans> g = store.findGlobal(gid).filter(Parking::isParked);
         if (g.isEmpty()) {
-            ctx.parking().forget(gid);
-            return ParkedAction.NOT_PARKED;
+            return ParkedAction.NOT_PARKED; // a stale mark goes when listed
         }
         Instant now = ctx.clock().instant();
         long interval = policy.resetInterval(parseOptions(g.get()));
@@ -327,7 +326,6 @@ public final class Engine {
     public ParkedAction stopParked(String rawGid) {
         String gid = TransValidator.gid(rawGid);
         if (store.findGlobal(gid).filter(Parking::isParked).isEmpty()) {
-            ctx.parking().forget(gid);
             return ParkedAction.NOT_PARKED;
         }
         forceStop(gid);

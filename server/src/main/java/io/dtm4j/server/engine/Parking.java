@@ -7,6 +7,8 @@ import io.dtm4j.server.store.GlobalTrans;
 import io.dtm4j.server.store.KvEntry;
 import io.dtm4j.server.store.Page;
 import io.dtm4j.server.store.Store;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +19,8 @@ import java.util.Optional;
  * dtm status; its next_cron_time is {@link #PARKED_UNTIL}, so no node, dtm's included, claims it, and
  * a kv entry (category {@value #CATEGORY}, key gid) says why. The entry is written before the
  * transaction is pushed out and removed after a replay has made it due again, so a crash in between
- * leaves at worst an entry whose transaction is not parked: such stale entries are dropped when read.
+ * leaves at worst an entry whose transaction is not parked: such stale entries are dropped when read,
+ * once older than {@link #GRACE} (a younger one may belong to a round parking it right now).
  */
 public final class Parking {
     public static final String CATEGORY = "dtm4j_parked";
@@ -47,12 +50,17 @@ public final class Parking {
     /** A parked transaction with its mark. */
     public record Parked(GlobalTrans global, Mark mark) {}
 
+    /** How long an entry whose transaction is not parked is left alone before it counts as stale. */
+    static final Duration GRACE = Duration.ofMinutes(1);
+
     private final Store store;
     private final ObjectMapper json;
+    private final Clock clock;
 
-    public Parking(Store store, ObjectMapper json) {
+    public Parking(Store store, ObjectMapper json, Clock clock) {
         this.store = store;
         this.json = json;
+        this.clock = clock;
     }
 
     /** Whether {@code g} is parked as the stores see it: unfinished and pushed out to {@link #PARKED_UNTIL}. */
@@ -103,7 +111,9 @@ public final class Parking {
     private Optional<Parked> parked(KvEntry e) {
         Optional<GlobalTrans> g = store.findGlobal(e.key()).filter(Parking::isParked);
         if (g.isEmpty()) {
-            forget(e.key());
+            if (e.updateTime().plus(GRACE).isBefore(clock.instant())) {
+                forget(e.key());
+            }
             return Optional.empty();
         }
         try {

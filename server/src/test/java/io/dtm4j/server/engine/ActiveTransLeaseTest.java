@@ -62,7 +62,7 @@ class ActiveTransLeaseTest {
                 new Topics(dtm.server().store(), dtm.clock, dtm.json),
                 new Metrics(Dtm4jServer.version()),
                 new Alerts("", 0, null, Executors.newVirtualThreadPerTaskExecutor(), dtm.json),
-                new Parking(dtm.server().store(), dtm.json),
+                new Parking(dtm.server().store(), dtm.json, dtm.clock),
                 Tracing.OFF,
                 dtm.json);
         return new ActiveTrans(ctx, g, TransOptions.NONE, List.of());

@@ -184,6 +184,26 @@ class ParkingTest {
     }
 
     @Test
+    void aMarkWhoseTransactionIsNotParkedIsDroppedOnceItIsAMinuteOld() {
+        assertThat(dtm.post(
+                                "/api/dtmsvr/submit",
+                                saga().set("wait_result", true).body())
+                        .status())
+                .isEqualTo(200); // succeeds: not parked
+        var store = dtm.server().store();
+        store.createKv(Parking.CATEGORY, gid, "{\"reason\":\"left by a crash\"}", dtm.clock.instant());
+
+        assertThat(parked())
+                .noneMatch(p -> p.path("transaction").path("gid").asText().equals(gid));
+        assertThat(store.findKv(Parking.CATEGORY, gid)).hasSize(1); // young: may be a round parking it now
+
+        dtm.clock.advance(Duration.ofMinutes(2));
+        assertThat(parked())
+                .noneMatch(p -> p.path("transaction").path("gid").asText().equals(gid));
+        assertThat(store.findKv(Parking.CATEGORY, gid)).isEmpty();
+    }
+
+    @Test
     void badRequestsAreRefusedAndChangeNothing() {
         assertThat(dtm.post("/api/dtm4j/parked/replay", "{}").status()).isEqualTo(400);
         assertThat(dtm.post("/api/dtm4j/parked/replay", "{\"gids\":[]}").status())
