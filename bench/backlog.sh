@@ -11,6 +11,8 @@
 #   MAX (give up after MAX s of draining, default 300), NODES (dtm4j nodes on one store, default 1)
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/stores.sh"
+find_java
 JAR=$(readlink -f "${1:?usage: backlog.sh SERVER_JAR [STORES] [COUNT] [ROUNDS]}")
 STORES=${2:-"redis postgres"}
 COUNT=${3:-100000}
@@ -18,16 +20,8 @@ ROUNDS=${4:-1}
 MAX=${MAX:-300}; NODES=${NODES:-1}
 BENCH_JAR=$HERE/target/dtm4j-bench.jar
 PEER=$( [ -n "${DTM:-}" ] && cd "$(dirname "$DTM")" && pwd)
-if [ -z "${JAVA:-}" ]; then
-  for d in $(ls -d /usr/lib/jvm/*/ | sort -rV); do
-    v=$("$d/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | cut -d. -f1)
-    [ "${v:-0}" -ge 21 ] && { JAVA="$d/bin/java"; break; }
-  done
-fi
 [ -f "$BENCH_JAR" ] || { echo "build the bench first: ./mvnw -pl bench -am package -DskipTests"; exit 1; }
 W=$(mktemp -d /tmp/backlog-XXXXXX)
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-. "$HERE/stores.sh"
 
 drain() { # kind store round -> "seconds sagas/s best-5s-window cpu-ms-per-saga"
   local kind=$1 st=$2 r=$3 dir="$W/$2-$1-$3" pids=() ticks=0 t0 left n

@@ -16,24 +16,18 @@
 # Needs: wrk (apt-get install wrk), psql / mysql / redis-cli for the shared stores.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/stores.sh"
+find_java
 JAR=${1:?usage: side-by-side.sh SERVER_JAR [STORES] [ROUNDS]}
 STORES=${2:-"embedded redis postgres mysql"}
 ROUNDS=${3:-2}
 C=${C:-10}; WARMUP=${WARMUP:-40}; DURATION=${DURATION:-10}
 DTM=${DTM:?set DTM to a dtm server binary}
 PEER=$(cd "$(dirname "$DTM")" && pwd)
-if [ -z "${JAVA:-}" ]; then
-  for d in $(ls -d /usr/lib/jvm/*/ | sort -rV); do
-    v=$("$d/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | cut -d. -f1)
-    [ "${v:-0}" -ge 21 ] && { JAVA="$d/bin/java"; break; }
-  done
-fi
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 1; }
 [ -x "$DTM" ] || { echo "no dtm peer at $DTM"; exit 1; }
 W=$(mktemp -d /tmp/side-by-side-XXXXXX)
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 
-. "$HERE/stores.sh"
 
 measure() { # kind store round -> "sagas/s p99 non2xx server-cpu-ms-per-saga"
   local kind=$1 st=$2 r=$3 dir="$W/$2-$1-$3" http grpc pid cmd

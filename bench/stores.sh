@@ -1,4 +1,16 @@
-# Store set-up shared by side-by-side.sh and backlog.sh (sourced; needs PEER, the dtm binary's directory).
+# What side-by-side.sh and backlog.sh share (sourced; store_yaml needs PEER, the dtm binary's directory).
+
+# find_java: sets JAVA to a JDK 21+ under /usr/lib/jvm unless JAVA is set
+find_java() {
+  [ -n "${JAVA:-}" ] && return
+  for d in $(ls -d /usr/lib/jvm/*/ | sort -rV); do
+    v=$("$d/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | cut -d. -f1)
+    [ "${v:-0}" -ge 21 ] && { JAVA="$d/bin/java"; return; }
+  done
+}
+
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+
 # store_yaml STORE KIND ROUND prints the Store section of a server's YAML for a fresh database or Redis
 # prefix of its own (KIND dtm also loads dtm's SQL schema, which dtm does not create itself).
 store_yaml() { # store kind round

@@ -65,7 +65,9 @@ public final class Parking {
 
     /** Whether {@code g} is parked as the stores see it: unfinished and pushed out to {@link #PARKED_UNTIL}. */
     public static boolean isParked(GlobalTrans g) {
-        return !g.status().isFinished() && !g.nextCronTime().isBefore(PARKED_UNTIL);
+        return !g.status().isFinished()
+                && g.nextCronTime() != null
+                && !g.nextCronTime().isBefore(PARKED_UNTIL);
     }
 
     /** Records (or replaces) the mark of {@code gid}; durable when this returns. */
@@ -85,14 +87,9 @@ public final class Parking {
         store.deleteKv(CATEGORY, gid);
     }
 
-    /** Returns the mark of {@code gid} if it is parked. */
-    public Optional<Parked> find(String gid) {
-        return store.findKv(CATEGORY, gid).stream().findFirst().flatMap(this::parked);
-    }
-
     /**
-     * Returns up to {@code limit} parked transactions, most recently parked first, starting after the
-     * cursor {@code position}; stale marks met on the way are deleted.
+     * Returns up to {@code limit} parked transactions, newest marks first, starting after the cursor
+     * {@code position}; stale marks met on the way are deleted.
      */
     public Page<Parked> list(String position, int limit) {
         Page<KvEntry> page = store.scanKv(CATEGORY, position, limit);
