@@ -27,6 +27,7 @@ public final class PrivateMariaDb extends OneProcessStore {
     private static final Pattern DATABASE_NAME = Pattern.compile("[A-Za-z0-9_]{1,64}");
 
     private Path data;
+    private Path tmp;
     private Path log;
 
     @Override
@@ -39,12 +40,16 @@ public final class PrivateMariaDb extends OneProcessStore {
         this.dir = dir;
         Files.createDirectories(dir);
         data = dir.resolve("data");
+        // Its own temporary directory: in the shared /tmp another process may remove
+        // mariadbd's temporary tables (a CI run failed on exactly that).
+        tmp = Files.createDirectories(dir.resolve("tmp"));
         log = dir.resolve("mariadbd.log");
         port = LocalProcesses.freePort();
         List<String> install = new ArrayList<>(List.of(
                 INSTALL_DB,
                 "--no-defaults",
                 "--datadir=" + data,
+                "--tmpdir=" + tmp,
                 "--auth-root-authentication-method=normal", // root without a password, not unix_socket
                 "--skip-test-db"));
         rootUser(install);
@@ -65,6 +70,7 @@ public final class PrivateMariaDb extends OneProcessStore {
                 SERVER.toString(),
                 "--no-defaults",
                 "--datadir=" + data,
+                "--tmpdir=" + tmp,
                 "--socket=" + dir.resolve("mariadbd.sock"),
                 "--pid-file=" + dir.resolve("mariadbd.pid"),
                 "--log-error=" + log,
