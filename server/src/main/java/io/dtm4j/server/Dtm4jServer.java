@@ -102,7 +102,7 @@ public final class Dtm4jServer implements AutoCloseable {
      * @param runScheduler whether the recovery loop runs; tests drive {@link #scheduler()} instead
      */
     public static Dtm4jServer start(ServerConfig config, Clock clock, boolean runScheduler) {
-        return start(config, clock, runScheduler, Tracing.fromEnvironment());
+        return start(config, clock, runScheduler, Tracing.from(config.tracing()));
     }
 
     /** As {@link #start(ServerConfig, Clock, boolean)}, with the spans going to {@code tracing} (closed with the server). */
@@ -114,7 +114,7 @@ public final class Dtm4jServer implements AutoCloseable {
                 MicroServiceDrivers.named(config.microService().driver());
         DiscoveryNameResolverProvider.install(driver.resolvers());
         var metrics = new Metrics(version());
-        Store store = new TimedStore(openStore(config), metrics);
+        Store store = new TimedStore(openStore(config), metrics, tracing.storeEvents());
         var vertx = Vertx.vertx(new VertxOptions()
                 .setPreferNativeTransport(true)
                 .setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())));

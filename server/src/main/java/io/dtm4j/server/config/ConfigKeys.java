@@ -43,7 +43,12 @@ final class ConfigKeys {
             "Store.FinishedRetention",
             "MicroService.Driver",
             "MicroService.Target",
-            "MicroService.EndPoint");
+            "MicroService.EndPoint",
+            "Tracing.Exporter",
+            "Tracing.Endpoint",
+            "Tracing.Protocol",
+            "Tracing.SampleRatio",
+            "Tracing.StoreEvents");
 
     /** dtm keys accepted without effect (yet). */
     static final Set<String> IGNORED = Set.of(
@@ -64,7 +69,7 @@ final class ConfigKeys {
 
     static final String MICRO_SERVICE = "MicroService";
 
-    static final Set<String> SECTIONS = Set.of(STORE, MICRO_SERVICE);
+    static final Set<String> SECTIONS = Set.of(STORE, MICRO_SERVICE, "Tracing");
 
     private static final Map<String, String> BY_LOWER_CASE = new HashMap<>();
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.dtm4j.server.config.ServerConfig.MicroServiceConfig;
 import io.dtm4j.server.config.ServerConfig.StoreConfig;
+import io.dtm4j.server.config.ServerConfig.TracingConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -27,6 +28,7 @@ public final class ConfigLoader {
     private static final Set<String> LOG_LEVELS = Set.of("debug", "info", "warn", "error");
     private static final Set<String> DRIVERS = Set.of("embedded", "mysql", "postgres", "redis");
     private static final String SECONDS = "must be at least 1 second";
+    private static final java.util.List<String> TRACES_EXPORTERS = java.util.List.of("none", "otlp", "console");
     private static final java.util.List<String> MICRO_SERVICE_DRIVERS =
             java.util.List.of(MicroServiceConfig.DEFAULT, MicroServiceConfig.GOZERO);
 
@@ -155,6 +157,7 @@ public final class ConfigLoader {
         }
         StoreConfig store = StoreBuilder.build(raw, d.store(), workDir);
         MicroServiceConfig microService = microService(raw, d.microService());
+        TracingConfig tracing = tracing(raw, d.tracing());
         if (!raw.problems().isEmpty()) {
             throw new ConfigException(raw.problems());
         }
@@ -175,7 +178,8 @@ public final class ConfigLoader {
                 grpcServiceConfig,
                 microService,
                 new ServerConfig.Parking(parkRetries, parkSeconds),
-                logFormat);
+                logFormat,
+                tracing);
     }
 
     /** Reads {@code MicroService.*}: a driver dtm4j has, and an EndPoint to publish whenever a Target is set. */
@@ -195,6 +199,40 @@ public final class ConfigLoader {
             raw.problem("MicroService.EndPoint", endPoint, "must be set when MicroService.Target is set");
         }
         return new MicroServiceConfig(driver, target, endPoint);
+    }
+
+    /** Reads {@code Tracing.*}: an exporter the server has, and a ratio a sampler accepts. */
+    private static TracingConfig tracing(RawConfig raw, TracingConfig d) {
+        String exporter = raw.string("Tracing.Exporter", d.exporter()).trim().toLowerCase(Locale.ROOT);
+        if (!TRACES_EXPORTERS.contains(exporter)) {
+            raw.problem("Tracing.Exporter", exporter, "must be one of " + String.join(", ", TRACES_EXPORTERS));
+        }
+        String protocol = raw.string("Tracing.Protocol", d.protocol()).trim().toLowerCase(Locale.ROOT);
+        if (!protocol.equals("http/protobuf") && !protocol.equals("grpc")) {
+            raw.problem("Tracing.Protocol", protocol, "must be http/protobuf or grpc");
+        }
+        String ratioText = raw.string("Tracing.SampleRatio", String.valueOf(d.sampleRatio()))
+                .trim();
+        double ratio = d.sampleRatio();
+        try {
+            ratio = Double.parseDouble(ratioText);
+        } catch (NumberFormatException e) {
+            ratio = Double.NaN;
+        }
+        if (!(ratio >= 0 && ratio <= 1)) {
+            raw.problem("Tracing.SampleRatio", ratioText, "must be a number from 0 to 1");
+        }
+        String events = raw.string("Tracing.StoreEvents", String.valueOf(d.storeEvents()))
+                .trim();
+        if (!events.equalsIgnoreCase("true") && !events.equalsIgnoreCase("false")) {
+            raw.problem("Tracing.StoreEvents", events, "must be true or false");
+        }
+        return new TracingConfig(
+                exporter,
+                raw.string("Tracing.Endpoint", d.endpoint()).trim(),
+                protocol,
+                ratio,
+                Boolean.parseBoolean(events));
     }
 
     /** Reads and checks the {@code Store.*} keys. */

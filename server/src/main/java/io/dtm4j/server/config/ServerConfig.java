@@ -26,6 +26,7 @@ import java.nio.file.Path;
  *     transaction that keeps failing stops being retried
  * @param logFormat {@code LogFormat} (dtm4j only): {@code text}, or {@code json} for one JSON object
  *     per line
+ * @param tracing {@code Tracing.*} (dtm4j only): the server's own spans
  */
 public record ServerConfig(
         int httpPort,
@@ -44,7 +45,8 @@ public record ServerConfig(
         String grpcServiceConfig,
         MicroServiceConfig microService,
         Parking parking,
-        String logFormat) {
+        String logFormat,
+        TracingConfig tracing) {
 
     /** dtm's default {@code GrpcServiceConfig}: spread calls over every address a target resolves to. */
     public static final String DEFAULT_GRPC_SERVICE_CONFIG = "{\"loadBalancingConfig\": [{\"round_robin\":{}}]}";
@@ -70,6 +72,24 @@ public record ServerConfig(
             }
             return 63 - Long.numberOfLeadingZeros(Math.max(1, maxRetryInterval / retryInterval));
         }
+    }
+
+    /**
+     * The server's spans (docs/observability.md#tracing). The standard {@code OTEL_*} variables
+     * override these keys; every other {@code OTEL_*} variable applies as well.
+     *
+     * @param exporter {@code Tracing.Exporter}: {@code none} (default: no spans, W3C context still
+     *     propagated), {@code otlp} or {@code console}
+     * @param endpoint {@code Tracing.Endpoint}: the OTLP endpoint; empty = the exporter's default
+     * @param protocol {@code Tracing.Protocol}: {@code http/protobuf} (default) or {@code grpc}
+     * @param sampleRatio {@code Tracing.SampleRatio}: share of new traces recorded, 0 to 1; a trace
+     *     the caller sampled is followed whatever the ratio
+     * @param storeEvents {@code Tracing.StoreEvents}: each store write of a round becomes an event of
+     *     its span, with its duration
+     */
+    public record TracingConfig(
+            String exporter, String endpoint, String protocol, double sampleRatio, boolean storeEvents) {
+        public static final TracingConfig NONE = new TracingConfig("none", "", "http/protobuf", 1.0, false);
     }
 
     /**
@@ -152,7 +172,8 @@ public record ServerConfig(
                 DEFAULT_GRPC_SERVICE_CONFIG,
                 MicroServiceConfig.NONE,
                 Parking.NEVER,
-                "text");
+                "text",
+                TracingConfig.NONE);
     }
 
     /** Returns a copy with logLevel replaced (used for the {@code -d} flag). */
@@ -174,7 +195,8 @@ public record ServerConfig(
                 grpcServiceConfig,
                 microService,
                 parking,
-                logFormat);
+                logFormat,
+                tracing);
     }
 
     /** Returns a copy with the {@code MicroService.*} settings replaced. */
@@ -196,7 +218,8 @@ public record ServerConfig(
                 grpcServiceConfig,
                 settings,
                 parking,
-                logFormat);
+                logFormat,
+                tracing);
     }
 
     /** Returns a copy with the parking budget replaced. */
@@ -218,6 +241,7 @@ public record ServerConfig(
                 grpcServiceConfig,
                 microService,
                 budget,
-                logFormat);
+                logFormat,
+                tracing);
     }
 }

@@ -12,6 +12,7 @@ import io.dtm4j.server.store.StatusChange;
 import io.dtm4j.server.store.Store;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -448,6 +449,8 @@ public final class Engine {
         long start = System.nanoTime();
         Span span = ctx.tracing().round(trans);
         trans.traceRound(span);
+        // current, so that store writes (TimedStore) and branch threads see it
+        Scope scope = span.getSpanContext().isValid() ? span.makeCurrent() : Scope.noop();
         try {
             processors.get(trans.type()).processOnce(trans);
             ok = true;
@@ -469,6 +472,7 @@ public final class Engine {
                 span.setStatus(StatusCode.ERROR);
             }
             span.end();
+            scope.close();
             MDC.remove("gid");
             MDC.remove("trace_id");
         }

@@ -7,6 +7,7 @@ import io.dtm4j.server.engine.ActiveTrans.BranchResult;
 import io.dtm4j.server.invoke.Outcome;
 import io.dtm4j.server.store.BranchOp;
 import io.dtm4j.server.topic.Topics;
+import io.opentelemetry.context.Context;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -116,7 +117,8 @@ final class MsgProcessor implements Processor {
         BranchResult[] results = new BranchResult[pending.size()];
         for (int k = 0; k < pending.size(); k++) {
             int slot = k;
-            threads.add(Thread.ofVirtual().start(() -> results[slot] = t.execBranch(pending.get(slot))));
+            threads.add(Thread.ofVirtual().start(Context.current().wrap((Runnable)
+                    () -> results[slot] = t.execBranch(pending.get(slot)))));
         }
         for (Thread thread : threads) {
             try {

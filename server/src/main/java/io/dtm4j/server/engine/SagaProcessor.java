@@ -5,6 +5,7 @@ import io.dtm4j.protocol.TransRequest;
 import io.dtm4j.protocol.TransStatus;
 import io.dtm4j.server.engine.ActiveTrans.BranchResult;
 import io.dtm4j.server.store.BranchOp;
+import io.opentelemetry.context.Context;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -197,16 +198,18 @@ final class SagaProcessor implements Processor {
         }
 
         private void launch(int index, BlockingQueue<BranchResult> results) {
-            Thread.ofVirtual().name("saga-" + t.gid() + "-" + index).start(() -> {
-                BranchResult r;
-                try {
-                    r = t.execBranch(index);
-                } catch (RuntimeException e) {
-                    r = new BranchResult(
-                            index, TransStatus.PREPARED, io.dtm4j.server.invoke.Outcome.error(e.toString()));
-                }
-                results.add(r);
-            });
+            Thread.ofVirtual()
+                    .name("saga-" + t.gid() + "-" + index)
+                    .start(Context.current().wrap(() -> {
+                        BranchResult r;
+                        try {
+                            r = t.execBranch(index);
+                        } catch (RuntimeException e) {
+                            r = new BranchResult(
+                                    index, TransStatus.PREPARED, io.dtm4j.server.invoke.Outcome.error(e.toString()));
+                        }
+                        results.add(r);
+                    }));
         }
 
         private BranchResult poll(BlockingQueue<BranchResult> results) {

@@ -1,6 +1,7 @@
 package io.dtm4j.server.engine;
 
 import io.dtm4j.protocol.TraceContext;
+import io.dtm4j.server.config.ServerConfig.TracingConfig;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -11,19 +12,22 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The server's spans (docs/observability.md#tracing): one per round, a child of the trace context the
  * transaction keeps from its creating call, and one per branch call, whose context the call carries
  * so that the business service's spans are its children. Unless OTEL_TRACES_EXPORTER (or the system
  * property otel.traces.exporter) names an exporter, the tracer is a no-op: no span is made, and calls
- * carry the kept context unchanged.
+ * carry the kept context unchanged. With store events on, each store write made while a round's
+ * span is current is an event of it (see TimedStore).
  */
 public final class Tracing implements AutoCloseable {
     /** No spans. */
-    public static final Tracing OFF = new Tracing(OpenTelemetry.noop());
+    public static final Tracing OFF = new Tracing(OpenTelemetry.noop(), false);
 
     private static final TextMapPropagator W3C = W3CTraceContextPropagator.getInstance();
     private static final TextMapGetter<Map<String, String>> FROM_MAP = new TextMapGetter<>() {
@@ -43,30 +47,62 @@ public final class Tracing implements AutoCloseable {
     /** False for the no-op: rounds and calls then skip even building a no-op span. */
     private final boolean on;
 
-    public Tracing(OpenTelemetry otel) {
+    private final boolean storeEvents;
+
+    /**
+     * @param storeEvents whether the store writes of a round become events of its span
+     */
+    public Tracing(OpenTelemetry otel, boolean storeEvents) {
         this.otel = otel;
         this.tracer = otel.getTracer("io.dtm4j.server");
         this.on = otel != OpenTelemetry.noop();
+        this.storeEvents = on && storeEvents;
+    }
+
+    /** Whether spans are made (an exporter is named). */
+    public boolean isOn() {
+        return on;
+    }
+
+    /** Whether store writes are recorded as events of the current span. */
+    public boolean storeEvents() {
+        return storeEvents;
     }
 
     /**
-     * Spans exported as the standard OTEL_* variables say (OTLP endpoint, headers, sampler…), with
-     * service name dtm4j unless OTEL_SERVICE_NAME says otherwise; {@link #OFF} when no traces
-     * exporter is named.
+     * Spans exported as {@code Tracing.*} says, the standard OTEL_* variables (and otel.* system
+     * properties) overriding it, with service name dtm4j unless OTEL_SERVICE_NAME says otherwise;
+     * {@link #OFF} when no traces exporter is named.
      */
-    public static Tracing fromEnvironment() {
-        String exporter = System.getProperty("otel.traces.exporter", System.getenv("OTEL_TRACES_EXPORTER"));
-        if (exporter == null || exporter.isBlank() || exporter.trim().equals("none")) {
+    public static Tracing from(TracingConfig config) {
+        Map<String, String> defaults = new HashMap<>();
+        defaults.put("otel.service.name", "dtm4j");
+        defaults.put("otel.metrics.exporter", "none");
+        defaults.put("otel.logs.exporter", "none");
+        defaults.put("otel.traces.exporter", config.exporter());
+        defaults.put("otel.exporter.otlp.protocol", config.protocol());
+        if (!config.endpoint().isEmpty()) {
+            defaults.put("otel.exporter.otlp.endpoint", config.endpoint());
+        }
+        if (config.sampleRatio() < 1) {
+            defaults.put("otel.traces.sampler", "parentbased_traceidratio");
+            defaults.put("otel.traces.sampler.arg", String.valueOf(config.sampleRatio()));
+        }
+        String exporter = System.getProperty(
+                "otel.traces.exporter", Objects.requireNonNullElse(System.getenv("OTEL_TRACES_EXPORTER"), ""));
+        if (exporter.isBlank()) {
+            exporter = config.exporter();
+        }
+        if (exporter.trim().equals("none")) {
             return OFF;
         }
-        return new Tracing(AutoConfiguredOpenTelemetrySdk.builder()
-                .addPropertiesSupplier(() -> Map.of(
-                        "otel.service.name", "dtm4j",
-                        "otel.metrics.exporter", "none",
-                        "otel.logs.exporter", "none"))
-                .disableShutdownHook()
-                .build()
-                .getOpenTelemetrySdk());
+        return new Tracing(
+                AutoConfiguredOpenTelemetrySdk.builder()
+                        .addPropertiesSupplier(() -> defaults)
+                        .disableShutdownHook()
+                        .build()
+                        .getOpenTelemetrySdk(),
+                config.storeEvents());
     }
 
     /** Starts the span of a round of {@code t}, under the context the transaction keeps. */

@@ -8,6 +8,9 @@ import io.dtm4j.server.store.KvEntry;
 import io.dtm4j.server.store.Page;
 import io.dtm4j.server.store.StatusChange;
 import io.dtm4j.server.store.Store;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -20,12 +23,20 @@ import java.util.function.Supplier;
  * defaults included, so the store's own implementations (ordered writes, atomic reads) stay in use.
  */
 public final class TimedStore implements Store {
+    private static final AttributeKey<Double> DURATION_MS = AttributeKey.doubleKey("dtm.duration_ms");
+
     private final Store store;
     private final Metrics metrics;
+    private final boolean spanEvents;
 
-    public TimedStore(Store store, Metrics metrics) {
+    /**
+     * @param spanEvents whether each write is also an event ({@code store <op>}, with its duration) of
+     *     the span current in the writing thread: a round's (Tracing.StoreEvents)
+     */
+    public TimedStore(Store store, Metrics metrics, boolean spanEvents) {
         this.store = store;
         this.metrics = metrics;
+        this.spanEvents = spanEvents;
     }
 
     private <T> T timed(String op, Supplier<T> write) {
@@ -33,7 +44,11 @@ public final class TimedStore implements Store {
         try {
             return write.get();
         } finally {
-            metrics.storeWrite(op, (System.nanoTime() - start) / 1e9);
+            long nanos = System.nanoTime() - start;
+            metrics.storeWrite(op, nanos / 1e9);
+            if (spanEvents) {
+                Span.current().addEvent("store " + op, Attributes.of(DURATION_MS, nanos / 1e6));
+            }
         }
     }
 

@@ -87,6 +87,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void tracingIsOffByDefaultAndReadFromItsSection() throws IOException {
+        assertThat(ServerConfig.defaults().tracing()).isEqualTo(ServerConfig.TracingConfig.NONE);
+        Path file = yaml("""
+                tracing:
+                  Exporter: OTLP
+                  Endpoint: http://collector:4318
+                  protocol: grpc
+                  SampleRatio: 0.25
+                  StoreEvents: true
+                """);
+        assertThat(load(file, Map.of("TRACING_EXPORTER", "console")).tracing())
+                .isEqualTo(new ServerConfig.TracingConfig("otlp", "http://collector:4318", "grpc", 0.25, true));
+        assertThat(load(null, Map.of("TRACING_EXPORTER", "console")).tracing().exporter())
+                .isEqualTo("console");
+    }
+
+    @Test
     void environmentOverridesDefaults() {
         ServerConfig c = load(
                 null,
@@ -264,6 +281,11 @@ class ConfigLoaderTest {
             STORE_FINISHED_DATA_EXPIRE | 0  | Store.FinishedDataExpire (STORE_FINISHED_DATA_EXPIRE) = 0: must be at least 1 second
             STORE_DATA_DIR         | ' '    | Store.DataDir (STORE_DATA_DIR) = " ": must not be empty
             GRPC_SERVICE_CONFIG    | '[1]'  | GrpcServiceConfig (GRPC_SERVICE_CONFIG) = "[1]": must be a JSON object
+            TRACING_EXPORTER       | jaeger | Tracing.Exporter (TRACING_EXPORTER) = "jaeger": must be one of none, otlp, console
+            TRACING_PROTOCOL       | http   | Tracing.Protocol (TRACING_PROTOCOL) = "http": must be http/protobuf or grpc
+            TRACING_SAMPLE_RATIO   | 1.5    | Tracing.SampleRatio (TRACING_SAMPLE_RATIO) = "1.5": must be a number from 0 to 1
+            TRACING_SAMPLE_RATIO   | half   | Tracing.SampleRatio (TRACING_SAMPLE_RATIO) = "half": must be a number from 0 to 1
+            TRACING_STORE_EVENTS   | yes    | Tracing.StoreEvents (TRACING_STORE_EVENTS) = "yes": must be true or false
             """)
     void eachRuleIsReportedWithKeyEnvValueAndRule(String env, String value, String expected) {
         assertThat(problemsOfEnv(env, value)).containsExactly(expected);

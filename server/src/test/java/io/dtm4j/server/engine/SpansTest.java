@@ -3,6 +3,7 @@ package io.dtm4j.server.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.dtm4j.server.config.ServerConfig;
 import io.dtm4j.server.testing.BusinessStub;
 import io.dtm4j.server.testing.BusinessStub.Reply;
 import io.dtm4j.server.testing.TestServer;
@@ -13,6 +14,7 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.EventData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.net.URI;
@@ -40,7 +42,7 @@ class SpansTest {
                     .build())
             .build();
     static final BusinessStub busi = new BusinessStub();
-    static final TestServer dtm = new TestServer(null, c -> c, new Tracing(otel));
+    static final TestServer dtm = new TestServer(null, c -> c, new Tracing(otel, true));
 
     String gid;
 
@@ -135,5 +137,32 @@ class SpansTest {
                 .satisfies(c -> assertThat(c.header("traceparent"))
                         .isEqualTo("00-" + round.getTraceId() + "-" + call.getSpanId()
                                 + "-03")); // sampled, random trace id (W3C level 2)
+    }
+
+    @Test
+    void storeWritesOfARoundAreEventsOfItsSpanWithTheirDuration() {
+        assertThat(dtm.post(
+                                "/api/dtmsvr/submit",
+                                saga().set("wait_result", true).body())
+                        .status())
+                .isEqualTo(200);
+
+        await().until(() -> spans("dtm4j round saga").size() == 1);
+        List<EventData> events = spans("dtm4j round saga").getFirst().getEvents();
+        assertThat(events).extracting(EventData::getName).contains("store change_status");
+        assertThat(events)
+                .allSatisfy(e -> assertThat(e.getAttributes().get(AttributeKey.doubleKey("dtm.duration_ms")))
+                        .isNotNull()
+                        .isGreaterThanOrEqualTo(0.0));
+    }
+
+    @Test
+    void theConfiguredExporterTurnsSpansOnAndNoneLeavesThemOff() {
+        assertThat(Tracing.from(ServerConfig.TracingConfig.NONE)).isSameAs(Tracing.OFF);
+        try (Tracing console =
+                Tracing.from(new ServerConfig.TracingConfig("console", "", "http/protobuf", 0.5, true))) {
+            assertThat(console.isOn()).isTrue();
+            assertThat(console.storeEvents()).isTrue();
+        }
     }
 }

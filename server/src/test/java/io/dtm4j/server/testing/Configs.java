@@ -25,7 +25,8 @@ public final class Configs {
                 c.grpcServiceConfig(),
                 c.microService(),
                 c.parking(),
-                c.logFormat());
+                c.logFormat(),
+                c.tracing());
     }
 
     /** Returns {@code c} with AlertWebHook {@code url} and AlertRetryLimit {@code limit}. */
@@ -47,7 +48,8 @@ public final class Configs {
                 c.grpcServiceConfig(),
                 c.microService(),
                 c.parking(),
-                c.logFormat());
+                c.logFormat(),
+                c.tracing());
     }
 
     /** Returns {@code c} with GrpcPort {@code port} (0 = a free port). */
@@ -74,7 +76,8 @@ public final class Configs {
                 c.grpcServiceConfig(),
                 c.microService(),
                 c.parking(),
-                c.logFormat());
+                c.logFormat(),
+                c.tracing());
     }
 
     /** Returns {@code c} with GrpcServiceConfig {@code json}. */
@@ -96,6 +99,7 @@ public final class Configs {
                 json,
                 c.microService(),
                 c.parking(),
-                c.logFormat());
+                c.logFormat(),
+                c.tracing());
     }
 }

@@ -115,7 +115,8 @@ public final class TestServer implements AutoCloseable {
                 d.grpcServiceConfig(),
                 d.microService(),
                 d.parking(),
-                d.logFormat());
+                d.logFormat(),
+                d.tracing());
         try {
             server = Dtm4jServer.start(tweak.apply(config), clock, false, tracing);
         } catch (RuntimeException e) {
