@@ -383,7 +383,8 @@ public final class DtmClient implements AutoCloseable {
                         body.length == 0
                                 ? HttpRequest.BodyPublishers.noBody()
                                 : HttpRequest.BodyPublishers.ofByteArray(body));
-        headers.forEach(request::header);
+        Traces.current().forEach(request::header); // the caller's trace, unless headers name one
+        headers.forEach(request::setHeader);
         String what = method + " " + url;
         try {
             HttpResponse<String> response = http.get().send(request.build(), HttpResponse.BodyHandlers.ofString());

@@ -2,10 +2,12 @@ package io.dtm4j.client;
 
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
+import io.opentelemetry.context.Scope;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -28,15 +30,67 @@ public final class GrpcBranch {
 
     private GrpcBranch() {}
 
-    /** A server interceptor that makes each call's metadata available to {@link #metadata()}. */
+    /**
+     * A server interceptor that makes each call's metadata available to {@link #metadata()}, and the
+     * trace context it carries ({@code traceparent}, see {@link Traces}) current in the handler.
+     */
     public static ServerInterceptor interceptor() {
         return new ServerInterceptor() {
             @Override
             public <Q, R> ServerCall.Listener<Q> interceptCall(
                     ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-                return Contexts.interceptCall(Context.current().withValue(METADATA, headers), call, headers, next);
+                io.opentelemetry.context.Context trace =
+                        Traces.extract(key -> headers.get(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER)));
+                ServerCall.Listener<Q> listener =
+                        Contexts.interceptCall(Context.current().withValue(METADATA, headers), call, headers, next);
+                return trace == io.opentelemetry.context.Context.current() ? listener : new InTrace<>(listener, trace);
             }
         };
+    }
+
+    /** Runs every callback of a call (the handler's business among them) with the call's trace current. */
+    private static final class InTrace<Q> extends ForwardingServerCallListener.SimpleForwardingServerCallListener<Q> {
+        private final io.opentelemetry.context.Context trace;
+
+        InTrace(ServerCall.Listener<Q> listener, io.opentelemetry.context.Context trace) {
+            super(listener);
+            this.trace = trace;
+        }
+
+        @Override
+        public void onMessage(Q message) {
+            try (Scope ignored = trace.makeCurrent()) {
+                super.onMessage(message);
+            }
+        }
+
+        @Override
+        public void onHalfClose() {
+            try (Scope ignored = trace.makeCurrent()) {
+                super.onHalfClose();
+            }
+        }
+
+        @Override
+        public void onCancel() {
+            try (Scope ignored = trace.makeCurrent()) {
+                super.onCancel();
+            }
+        }
+
+        @Override
+        public void onComplete() {
+            try (Scope ignored = trace.makeCurrent()) {
+                super.onComplete();
+            }
+        }
+
+        @Override
+        public void onReady() {
+            try (Scope ignored = trace.makeCurrent()) {
+                super.onReady();
+            }
+        }
     }
 
     /**

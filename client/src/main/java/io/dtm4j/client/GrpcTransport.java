@@ -115,6 +115,11 @@ final class GrpcTransport {
         put(metadata, "dtm-dtm", target);
         extra.forEach((key, value) -> put(metadata, "dtm-" + key, value));
         headers.forEach((key, value) -> put(metadata, key, value));
+        Traces.current().forEach((key, value) -> { // the caller's trace, unless headers name one
+            if (!headers.containsKey(key)) {
+                put(metadata, key, value);
+            }
+        });
 
         var channel = ClientInterceptors.intercept(
                 branches.computeIfAbsent(split.target(), GrpcTransport::open),
@@ -176,8 +181,16 @@ final class GrpcTransport {
                 .build();
     }
 
+    /** A stub with this transport's deadline and the caller's current trace context as metadata. */
     private DtmGrpc.DtmBlockingStub stub() {
-        return DtmGrpc.newBlockingStub(server).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        var stub = DtmGrpc.newBlockingStub(server).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        Map<String, String> trace = Traces.current();
+        if (trace.isEmpty()) {
+            return stub;
+        }
+        Metadata metadata = new Metadata();
+        trace.forEach((key, value) -> put(metadata, key, value));
+        return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(metadata));
     }
 
     /**

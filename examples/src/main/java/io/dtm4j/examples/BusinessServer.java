@@ -3,6 +3,8 @@ package io.dtm4j.examples;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.dtm4j.client.HttpResults;
+import io.dtm4j.client.Traces;
+import io.opentelemetry.context.Scope;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -56,7 +58,8 @@ final class BusinessServer implements AutoCloseable {
 
     private static void serve(HttpExchange exchange, Handler handler) throws IOException {
         Throwable error = null;
-        try (InputStream in = exchange.getRequestBody()) {
+        try (InputStream in = exchange.getRequestBody();
+                Scope trace = Traces.join(exchange.getRequestHeaders()::getFirst)) { // the server's call span
             String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             handler.handle(new Request(query(exchange.getRequestURI().getRawQuery()), body));
         } catch (Exception e) {
