@@ -14,6 +14,7 @@ import io.dtm4j.server.config.ServerConfig;
 import io.dtm4j.server.discovery.MicroServiceDriver;
 import io.dtm4j.server.discovery.MicroServiceDrivers;
 import io.dtm4j.server.engine.Alerts;
+import io.dtm4j.server.engine.BranchUrls;
 import io.dtm4j.server.engine.Engine;
 import io.dtm4j.server.engine.EngineContext;
 import io.dtm4j.server.engine.Parking;
@@ -151,7 +152,9 @@ public final class Dtm4jServer implements AutoCloseable {
         var parking = new Parking(store, json, clock);
         metrics.parkedNow(parking::count);
         metrics.dueNow(() -> store.countDue(clock.instant()));
-        var ctx = new EngineContext(config, clock, store, invoker, topics, metrics, alerts, parking, tracing, json);
+        var branchUrls = new BranchUrls(driver::split, config.admission().branchUrlAllowlist());
+        var ctx = new EngineContext(
+                config, clock, store, invoker, topics, metrics, alerts, parking, tracing, branchUrls, json);
         var engine = new Engine(ctx, virtualThreads);
         var scheduler = new Scheduler(store, engine, clock, config, virtualThreads);
         var api = new HttpApi(

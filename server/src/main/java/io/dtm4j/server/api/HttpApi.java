@@ -156,6 +156,7 @@ public final class HttpApi {
         r.get(BASE + "/all").handler(serve("all", this::all));
         r.get(BASE + "/resetCronTime").handler(serve("resetcrontime", this::resetCronTime));
         r.get(BASE + "/subscribe").handler(serve("subscribe", rc -> {
+            engine.checkSubscriber(param(rc, "url"));
             topics.subscribe(param(rc, "topic"), param(rc, "url"), param(rc, "remark"));
             return null;
         }));

@@ -25,6 +25,9 @@ final class ConfigKeys {
             "CronWorkers",
             "ParkAfterRetries",
             "ParkAfterSeconds",
+            "MaxSteps",
+            "MaxBranchPayload",
+            "BranchUrlAllowlist",
             "GrpcServiceConfig",
             "Store.Driver",
             "Store.Host",
@@ -49,6 +52,9 @@ final class ConfigKeys {
             "Tracing.Protocol",
             "Tracing.SampleRatio",
             "Tracing.StoreEvents");
+
+    /** Keys whose YAML value may be a list, read as its items joined by commas. */
+    static final Set<String> LISTS = Set.of("BranchUrlAllowlist");
 
     /** dtm keys accepted without effect (yet). */
     static final Set<String> IGNORED = Set.of(

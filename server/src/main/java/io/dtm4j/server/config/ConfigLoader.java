@@ -4,14 +4,18 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.dtm4j.server.config.ServerConfig.Admission;
 import io.dtm4j.server.config.ServerConfig.MicroServiceConfig;
 import io.dtm4j.server.config.ServerConfig.StoreConfig;
 import io.dtm4j.server.config.ServerConfig.TracingConfig;
+import io.dtm4j.server.security.HostAllowlist;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -98,6 +102,10 @@ public final class ConfigLoader {
                 } else if (!value.isNull()) {
                     raw.problem(key, value, "must be a mapping of " + key + ".* keys");
                 }
+            } else if (ConfigKeys.LISTS.contains(key) && value.isArray()) {
+                List<String> items = new ArrayList<>();
+                value.forEach(item -> items.add(item.asText()));
+                raw.put(key, String.join(",", items));
             } else if (value.isContainerNode()) {
                 raw.problem(key, value, "must be a single value");
             } else if (!value.isNull()) {
@@ -158,6 +166,7 @@ public final class ConfigLoader {
         StoreConfig store = StoreBuilder.build(raw, d.store(), workDir);
         MicroServiceConfig microService = microService(raw, d.microService());
         TracingConfig tracing = tracing(raw, d.tracing());
+        Admission admission = admission(raw, d.admission());
         if (!raw.problems().isEmpty()) {
             throw new ConfigException(raw.problems());
         }
@@ -179,7 +188,8 @@ public final class ConfigLoader {
                 microService,
                 new ServerConfig.Parking(parkRetries, parkSeconds),
                 logFormat,
-                tracing);
+                tracing,
+                admission);
     }
 
     /** Reads {@code MicroService.*}: a driver dtm4j has, and an EndPoint to publish whenever a Target is set. */
@@ -199,6 +209,24 @@ public final class ConfigLoader {
             raw.problem("MicroService.EndPoint", endPoint, "must be set when MicroService.Target is set");
         }
         return new MicroServiceConfig(driver, target, endPoint);
+    }
+
+    /** Reads the limits of what a transaction may ask for, and the hosts its URLs may name. */
+    private static Admission admission(RawConfig raw, Admission d) {
+        Long steps = raw.between("MaxSteps", d.maxSteps(), 1, Integer.MAX_VALUE, "must be at least 1");
+        Long payload =
+                raw.between("MaxBranchPayload", d.maxBranchPayload(), 1, Integer.MAX_VALUE, "must be at least 1 byte");
+        String allow = raw.string("BranchUrlAllowlist", d.branchUrlAllowlist().toString());
+        HostAllowlist allowlist = HostAllowlist.ANY;
+        try {
+            allowlist = HostAllowlist.parse(allow);
+        } catch (IllegalArgumentException e) {
+            raw.problem("BranchUrlAllowlist", allow, e.getMessage());
+        }
+        if (steps == null || payload == null) {
+            return d;
+        }
+        return new Admission(steps.intValue(), payload.intValue(), allowlist);
     }
 
     /** Reads {@code Tracing.*}: an exporter the server has, and a ratio a sampler accepts. */

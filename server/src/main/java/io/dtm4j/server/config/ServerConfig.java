@@ -1,5 +1,6 @@
 package io.dtm4j.server.config;
 
+import io.dtm4j.server.security.HostAllowlist;
 import java.nio.file.Path;
 
 /**
@@ -27,6 +28,8 @@ import java.nio.file.Path;
  * @param logFormat {@code LogFormat} (dtm4j only): {@code text}, or {@code json} for one JSON object
  *     per line
  * @param tracing {@code Tracing.*} (dtm4j only): the server's own spans
+ * @param admission {@code MaxSteps}, {@code MaxBranchPayload} and {@code BranchUrlAllowlist} (dtm4j
+ *     only): what a transaction must satisfy to be accepted
  */
 public record ServerConfig(
         int httpPort,
@@ -46,7 +49,8 @@ public record ServerConfig(
         MicroServiceConfig microService,
         Parking parking,
         String logFormat,
-        TracingConfig tracing) {
+        TracingConfig tracing,
+        Admission admission) {
 
     /** dtm's default {@code GrpcServiceConfig}: spread calls over every address a target resolves to. */
     public static final String DEFAULT_GRPC_SERVICE_CONFIG = "{\"loadBalancingConfig\": [{\"round_robin\":{}}]}";
@@ -72,6 +76,18 @@ public record ServerConfig(
             }
             return 63 - Long.numberOfLeadingZeros(Math.max(1, maxRetryInterval / retryInterval));
         }
+    }
+
+    /**
+     * What a transaction must satisfy to be accepted (docs/security.md): checked before anything is
+     * written, a refusal is a 400 naming the limit.
+     *
+     * @param maxSteps steps of a saga or msg request
+     * @param maxBranchPayload bytes of one branch's payload (a step's, a registered branch's data)
+     * @param branchUrlAllowlist the hosts branch URLs may name; empty = any
+     */
+    public record Admission(int maxSteps, int maxBranchPayload, HostAllowlist branchUrlAllowlist) {
+        public static final Admission DEFAULT = new Admission(1000, 1 << 20, HostAllowlist.ANY);
     }
 
     /**
@@ -134,7 +150,19 @@ public record ServerConfig(
             long finishedDataExpire,
             String redisPrefix,
             Path dataDir,
-            long finishedRetention) {}
+            long finishedRetention) {
+
+        /** Every field but the password, which must not reach a log line. */
+        @Override
+        public String toString() {
+            return "StoreConfig[driver=%s, host=%s, port=%d, user=%s, password=%s, db=%s, schema=%s, maxOpenConns=%d,"
+                            .formatted(
+                                    driver, host, port, user, password.isEmpty() ? "" : "***", db, schema, maxOpenConns)
+                    + " maxIdleConns=%d, connMaxLifeTime=%d, dataExpire=%d, finishedDataExpire=%d, redisPrefix=%s,"
+                            .formatted(maxIdleConns, connMaxLifeTime, dataExpire, finishedDataExpire, redisPrefix)
+                    + " dataDir=%s, finishedRetention=%d]".formatted(dataDir, finishedRetention);
+        }
+    }
 
     /** Returns the defaults of every key, as dtm has them (data directory: ~/.dtm4j/data). */
     public static ServerConfig defaults() {
@@ -173,7 +201,8 @@ public record ServerConfig(
                 MicroServiceConfig.NONE,
                 Parking.NEVER,
                 "text",
-                TracingConfig.NONE);
+                TracingConfig.NONE,
+                Admission.DEFAULT);
     }
 
     /** Returns a copy with logLevel replaced (used for the {@code -d} flag). */
@@ -196,7 +225,8 @@ public record ServerConfig(
                 microService,
                 parking,
                 logFormat,
-                tracing);
+                tracing,
+                admission);
     }
 
     /** Returns a copy with the {@code MicroService.*} settings replaced. */
@@ -219,7 +249,8 @@ public record ServerConfig(
                 settings,
                 parking,
                 logFormat,
-                tracing);
+                tracing,
+                admission);
     }
 
     /** Returns a copy with the parking budget replaced. */
@@ -242,6 +273,7 @@ public record ServerConfig(
                 microService,
                 budget,
                 logFormat,
-                tracing);
+                tracing,
+                admission);
     }
 }

@@ -6,6 +6,8 @@ import io.dtm4j.protocol.TransOptions;
 import io.dtm4j.protocol.TransRequest;
 import io.dtm4j.protocol.TransStatus;
 import io.dtm4j.protocol.TransType;
+import io.dtm4j.server.config.ServerConfig.Admission;
+import io.dtm4j.server.invoke.ProtocolInvoker;
 import io.dtm4j.server.store.BranchOp;
 import io.dtm4j.server.store.GlobalTrans;
 import io.dtm4j.server.store.StatusChange;
@@ -68,7 +70,9 @@ public final class Engine {
         Processor processor = processor(type);
         Instant now = ctx.clock().instant();
         GlobalTrans global = newGlobal(req, type, TransStatus.PREPARED, now);
-        if (store.saveNew(global, processor.generateBranches(req, now))) {
+        List<BranchOp> branches = processor.generateBranches(req, now);
+        checkUrls(global, branches);
+        if (store.saveNew(global, branches)) {
             return;
         }
         TransStatus status = existing(global.gid()).status();
@@ -92,6 +96,7 @@ public final class Engine {
         Instant now = ctx.clock().instant();
         GlobalTrans global = newGlobal(req, type, TransStatus.SUBMITTED, now);
         List<BranchOp> branches = processor.generateBranches(req, now);
+        checkUrls(global, branches);
         TransOptions options = req.options();
         if (store.saveNew(global, branches)) {
             ActiveTrans fresh = new ActiveTrans(ctx, global, options, branches);
@@ -202,6 +207,10 @@ public final class Engine {
             case "workflow" -> List.of(workflowStep(gid, branchId, fields, data, now));
             default -> throw DtmException.error("unknow trans type: " + type);
         };
+        payloadSize("data", data.length);
+        for (BranchOp row : rows) { // the transaction's protocol is not read here: any callable URL passes
+            ctx.branchUrls().check("branch " + branchId + " " + row.op(), row.url(), ProtocolInvoker.GRPC);
+        }
         switch (store.appendBranches(gid, TransStatus.PREPARED, rows)) {
             case APPENDED -> {}
             case STATUS_MISMATCH -> throw DtmException.failure("no trans with gid: " + gid + " status: prepared found");
@@ -222,6 +231,7 @@ public final class Engine {
         }
         GlobalTrans global = newGlobal(
                 req, TransType.WORKFLOW, TransStatus.PREPARED, ctx.clock().instant());
+        checkUrls(global, List.of());
         if (store.saveNew(global, List.of())) {
             return new WorkflowState(store.findGlobal(global.gid()).orElse(global), List.of());
         }
@@ -482,6 +492,15 @@ public final class Engine {
         String gid = TransValidator.gid(r.gid());
         TransValidator.times(r);
         TransValidator.steps(r, TransValidator.type(r));
+        Admission limits = ctx.config().admission();
+        if (r.steps().size() > limits.maxSteps()) {
+            throw DtmException.badRequest("the transaction has " + r.steps().size() + " steps, at most "
+                    + limits.maxSteps() + " are allowed (MaxSteps)");
+        }
+        List<byte[]> payloads = Payloads.of(r);
+        for (int i = 0; i < payloads.size(); i++) {
+            payloadSize("payloads[" + i + "]", payloads.get(i).length);
+        }
         return new TransRequest(
                 gid,
                 r.transType(),
@@ -504,6 +523,33 @@ public final class Engine {
                 r.rollbackReason(),
                 r.reqExtra(),
                 r.binPayloads());
+    }
+
+    private void payloadSize(String what, int bytes) {
+        int max = ctx.config().admission().maxBranchPayload();
+        if (bytes > max) {
+            throw DtmException.badRequest(
+                    what + " is " + bytes + " bytes, at most " + max + " are allowed (MaxBranchPayload)");
+        }
+    }
+
+    /** Refuses a transaction whose branch or callback URLs the server cannot or may not call. */
+    private void checkUrls(GlobalTrans global, List<BranchOp> branches) {
+        BranchUrls urls = ctx.branchUrls();
+        String callback = global.transType() == TransType.WORKFLOW ? "workflow callback" : "query_prepared";
+        urls.check(callback, global.queryPrepared(), global.protocol());
+        for (BranchOp b : branches) {
+            urls.check("branch " + b.branchId() + " " + b.op(), b.url(), global.protocol());
+        }
+    }
+
+    /**
+     * Refuses a topic subscriber URL the server cannot or may not call (docs/security.md).
+     *
+     * @throws DtmException a bad request naming the URL and why
+     */
+    public void checkSubscriber(String url) {
+        ctx.branchUrls().check("subscriber", url, ProtocolInvoker.GRPC);
     }
 
     private Processor processor(TransType type) {

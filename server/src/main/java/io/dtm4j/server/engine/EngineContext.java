@@ -19,6 +19,7 @@ public record EngineContext(
         Alerts alerts,
         Parking parking,
         Tracing tracing,
+        BranchUrls branchUrls,
         ObjectMapper json) {
 
     public RetryPolicy retryPolicy() {

@@ -104,6 +104,48 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void admissionLimitsAndTheAllowlistComeFromTheirKeysAndYamlLists() throws IOException {
+        assertThat(ServerConfig.defaults().admission()).isEqualTo(ServerConfig.Admission.DEFAULT);
+        Path file = yaml("""
+                MaxSteps: 50
+                MaxBranchPayload: 65536
+                BranchUrlAllowlist:
+                  - 10.0.0.0/8
+                  - '*.svc.cluster.local'
+                """);
+        ServerConfig.Admission a = load(file, Map.of()).admission();
+        assertThat(a.maxSteps()).isEqualTo(50);
+        assertThat(a.maxBranchPayload()).isEqualTo(65536);
+        assertThat(a.branchUrlAllowlist().allows("10.2.3.4", 80)).isTrue();
+        assertThat(a.branchUrlAllowlist().allows("a.svc.cluster.local", 80)).isTrue();
+        assertThat(a.branchUrlAllowlist().allows("169.254.169.254", 80)).isFalse();
+        assertThat(load(null, Map.of("BRANCH_URL_ALLOWLIST", "busi:8081, ledger"))
+                        .admission()
+                        .branchUrlAllowlist()
+                        .allows("ledger", 1))
+                .isTrue();
+    }
+
+    @Test
+    void theStorePasswordNeverAppearsInTheConfigurationsText() {
+        ServerConfig c = load(
+                null,
+                Map.of(
+                        "STORE_DRIVER",
+                        "postgres",
+                        "STORE_HOST",
+                        "db",
+                        "STORE_PORT",
+                        "5432",
+                        "STORE_USER",
+                        "dtm",
+                        "STORE_PASSWORD",
+                        "s3cr3t-Pw"));
+        assertThat(c.store().password()).isEqualTo("s3cr3t-Pw");
+        assertThat(c.toString()).doesNotContain("s3cr3t-Pw").contains("password=***", "user=dtm");
+    }
+
+    @Test
     void environmentOverridesDefaults() {
         ServerConfig c = load(
                 null,
@@ -281,6 +323,9 @@ class ConfigLoaderTest {
             STORE_FINISHED_DATA_EXPIRE | 0  | Store.FinishedDataExpire (STORE_FINISHED_DATA_EXPIRE) = 0: must be at least 1 second
             STORE_DATA_DIR         | ' '    | Store.DataDir (STORE_DATA_DIR) = " ": must not be empty
             GRPC_SERVICE_CONFIG    | '[1]'  | GrpcServiceConfig (GRPC_SERVICE_CONFIG) = "[1]": must be a JSON object
+            MAX_STEPS              | 0      | MaxSteps (MAX_STEPS) = 0: must be at least 1
+            MAX_BRANCH_PAYLOAD     | 0      | MaxBranchPayload (MAX_BRANCH_PAYLOAD) = 0: must be at least 1 byte
+            BRANCH_URL_ALLOWLIST   | '10.0.0.0/40' | BranchUrlAllowlist (BRANCH_URL_ALLOWLIST) = "10.0.0.0/40": '10.0.0.0/40' is not an IP range such as 10.0.0.0/8
             TRACING_EXPORTER       | jaeger | Tracing.Exporter (TRACING_EXPORTER) = "jaeger": must be one of none, otlp, console
             TRACING_PROTOCOL       | http   | Tracing.Protocol (TRACING_PROTOCOL) = "http": must be http/protobuf or grpc
             TRACING_SAMPLE_RATIO   | 1.5    | Tracing.SampleRatio (TRACING_SAMPLE_RATIO) = "1.5": must be a number from 0 to 1

@@ -44,8 +44,10 @@ class GrpcUrlFormsTest {
             assertThat(dtm.status("dns-url")).isEqualTo("succeed");
             assertThat(busi.trail("dns-url")).containsExactly("TransOut action");
 
-            submit(dtm, "etcd-url-default", "etcd://127.0.0.1:1/trans.rpc/busi.Busi/TransOut");
-            assertThat(dtm.status("etcd-url-default")).isEqualTo("submitted"); // retried later, never called
+            // a URL the driver cannot call is refused at submit (docs/security.md), nothing stored
+            assertThat(submit(dtm, "etcd-url-default", "etcd://127.0.0.1:1/trans.rpc/busi.Busi/TransOut"))
+                    .isEqualTo(400);
+            assertThat(dtm.status("etcd-url-default")).isEmpty();
         }
     }
 

@@ -3,6 +3,7 @@ package io.dtm4j.server.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dtm4j.discovery.ServiceMethod;
 import io.dtm4j.protocol.TransOptions;
 import io.dtm4j.server.Dtm4jServer;
 import io.dtm4j.server.config.ServerConfig;
@@ -10,6 +11,7 @@ import io.dtm4j.server.invoke.BranchCall;
 import io.dtm4j.server.invoke.Invoker;
 import io.dtm4j.server.invoke.Outcome;
 import io.dtm4j.server.metrics.Metrics;
+import io.dtm4j.server.security.HostAllowlist;
 import io.dtm4j.server.store.GlobalTrans;
 import io.dtm4j.server.testing.TestServer;
 import io.dtm4j.server.testing.Trans;
@@ -64,6 +66,7 @@ class ActiveTransLeaseTest {
                 new Alerts("", 0, null, Executors.newVirtualThreadPerTaskExecutor(), dtm.json),
                 new Parking(dtm.server().store(), dtm.json, dtm.clock),
                 Tracing.OFF,
+                new BranchUrls(ServiceMethod::atFirstSlash, HostAllowlist.ANY),
                 dtm.json);
         return new ActiveTrans(ctx, g, TransOptions.NONE, List.of());
     }

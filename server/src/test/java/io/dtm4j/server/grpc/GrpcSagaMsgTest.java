@@ -202,8 +202,10 @@ class GrpcSagaMsgTest {
                         .set("wait_result", true)
                         .body());
 
-        assertThat(r.status()).isEqualTo(409);
-        assertThat(dtm.branchStatuses(gid)).containsExactly("P", "P");
+        // refused at submit: HTTP cannot call a gRPC URL (docs/security.md), nothing stored
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.body()).contains("cannot be called over HTTP");
+        assertThat(dtm.branchStatuses(gid)).isEmpty();
         assertThat(busi.calls(gid)).isEmpty();
     }
 

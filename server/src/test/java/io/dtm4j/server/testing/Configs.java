@@ -26,7 +26,8 @@ public final class Configs {
                 c.microService(),
                 c.parking(),
                 c.logFormat(),
-                c.tracing());
+                c.tracing(),
+                c.admission());
     }
 
     /** Returns {@code c} with AlertWebHook {@code url} and AlertRetryLimit {@code limit}. */
@@ -49,7 +50,8 @@ public final class Configs {
                 c.microService(),
                 c.parking(),
                 c.logFormat(),
-                c.tracing());
+                c.tracing(),
+                c.admission());
     }
 
     /** Returns {@code c} with GrpcPort {@code port} (0 = a free port). */
@@ -77,7 +79,8 @@ public final class Configs {
                 c.microService(),
                 c.parking(),
                 c.logFormat(),
-                c.tracing());
+                c.tracing(),
+                c.admission());
     }
 
     /** Returns {@code c} with GrpcServiceConfig {@code json}. */
@@ -100,6 +103,31 @@ public final class Configs {
                 c.microService(),
                 c.parking(),
                 c.logFormat(),
-                c.tracing());
+                c.tracing(),
+                c.admission());
+    }
+
+    /** Returns {@code c} with MaxSteps, MaxBranchPayload and BranchUrlAllowlist from {@code admission}. */
+    public static ServerConfig admission(ServerConfig c, ServerConfig.Admission admission) {
+        return new ServerConfig(
+                c.httpPort(),
+                c.grpcPort(),
+                c.store(),
+                c.transCronInterval(),
+                c.timeoutToFail(),
+                c.retryInterval(),
+                c.maxRetryInterval(),
+                c.requestTimeout(),
+                c.logLevel(),
+                c.alertRetryLimit(),
+                c.alertWebHook(),
+                c.configUpdateInterval(),
+                c.cronWorkers(),
+                c.grpcServiceConfig(),
+                c.microService(),
+                c.parking(),
+                c.logFormat(),
+                c.tracing(),
+                admission);
     }
 }

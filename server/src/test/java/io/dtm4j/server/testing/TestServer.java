@@ -116,7 +116,8 @@ public final class TestServer implements AutoCloseable {
                 d.microService(),
                 d.parking(),
                 d.logFormat(),
-                d.tracing());
+                d.tracing(),
+                d.admission());
         try {
             server = Dtm4jServer.start(tweak.apply(config), clock, false, tracing);
         } catch (RuntimeException e) {

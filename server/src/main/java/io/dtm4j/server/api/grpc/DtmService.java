@@ -118,6 +118,7 @@ final class DtmService extends DtmGrpc.DtmImplBase {
     @Override
     public void subscribe(DtmTopicRequest request, StreamObserver<Empty> out) {
         answer(out, "subscribe", () -> {
+            engine.checkSubscriber(request.getURL());
             topics.subscribe(request.getTopic(), request.getURL(), request.getRemark());
             return EMPTY;
         });

@@ -70,7 +70,15 @@ public final class RedisStore implements Store {
      *     #deleteFinished}
      */
     public record Config(
-            String hosts, int port, String user, String password, String prefix, Duration finishedDataExpire) {}
+            String hosts, int port, String user, String password, String prefix, Duration finishedDataExpire) {
+
+        /** Every field but the password, which must not reach a log line. */
+        @Override
+        public String toString() {
+            return "Config[hosts=%s, port=%d, user=%s, password=%s, prefix=%s, finishedDataExpire=%s]"
+                    .formatted(hosts, port, user, password.isEmpty() ? "" : "***", prefix, finishedDataExpire);
+        }
+    }
 
     private final AbstractRedisClient client;
     private final StatefulConnection<String, String> connection;
