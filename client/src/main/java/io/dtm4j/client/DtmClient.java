@@ -2,6 +2,7 @@ package io.dtm4j.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dtm4j.protocol.grpc.DtmGrpc;
+import io.grpc.ChannelCredentials;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -41,11 +42,20 @@ public final class DtmClient implements AutoCloseable {
     /** The gRPC transport; null when this client speaks HTTP. */
     private final GrpcTransport grpc;
 
-    private DtmClient(String serverUrl, Supplier<HttpClient> http, Duration timeout, GrpcTransport grpc) {
+    /** Headers of every HTTP request to the server (not to business services): the bearer token. */
+    private final Map<String, String> serverHeaders;
+
+    private DtmClient(
+            String serverUrl,
+            Supplier<HttpClient> http,
+            Duration timeout,
+            GrpcTransport grpc,
+            Map<String, String> serverHeaders) {
         this.serverUrl = serverUrl;
         this.http = http;
         this.timeout = timeout;
         this.grpc = grpc;
+        this.serverHeaders = serverHeaders;
     }
 
     /**
@@ -55,7 +65,7 @@ public final class DtmClient implements AutoCloseable {
     public static DtmClient of(String serverUrl) {
         Objects.requireNonNull(serverUrl, "serverUrl");
         HttpClient http = newHttpClient();
-        return new DtmClient(stripSlash(serverUrl), () -> http, DEFAULT_TIMEOUT, null);
+        return new DtmClient(stripSlash(serverUrl), () -> http, DEFAULT_TIMEOUT, null, Map.of());
     }
 
     /**
@@ -84,14 +94,44 @@ public final class DtmClient implements AutoCloseable {
      *     the class path
      */
     public static DtmClient grpc(String target) {
+        return grpc(target, null); // null: plaintext; no gRPC type here, an HTTP-only class path has none
+    }
+
+    /**
+     * As {@link #grpc(String)}, reaching the server with {@code credentials}, e.g. {@code
+     * TlsChannelCredentials.newBuilder().trustManager(caFile).build()} for a server with TLS
+     * (docs/security.md#tls); calls to business services stay plaintext. Null = plaintext.
+     */
+    public static DtmClient grpc(String target, ChannelCredentials credentials) {
         Objects.requireNonNull(target, "target");
-        return new DtmClient(target, lazyHttpClient(), DEFAULT_TIMEOUT, new GrpcTransport(target, DEFAULT_TIMEOUT));
+        return new DtmClient(
+                target,
+                lazyHttpClient(),
+                DEFAULT_TIMEOUT,
+                new GrpcTransport(target, credentials, DEFAULT_TIMEOUT),
+                Map.of());
     }
 
     /** Returns a client that waits at most {@code timeout} for each call (server and branches). */
     public DtmClient withTimeout(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
-        return new DtmClient(serverUrl, http, timeout, grpc == null ? null : grpc.withTimeout(timeout));
+        return new DtmClient(serverUrl, http, timeout, grpc == null ? null : grpc.withTimeout(timeout), serverHeaders);
+    }
+
+    /**
+     * Returns a client that sends {@code token} to the server on every request ({@code
+     * Authorization: Bearer}, gRPC metadata {@code authorization}), for a server with {@code
+     * ApiTokens} (docs/security.md#api-tokens); business services never receive it.
+     */
+    public DtmClient withBearerToken(String token) {
+        Objects.requireNonNull(token, "token");
+        String authorization = "Bearer " + token;
+        return new DtmClient(
+                serverUrl,
+                http,
+                timeout,
+                grpc == null ? null : grpc.withAuthorization(authorization),
+                Map.of("Authorization", authorization));
     }
 
     /**
@@ -314,7 +354,7 @@ public final class DtmClient implements AutoCloseable {
 
     /** GETs a read-only route; its answer may quote failure texts, so only the status counts. */
     JsonNode get(String route, Map<String, String> query) {
-        Response r = exchange("GET", serverUrl + "/" + route, query, Map.of(), new byte[0]);
+        Response r = exchange("GET", serverUrl + "/" + route, query, serverHeaders, new byte[0]);
         if (r.status() != 200) {
             throw new DtmException("dtm " + route + ": http status " + r.status() + ": " + r.body());
         }
@@ -406,7 +446,7 @@ public final class DtmClient implements AutoCloseable {
 
     private Response postJson(String route, Object body) {
         byte[] json = Json.write(body).getBytes(StandardCharsets.UTF_8);
-        return exchange("POST", serverUrl + "/" + route, Map.of(), Map.of(), json);
+        return exchange("POST", serverUrl + "/" + route, Map.of(), serverHeaders, json);
     }
 
     private Map<String, String> branchQuery(BranchIdentity branch) {

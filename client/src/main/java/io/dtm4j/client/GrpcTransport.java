@@ -11,6 +11,7 @@ import io.dtm4j.protocol.grpc.DtmRequest;
 import io.dtm4j.protocol.grpc.DtmTransOptions;
 import io.dtm4j.protocol.grpc.RawBytes;
 import io.grpc.CallOptions;
+import io.grpc.ChannelCredentials;
 import io.grpc.ClientInterceptors;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -46,21 +47,38 @@ final class GrpcTransport {
     private final Map<String, ManagedChannel> branches;
 
     private final Duration timeout;
+    /** The {@code authorization} metadata of calls to the server; null for none. */
+    private final String authorization;
 
-    GrpcTransport(String target, Duration timeout) {
-        this(target, open(target), new ConcurrentHashMap<>(), timeout);
+    /** @param credentials of the channel to the server; null = plaintext */
+    GrpcTransport(String target, ChannelCredentials credentials, Duration timeout) {
+        this(
+                target,
+                open(target, credentials == null ? InsecureChannelCredentials.create() : credentials),
+                new ConcurrentHashMap<>(),
+                timeout,
+                null);
     }
 
     private GrpcTransport(
-            String target, ManagedChannel server, Map<String, ManagedChannel> branches, Duration timeout) {
+            String target,
+            ManagedChannel server,
+            Map<String, ManagedChannel> branches,
+            Duration timeout,
+            String authorization) {
         this.target = target;
         this.server = server;
         this.branches = branches;
         this.timeout = timeout;
+        this.authorization = authorization;
     }
 
     GrpcTransport withTimeout(Duration timeout) {
-        return new GrpcTransport(target, server, branches, timeout);
+        return new GrpcTransport(target, server, branches, timeout, authorization);
+    }
+
+    GrpcTransport withAuthorization(String authorization) {
+        return new GrpcTransport(target, server, branches, timeout, authorization);
     }
 
     String newGid() {
@@ -122,7 +140,7 @@ final class GrpcTransport {
         });
 
         var channel = ClientInterceptors.intercept(
-                branches.computeIfAbsent(split.target(), GrpcTransport::open),
+                branches.computeIfAbsent(split.target(), t -> open(t, InsecureChannelCredentials.create())),
                 MetadataUtils.newAttachHeadersInterceptor(metadata));
         var method = RawBytes.unaryMethod(split.fullMethodName());
         CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -181,15 +199,21 @@ final class GrpcTransport {
                 .build();
     }
 
-    /** A stub with this transport's deadline and the caller's current trace context as metadata. */
+    /**
+     * A stub with this transport's deadline, and as metadata the bearer token and the caller's
+     * current trace context.
+     */
     private DtmGrpc.DtmBlockingStub stub() {
         var stub = DtmGrpc.newBlockingStub(server).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
         Map<String, String> trace = Traces.current();
-        if (trace.isEmpty()) {
+        if (trace.isEmpty() && authorization == null) {
             return stub;
         }
         Metadata metadata = new Metadata();
         trace.forEach((key, value) -> put(metadata, key, value));
+        if (authorization != null) {
+            put(metadata, "authorization", authorization);
+        }
         return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(metadata));
     }
 
@@ -225,9 +249,9 @@ final class GrpcTransport {
      *
      * @throws IllegalArgumentException when {@code target} is malformed
      */
-    private static ManagedChannel open(String target) {
+    private static ManagedChannel open(String target, ChannelCredentials credentials) {
         DiscoveryNameResolverProvider.installFor(target);
-        return Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
+        return Grpc.newChannelBuilder(target, credentials)
                 .defaultServiceConfig(ROUND_ROBIN)
                 .build();
     }

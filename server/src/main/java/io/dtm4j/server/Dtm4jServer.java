@@ -36,8 +36,11 @@ import io.dtm4j.server.store.redis.RedisStore;
 import io.dtm4j.server.topic.Topics;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
@@ -167,13 +170,14 @@ public final class Dtm4jServer implements AutoCloseable {
                 virtualThreads,
                 config.timeoutToFail(),
                 MAX_BODY_BYTES,
-                version());
+                version(),
+                config.security().apiTokens());
         HttpServer http = null;
         GrpcApi grpc = null;
         try {
             // gRPC first: once HTTP answers /api/ping (the readiness probe) both APIs serve
-            grpc = GrpcApi.start(config.grpcPort(), engine, topics, metrics, json, virtualThreads);
-            http = listenHttp(vertx, api, config.httpPort());
+            grpc = GrpcApi.start(config.grpcPort(), engine, topics, metrics, json, virtualThreads, config.security());
+            http = listenHttp(vertx, api, config.httpPort(), config.security().tls());
         } catch (RuntimeException e) {
             // give back what this start took (the gRPC port, the store's lock, threads): a caller may retry
             new Dtm4jServer(vertx, store, invoker, virtualThreads, timers, engine, scheduler, http, grpc, tracing)
@@ -195,13 +199,22 @@ public final class Dtm4jServer implements AutoCloseable {
         return server;
     }
 
-    private static HttpServer listenHttp(Vertx vertx, HttpApi api, int port) {
+    private static HttpServer listenHttp(Vertx vertx, HttpApi api, int port, ServerConfig.Tls tls) {
         var options = new HttpServerOptions()
                 .setHost("0.0.0.0")
                 .setPort(port)
                 // Vert.x's default too, but a restart relies on it: the previous server's accepted
                 // connections linger on this port in TIME_WAIT for a minute after it closed them
                 .setReuseAddress(true);
+        if (tls.enabled()) {
+            options.setSsl(true)
+                    .setKeyCertOptions(
+                            new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile()));
+            if (!tls.clientCaFile().isEmpty()) {
+                options.setTrustOptions(new PemTrustOptions().addCertPath(tls.clientCaFile()))
+                        .setClientAuth(ClientAuth.REQUIRED);
+            }
+        }
         try {
             return vertx.createHttpServer(options)
                     .requestHandler(api.router(vertx))

@@ -15,6 +15,7 @@ import io.dtm4j.server.engine.Engine;
 import io.dtm4j.server.engine.Gids;
 import io.dtm4j.server.engine.Parking;
 import io.dtm4j.server.metrics.Metrics;
+import io.dtm4j.server.security.ApiTokens;
 import io.dtm4j.server.store.GlobalFilter;
 import io.dtm4j.server.store.GlobalTrans;
 import io.dtm4j.server.store.KvEntry;
@@ -28,6 +29,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -80,6 +82,7 @@ public final class HttpApi {
     private final ExecutorService executor;
     private final long defaultResetTimeout;
     private final long maxBodyBytes;
+    private final ApiTokens tokens;
     private final String version;
 
     public HttpApi(
@@ -92,7 +95,9 @@ public final class HttpApi {
             ExecutorService executor,
             long timeoutToFail,
             long maxBodyBytes,
-            String version) {
+            String version,
+            ApiTokens tokens) {
+        this.tokens = tokens;
         this.engine = engine;
         this.store = store;
         this.topics = topics;
@@ -108,6 +113,9 @@ public final class HttpApi {
 
     public Router router(Vertx vertx) {
         Router r = Router.router(vertx);
+        if (tokens.required()) {
+            r.route().handler(this::authorize); // before the body is read
+        }
         r.route().handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
         r.route("/api/ping")
                 .handler(
@@ -270,6 +278,27 @@ public final class HttpApi {
         }
         n.put("message", e.getMessage());
         return Buffer.buffer(n.toString());
+    }
+
+    /**
+     * Lets a request to the API through only with an accepted bearer token; health checks
+     * ({@code /api/ping}) and scrapes ({@code /api/metrics}, no gid, URL or payload in it) need none.
+     */
+    private void authorize(RoutingContext rc) {
+        String path = rc.normalizedPath();
+        if (!path.startsWith("/api/")
+                || path.equals("/api/ping")
+                || path.equals("/api/metrics")
+                || tokens.accepts(rc.request().getHeader("Authorization"))) {
+            rc.next();
+            return;
+        }
+        rc.response().putHeader("WWW-Authenticate", "Bearer realm=\"dtm4j\"");
+        if (rc.request().version() != HttpVersion.HTTP_2) {
+            // the body is left unread: the connection goes, so that no rest of it is taken for a request
+            rc.response().putHeader("Connection", "close");
+        }
+        respondError(rc, 401, "this server requires an API token: Authorization: Bearer <token>");
     }
 
     private void respondError(RoutingContext rc, int status, String message) {

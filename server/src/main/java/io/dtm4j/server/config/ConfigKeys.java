@@ -28,6 +28,7 @@ final class ConfigKeys {
             "MaxSteps",
             "MaxBranchPayload",
             "BranchUrlAllowlist",
+            "ApiTokens",
             "GrpcServiceConfig",
             "Store.Driver",
             "Store.Host",
@@ -51,10 +52,13 @@ final class ConfigKeys {
             "Tracing.Endpoint",
             "Tracing.Protocol",
             "Tracing.SampleRatio",
-            "Tracing.StoreEvents");
+            "Tracing.StoreEvents",
+            "Tls.CertFile",
+            "Tls.KeyFile",
+            "Tls.ClientCaFile");
 
     /** Keys whose YAML value may be a list, read as its items joined by commas. */
-    static final Set<String> LISTS = Set.of("BranchUrlAllowlist");
+    static final Set<String> LISTS = Set.of("BranchUrlAllowlist", "ApiTokens");
 
     /** dtm keys accepted without effect (yet). */
     static final Set<String> IGNORED = Set.of(
@@ -75,7 +79,7 @@ final class ConfigKeys {
 
     static final String MICRO_SERVICE = "MicroService";
 
-    static final Set<String> SECTIONS = Set.of(STORE, MICRO_SERVICE, "Tracing");
+    static final Set<String> SECTIONS = Set.of(STORE, MICRO_SERVICE, "Tracing", "Tls");
 
     private static final Map<String, String> BY_LOWER_CASE = new HashMap<>();
 

@@ -6,8 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.dtm4j.server.config.ServerConfig.Admission;
 import io.dtm4j.server.config.ServerConfig.MicroServiceConfig;
+import io.dtm4j.server.config.ServerConfig.Security;
 import io.dtm4j.server.config.ServerConfig.StoreConfig;
+import io.dtm4j.server.config.ServerConfig.Tls;
 import io.dtm4j.server.config.ServerConfig.TracingConfig;
+import io.dtm4j.server.security.ApiTokens;
 import io.dtm4j.server.security.HostAllowlist;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -167,6 +170,7 @@ public final class ConfigLoader {
         MicroServiceConfig microService = microService(raw, d.microService());
         TracingConfig tracing = tracing(raw, d.tracing());
         Admission admission = admission(raw, d.admission());
+        Security security = security(raw, workDir);
         if (!raw.problems().isEmpty()) {
             throw new ConfigException(raw.problems());
         }
@@ -189,7 +193,8 @@ public final class ConfigLoader {
                 new ServerConfig.Parking(parkRetries, parkSeconds),
                 logFormat,
                 tracing,
-                admission);
+                admission,
+                security);
     }
 
     /** Reads {@code MicroService.*}: a driver dtm4j has, and an EndPoint to publish whenever a Target is set. */
@@ -227,6 +232,39 @@ public final class ConfigLoader {
             return d;
         }
         return new Admission(steps.intValue(), payload.intValue(), allowlist);
+    }
+
+    /** Reads the API tokens (never quoted in a problem) and the TLS files, which must be readable. */
+    private static Security security(RawConfig raw, Path workDir) {
+        ApiTokens tokens = ApiTokens.NONE;
+        try {
+            tokens = ApiTokens.parse(raw.string("ApiTokens", ""));
+        } catch (IllegalArgumentException e) {
+            raw.problem("ApiTokens", "(hidden)", e.getMessage());
+        }
+        String cert = tlsFile(raw, "Tls.CertFile", workDir);
+        String key = tlsFile(raw, "Tls.KeyFile", workDir);
+        String clientCa = tlsFile(raw, "Tls.ClientCaFile", workDir);
+        if (cert.isEmpty() != key.isEmpty()) {
+            raw.problem(
+                    cert.isEmpty() ? "Tls.CertFile" : "Tls.KeyFile", "", "Tls.CertFile and Tls.KeyFile go together");
+        }
+        if (!clientCa.isEmpty() && cert.isEmpty()) {
+            raw.problem("Tls.ClientCaFile", clientCa, "needs Tls.CertFile and Tls.KeyFile");
+        }
+        return new Security(tokens, new Tls(cert, key, clientCa));
+    }
+
+    private static String tlsFile(RawConfig raw, String key, Path workDir) {
+        String given = raw.string(key, "").trim();
+        if (given.isEmpty()) {
+            return "";
+        }
+        Path file = workDir.resolve(given);
+        if (!Files.isReadable(file)) {
+            raw.problem(key, given, "is not a readable file");
+        }
+        return file.toString();
     }
 
     /** Reads {@code Tracing.*}: an exporter the server has, and a ratio a sampler accepts. */

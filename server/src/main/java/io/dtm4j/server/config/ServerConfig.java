@@ -1,5 +1,6 @@
 package io.dtm4j.server.config;
 
+import io.dtm4j.server.security.ApiTokens;
 import io.dtm4j.server.security.HostAllowlist;
 import java.nio.file.Path;
 
@@ -30,6 +31,7 @@ import java.nio.file.Path;
  * @param tracing {@code Tracing.*} (dtm4j only): the server's own spans
  * @param admission {@code MaxSteps}, {@code MaxBranchPayload} and {@code BranchUrlAllowlist} (dtm4j
  *     only): what a transaction must satisfy to be accepted
+ * @param security {@code ApiTokens} and {@code Tls.*} (dtm4j only): who may use the API, over what
  */
 public record ServerConfig(
         int httpPort,
@@ -50,7 +52,8 @@ public record ServerConfig(
         Parking parking,
         String logFormat,
         TracingConfig tracing,
-        Admission admission) {
+        Admission admission,
+        Security security) {
 
     /** dtm's default {@code GrpcServiceConfig}: spread calls over every address a target resolves to. */
     public static final String DEFAULT_GRPC_SERVICE_CONFIG = "{\"loadBalancingConfig\": [{\"round_robin\":{}}]}";
@@ -88,6 +91,33 @@ public record ServerConfig(
      */
     public record Admission(int maxSteps, int maxBranchPayload, HostAllowlist branchUrlAllowlist) {
         public static final Admission DEFAULT = new Admission(1000, 1 << 20, HostAllowlist.ANY);
+    }
+
+    /**
+     * Who may use the API, and over what (docs/security.md).
+     *
+     * @param apiTokens the bearer tokens the transaction API (HTTP, JSON-RPC, gRPC) requires; none =
+     *     open, as dtm
+     * @param tls TLS on the HTTP and gRPC ports
+     */
+    public record Security(ApiTokens apiTokens, Tls tls) {
+        public static final Security OPEN = new Security(ApiTokens.NONE, Tls.NONE);
+    }
+
+    /**
+     * TLS on both ports, from PEM files; empty paths = plaintext.
+     *
+     * @param certFile {@code Tls.CertFile}: the server's certificate chain
+     * @param keyFile {@code Tls.KeyFile}: its private key (PKCS#8)
+     * @param clientCaFile {@code Tls.ClientCaFile}: when set, clients must present a certificate
+     *     signed by one of these CAs (mutual TLS)
+     */
+    public record Tls(String certFile, String keyFile, String clientCaFile) {
+        public static final Tls NONE = new Tls("", "", "");
+
+        public boolean enabled() {
+            return !certFile.isEmpty();
+        }
     }
 
     /**
@@ -202,7 +232,8 @@ public record ServerConfig(
                 Parking.NEVER,
                 "text",
                 TracingConfig.NONE,
-                Admission.DEFAULT);
+                Admission.DEFAULT,
+                Security.OPEN);
     }
 
     /** Returns a copy with logLevel replaced (used for the {@code -d} flag). */
@@ -226,7 +257,8 @@ public record ServerConfig(
                 parking,
                 logFormat,
                 tracing,
-                admission);
+                admission,
+                security);
     }
 
     /** Returns a copy with the {@code MicroService.*} settings replaced. */
@@ -250,7 +282,8 @@ public record ServerConfig(
                 parking,
                 logFormat,
                 tracing,
-                admission);
+                admission,
+                security);
     }
 
     /** Returns a copy with the parking budget replaced. */
@@ -274,6 +307,7 @@ public record ServerConfig(
                 budget,
                 logFormat,
                 tracing,
-                admission);
+                admission,
+                security);
     }
 }

@@ -146,6 +146,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void tlsNeedsItsCertificateAndKeyTogether() throws IOException {
+        Path cert = Files.writeString(dir.resolve("cert.pem"), "x");
+        assertThat(problems(null, Map.of("TLS_CERT_FILE", cert.toString())))
+                .containsExactly("Tls.KeyFile (TLS_KEY_FILE) = \"\": Tls.CertFile and Tls.KeyFile go together");
+        assertThat(problems(null, Map.of("TLS_CLIENT_CA_FILE", cert.toString())))
+                .containsExactly(
+                        "Tls.ClientCaFile (TLS_CLIENT_CA_FILE) = \"" + cert + "\": needs Tls.CertFile and Tls.KeyFile");
+        assertThat(problems(null, Map.of("TLS_CERT_FILE", "/nonexistent/cert.pem", "TLS_KEY_FILE", cert.toString())))
+                .containsExactly("Tls.CertFile (TLS_CERT_FILE) = \"/nonexistent/cert.pem\": is not a readable file");
+        ServerConfig.Tls tls = load(null, Map.of("TLS_CERT_FILE", "cert.pem", "TLS_KEY_FILE", "cert.pem"))
+                .security()
+                .tls();
+        assertThat(tls.enabled()).isTrue();
+        assertThat(tls.certFile()).isEqualTo(cert.toString()); // relative to the working directory
+    }
+
+    @Test
     void environmentOverridesDefaults() {
         ServerConfig c = load(
                 null,
@@ -326,6 +343,7 @@ class ConfigLoaderTest {
             MAX_STEPS              | 0      | MaxSteps (MAX_STEPS) = 0: must be at least 1
             MAX_BRANCH_PAYLOAD     | 0      | MaxBranchPayload (MAX_BRANCH_PAYLOAD) = 0: must be at least 1 byte
             BRANCH_URL_ALLOWLIST   | '10.0.0.0/40' | BranchUrlAllowlist (BRANCH_URL_ALLOWLIST) = "10.0.0.0/40": '10.0.0.0/40' is not an IP range such as 10.0.0.0/8
+            API_TOKENS             | 'short' | ApiTokens (API_TOKENS) = "(hidden)": token 1 must be at least 16 characters without spaces (e.g. openssl rand -hex 32)
             TRACING_EXPORTER       | jaeger | Tracing.Exporter (TRACING_EXPORTER) = "jaeger": must be one of none, otlp, console
             TRACING_PROTOCOL       | http   | Tracing.Protocol (TRACING_PROTOCOL) = "http": must be http/protobuf or grpc
             TRACING_SAMPLE_RATIO   | 1.5    | Tracing.SampleRatio (TRACING_SAMPLE_RATIO) = "1.5": must be a number from 0 to 1

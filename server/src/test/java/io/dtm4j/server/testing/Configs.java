@@ -27,7 +27,8 @@ public final class Configs {
                 c.parking(),
                 c.logFormat(),
                 c.tracing(),
-                c.admission());
+                c.admission(),
+                c.security());
     }
 
     /** Returns {@code c} with AlertWebHook {@code url} and AlertRetryLimit {@code limit}. */
@@ -51,7 +52,8 @@ public final class Configs {
                 c.parking(),
                 c.logFormat(),
                 c.tracing(),
-                c.admission());
+                c.admission(),
+                c.security());
     }
 
     /** Returns {@code c} with GrpcPort {@code port} (0 = a free port). */
@@ -80,7 +82,8 @@ public final class Configs {
                 c.parking(),
                 c.logFormat(),
                 c.tracing(),
-                c.admission());
+                c.admission(),
+                c.security());
     }
 
     /** Returns {@code c} with GrpcServiceConfig {@code json}. */
@@ -104,7 +107,8 @@ public final class Configs {
                 c.parking(),
                 c.logFormat(),
                 c.tracing(),
-                c.admission());
+                c.admission(),
+                c.security());
     }
 
     /** Returns {@code c} with MaxSteps, MaxBranchPayload and BranchUrlAllowlist from {@code admission}. */
@@ -128,6 +132,32 @@ public final class Configs {
                 c.parking(),
                 c.logFormat(),
                 c.tracing(),
-                admission);
+                admission,
+                c.security());
+    }
+
+    /** Returns {@code c} with ApiTokens and Tls.* from {@code security}. */
+    public static ServerConfig security(ServerConfig c, ServerConfig.Security security) {
+        return new ServerConfig(
+                c.httpPort(),
+                c.grpcPort(),
+                c.store(),
+                c.transCronInterval(),
+                c.timeoutToFail(),
+                c.retryInterval(),
+                c.maxRetryInterval(),
+                c.requestTimeout(),
+                c.logLevel(),
+                c.alertRetryLimit(),
+                c.alertWebHook(),
+                c.configUpdateInterval(),
+                c.cronWorkers(),
+                c.grpcServiceConfig(),
+                c.microService(),
+                c.parking(),
+                c.logFormat(),
+                c.tracing(),
+                c.admission(),
+                security);
     }
 }

@@ -117,7 +117,8 @@ public final class TestServer implements AutoCloseable {
                 d.parking(),
                 d.logFormat(),
                 d.tracing(),
-                d.admission());
+                d.admission(),
+                d.security());
         try {
             server = Dtm4jServer.start(tweak.apply(config), clock, false, tracing);
         } catch (RuntimeException e) {

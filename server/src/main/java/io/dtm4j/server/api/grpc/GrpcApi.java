@@ -2,16 +2,26 @@ package io.dtm4j.server.api.grpc;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dtm4j.server.api.TraceHeaders;
+import io.dtm4j.server.config.ServerConfig;
 import io.dtm4j.server.engine.Engine;
 import io.dtm4j.server.metrics.Metrics;
+import io.dtm4j.server.security.ApiTokens;
 import io.dtm4j.server.topic.Topics;
 import io.grpc.InsecureServerCredentials;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.Executor;
@@ -38,14 +48,22 @@ public final class GrpcApi implements AutoCloseable {
      */
     @SuppressWarnings("deprecation") // v1alpha reflection: older grpcurl and IDEs ask only for it
     public static GrpcApi start(
-            int port, Engine engine, Topics topics, Metrics metrics, ObjectMapper json, Executor executor) {
-        Server server = NettyServerBuilder.forPort(port, InsecureServerCredentials.create())
+            int port,
+            Engine engine,
+            Topics topics,
+            Metrics metrics,
+            ObjectMapper json,
+            Executor executor,
+            ServerConfig.Security security) {
+        Server server = NettyServerBuilder.forPort(port, credentials(security.tls()))
                 // Netty's default too, but a restart relies on it: the previous server's accepted
                 // connections linger on this port in TIME_WAIT for a minute after it closed them
                 .withOption(ChannelOption.SO_REUSEADDR, true)
                 .executor(executor)
                 .addService(ServerInterceptors.intercept(
-                        new DtmService(engine, topics, metrics, json), TraceHeaders.grpcInterceptor()))
+                        new DtmService(engine, topics, metrics, json),
+                        TraceHeaders.grpcInterceptor(),
+                        new TokenCheck(security.apiTokens())))
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(ProtoReflectionService.newInstance())
                 .build();
@@ -59,6 +77,43 @@ public final class GrpcApi implements AutoCloseable {
             throw new UncheckedIOException("cannot listen on GrpcPort " + port + ": " + reason, e);
         }
         return new GrpcApi(server);
+    }
+
+    private static ServerCredentials credentials(ServerConfig.Tls tls) {
+        if (!tls.enabled()) {
+            return InsecureServerCredentials.create();
+        }
+        try {
+            var tlsCredentials =
+                    TlsServerCredentials.newBuilder().keyManager(new File(tls.certFile()), new File(tls.keyFile()));
+            if (!tls.clientCaFile().isEmpty()) {
+                tlsCredentials
+                        .trustManager(new File(tls.clientCaFile()))
+                        .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+            }
+            return tlsCredentials.build();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the TLS files of the gRPC port: " + e.getMessage(), e);
+        }
+    }
+
+    /** Refuses calls without an accepted bearer token in their {@code authorization} metadata. */
+    private record TokenCheck(ApiTokens tokens) implements ServerInterceptor {
+        private static final Metadata.Key<String> AUTHORIZATION =
+                Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
+        @Override
+        public <Q, R> ServerCall.Listener<Q> interceptCall(
+                ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+            if (tokens.accepts(headers.get(AUTHORIZATION))) {
+                return next.startCall(call, headers);
+            }
+            call.close(
+                    Status.UNAUTHENTICATED.withDescription(
+                            "this server requires an API token: metadata authorization: Bearer <token>"),
+                    new Metadata());
+            return new ServerCall.Listener<>() {};
+        }
     }
 
     /** Returns the bound port (the free one chosen when started with 0). */
