@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.dtm4j.discovery.Registration;
 import io.dtm4j.discovery.ServiceMethod;
 import io.dtm4j.discovery.grpc.DiscoveryNameResolverProvider;
+import io.dtm4j.server.admin.Nodes;
 import io.dtm4j.server.api.HttpApi;
 import io.dtm4j.server.api.grpc.GrpcApi;
 import io.dtm4j.server.config.GrpcServiceConfig;
@@ -17,6 +18,7 @@ import io.dtm4j.server.engine.Alerts;
 import io.dtm4j.server.engine.BranchUrls;
 import io.dtm4j.server.engine.Engine;
 import io.dtm4j.server.engine.EngineContext;
+import io.dtm4j.server.engine.Gids;
 import io.dtm4j.server.engine.Parking;
 import io.dtm4j.server.engine.Scheduler;
 import io.dtm4j.server.engine.Tracing;
@@ -74,6 +76,7 @@ public final class Dtm4jServer implements AutoCloseable {
     private final HttpServer http;
     private final GrpcApi grpc;
     private final Tracing tracing;
+    private final Nodes nodes;
     private volatile Registration registration = Registration.NONE;
 
     private Dtm4jServer(
@@ -86,7 +89,8 @@ public final class Dtm4jServer implements AutoCloseable {
             Scheduler scheduler,
             HttpServer http,
             GrpcApi grpc,
-            Tracing tracing) {
+            Tracing tracing,
+            Nodes nodes) {
         this.vertx = vertx;
         this.store = store;
         this.invoker = invoker;
@@ -97,6 +101,7 @@ public final class Dtm4jServer implements AutoCloseable {
         this.http = http;
         this.grpc = grpc;
         this.tracing = tracing;
+        this.nodes = nodes;
     }
 
     /**
@@ -160,8 +165,10 @@ public final class Dtm4jServer implements AutoCloseable {
                 config, clock, store, invoker, topics, metrics, alerts, parking, tracing, branchUrls, json);
         var engine = new Engine(ctx, virtualThreads);
         var scheduler = new Scheduler(store, engine, clock, config, virtualThreads);
+        var nodes = new Nodes(store, json, clock, engine::activeRounds);
         var api = new HttpApi(
                 engine,
+                nodes,
                 store,
                 topics,
                 metrics,
@@ -180,12 +187,35 @@ public final class Dtm4jServer implements AutoCloseable {
             http = listenHttp(vertx, api, config.httpPort(), config.security().tls());
         } catch (RuntimeException e) {
             // give back what this start took (the gRPC port, the store's lock, threads): a caller may retry
-            new Dtm4jServer(vertx, store, invoker, virtualThreads, timers, engine, scheduler, http, grpc, tracing)
+            new Dtm4jServer(
+                            vertx,
+                            store,
+                            invoker,
+                            virtualThreads,
+                            timers,
+                            engine,
+                            scheduler,
+                            http,
+                            grpc,
+                            tracing,
+                            nodes)
                     .close();
             throw e;
         }
+        nodes.join(new Nodes.Node(
+                Gids.newGid(),
+                hostName(),
+                http.actualPort(),
+                grpc.port(),
+                version(),
+                ProcessHandle.current().pid(),
+                clock.instant().toString(),
+                "",
+                0));
         if (runScheduler) {
             scheduler.start();
+            timers.scheduleWithFixedDelay(
+                    nodes::beatQuietly, Nodes.HEARTBEAT.toSeconds(), Nodes.HEARTBEAT.toSeconds(), TimeUnit.SECONDS);
         }
         log.info(
                 "dtm4j {} listening on HTTP port {}, gRPC port {}, store {}",
@@ -193,8 +223,8 @@ public final class Dtm4jServer implements AutoCloseable {
                 http.actualPort(),
                 grpc.port(),
                 config.store().driver());
-        var server =
-                new Dtm4jServer(vertx, store, invoker, virtualThreads, timers, engine, scheduler, http, grpc, tracing);
+        var server = new Dtm4jServer(
+                vertx, store, invoker, virtualThreads, timers, engine, scheduler, http, grpc, tracing, nodes);
         server.register(driver, config.microService());
         return server;
     }
@@ -247,6 +277,24 @@ public final class Dtm4jServer implements AutoCloseable {
         }
     }
 
+    /** The name of this machine (a container's is its host name), or "localhost" when it has none. */
+    private static String hostName() {
+        String env = System.getenv("HOSTNAME");
+        if (env != null && !env.isBlank()) {
+            return env.trim();
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    /** The nodes sharing this server's store, this one included. */
+    public Nodes nodes() {
+        return nodes;
+    }
+
     public int httpPort() {
         return http.actualPort();
     }
@@ -272,6 +320,7 @@ public final class Dtm4jServer implements AutoCloseable {
     public void close() {
         registration.close(); // first: clients stop picking this instance while it still answers
         scheduler.close();
+        nodes.leave();
         // both listeners are closed (their ports free) before this returns; null after a failed start
         if (http != null) {
             http.close().toCompletionStage().toCompletableFuture().join();

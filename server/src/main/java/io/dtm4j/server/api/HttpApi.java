@@ -10,6 +10,7 @@ import io.dtm4j.protocol.TraceContext;
 import io.dtm4j.protocol.TransRequest;
 import io.dtm4j.protocol.TransStatus;
 import io.dtm4j.protocol.TransType;
+import io.dtm4j.server.admin.Nodes;
 import io.dtm4j.server.engine.DtmException;
 import io.dtm4j.server.engine.Engine;
 import io.dtm4j.server.engine.Gids;
@@ -56,6 +57,8 @@ public final class HttpApi {
     private static final String BASE = "/api/dtmsvr";
     /** dtm4j's own routes for parked transactions (docs/observability.md#parking). */
     private static final String PARKED = "/api/dtm4j/parked";
+
+    private static final String NODES = "/api/dtm4j/nodes";
     /** At most this many gids per replay or stop request. */
     private static final int MAX_GIDS = 1000;
 
@@ -73,6 +76,7 @@ public final class HttpApi {
     }
 
     private final Engine engine;
+    private final Nodes nodes;
     private final Store store;
     private final Topics topics;
     private final Metrics metrics;
@@ -87,6 +91,7 @@ public final class HttpApi {
 
     public HttpApi(
             Engine engine,
+            Nodes nodes,
             Store store,
             Topics topics,
             Metrics metrics,
@@ -98,6 +103,7 @@ public final class HttpApi {
             String version,
             ApiTokens tokens) {
         this.tokens = tokens;
+        this.nodes = nodes;
         this.engine = engine;
         this.store = store;
         this.topics = topics;
@@ -177,6 +183,7 @@ public final class HttpApi {
             return null;
         }));
         r.get(PARKED).handler(serve("parked", this::parked));
+        r.get(NODES).handler(serve("nodes", rc -> nodes()));
         r.post(PARKED + "/replay").handler(serve("replayparked", rc -> onParked(rc, engine::replayParked)));
         r.post(PARKED + "/stop").handler(serve("stopparked", rc -> onParked(rc, engine::stopParked)));
         r.get(BASE + "/scanKV").handler(serve("scankv", this::scanKv));
@@ -299,6 +306,18 @@ public final class HttpApi {
             rc.response().putHeader("Connection", "close");
         }
         respondError(rc, 401, "this server requires an API token: Authorization: Bearer <token>");
+    }
+
+    /** {@code {"nodes":[{…entry…,"alive":true}]}}: this node first (docs/operations.md#nodes). */
+    private ObjectNode nodes() {
+        ObjectNode n = object();
+        ArrayNode list = n.putArray("nodes");
+        for (Nodes.Listed l : nodes.list()) {
+            ObjectNode node = json.valueToTree(l.node());
+            node.put("alive", l.alive());
+            list.add(node);
+        }
+        return n;
     }
 
     private void respondError(RoutingContext rc, int status, String message) {
