@@ -15,6 +15,7 @@ import io.dtm4j.server.config.ServerConfig;
 import io.dtm4j.server.discovery.MicroServiceDriver;
 import io.dtm4j.server.discovery.MicroServiceDrivers;
 import io.dtm4j.server.engine.Alerts;
+import io.dtm4j.server.engine.Attempts;
 import io.dtm4j.server.engine.BranchUrls;
 import io.dtm4j.server.engine.Engine;
 import io.dtm4j.server.engine.EngineContext;
@@ -161,8 +162,10 @@ public final class Dtm4jServer implements AutoCloseable {
         metrics.parkedNow(parking::count);
         metrics.dueNow(() -> store.countDue(clock.instant()));
         var branchUrls = new BranchUrls(driver::split, config.admission().branchUrlAllowlist());
+        var attempts = new Attempts(store, json);
+        timers.scheduleWithFixedDelay(() -> pruneQuietly(attempts), 10, 10, TimeUnit.MINUTES);
         var ctx = new EngineContext(
-                config, clock, store, invoker, topics, metrics, alerts, parking, tracing, branchUrls, json);
+                config, clock, store, invoker, topics, metrics, alerts, parking, tracing, branchUrls, attempts, json);
         var engine = new Engine(ctx, virtualThreads);
         var scheduler = new Scheduler(store, engine, clock, config, virtualThreads);
         var nodes = new Nodes(store, json, clock, engine::activeRounds);
@@ -274,6 +277,14 @@ public final class Dtm4jServer implements AutoCloseable {
             close();
             throw new IllegalStateException(
                     "cannot register in MicroService.Target " + settings.target() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void pruneQuietly(Attempts attempts) {
+        try {
+            attempts.prune();
+        } catch (RuntimeException e) {
+            log.warn("attempt histories not pruned: {}", e.toString());
         }
     }
 

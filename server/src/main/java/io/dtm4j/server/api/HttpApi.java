@@ -59,6 +59,7 @@ public final class HttpApi {
     private static final String PARKED = "/api/dtm4j/parked";
 
     private static final String NODES = "/api/dtm4j/nodes";
+    private static final String ATTEMPTS = "/api/dtm4j/attempts";
     /** At most this many gids per replay or stop request. */
     private static final int MAX_GIDS = 1000;
 
@@ -184,6 +185,11 @@ public final class HttpApi {
         }));
         r.get(PARKED).handler(serve("parked", this::parked));
         r.get(NODES).handler(serve("nodes", rc -> nodes()));
+        r.get(ATTEMPTS).handler(serve("attempts", rc -> {
+            ObjectNode n = object().put("gid", param(rc, "gid"));
+            n.set("attempts", json.valueToTree(engine.attempts(param(rc, "gid"))));
+            return n;
+        }));
         r.post(PARKED + "/replay").handler(serve("replayparked", rc -> onParked(rc, engine::replayParked)));
         r.post(PARKED + "/stop").handler(serve("stopparked", rc -> onParked(rc, engine::stopParked)));
         r.get(BASE + "/scanKV").handler(serve("scankv", this::scanKv));

@@ -207,11 +207,16 @@ public final class ActiveTrans {
         if (!options.branchHeaders().containsKey(TraceContext.TRACEPARENT)) { // branch_headers win
             headers = Tracing.carrying(headers, span);
         }
+        Instant at = now();
         long start = System.nanoTime();
         Outcome outcome = ctx.invoker().call(branchCall(g, url, branchId, op, body, headers));
+        long nanos = System.nanoTime() - start;
         String result = outcome.isError() ? "error" : outcome.result().name().toLowerCase(Locale.ROOT);
-        ctx.metrics().branchCallTime(g.protocol(), opLabel, result, (System.nanoTime() - start) / 1e9);
+        ctx.metrics().branchCallTime(g.protocol(), opLabel, result, nanos / 1e9);
         Tracing.end(span, result);
+        if (!outcome.isSuccess()) { // a success writes nothing: the common path stays as it was
+            ctx.attempts().record(g.gid(), branchId + " " + op, at, nanos / 1_000_000, result, outcome.text());
+        }
         return outcome;
     }
 

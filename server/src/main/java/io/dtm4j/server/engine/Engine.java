@@ -543,6 +543,11 @@ public final class Engine {
         }
     }
 
+    /** The last unsuccessful calls of each branch of {@code gid} (docs/operations.md#attempts). */
+    public Map<String, List<Attempts.Attempt>> attempts(String rawGid) {
+        return ctx.attempts().of(TransValidator.gid(rawGid));
+    }
+
     /**
      * Refuses a topic subscriber URL the server cannot or may not call (docs/security.md).
      *

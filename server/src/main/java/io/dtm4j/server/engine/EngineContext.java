@@ -20,6 +20,7 @@ public record EngineContext(
         Parking parking,
         Tracing tracing,
         BranchUrls branchUrls,
+        Attempts attempts,
         ObjectMapper json) {
 
     public RetryPolicy retryPolicy() {

@@ -67,6 +67,7 @@ class ActiveTransLeaseTest {
                 new Parking(dtm.server().store(), dtm.json, dtm.clock),
                 Tracing.OFF,
                 new BranchUrls(ServiceMethod::atFirstSlash, HostAllowlist.ANY),
+                new Attempts(dtm.server().store(), dtm.json),
                 dtm.json);
         return new ActiveTrans(ctx, g, TransOptions.NONE, List.of());
     }
