@@ -6,7 +6,6 @@ import io.dtm4j.protocol.TransOptions;
 import io.dtm4j.protocol.TransRequest;
 import io.dtm4j.protocol.TransStatus;
 import io.dtm4j.protocol.TransType;
-import io.dtm4j.server.config.ServerConfig.Admission;
 import io.dtm4j.server.invoke.ProtocolInvoker;
 import io.dtm4j.server.store.BranchOp;
 import io.dtm4j.server.store.GlobalTrans;
@@ -207,7 +206,7 @@ public final class Engine {
             case "workflow" -> List.of(workflowStep(gid, branchId, fields, data, now));
             default -> throw DtmException.error("unknow trans type: " + type);
         };
-        payloadSize("data", data.length);
+        TransValidator.payloadSize("data", data.length, ctx.config().admission());
         for (BranchOp row : rows) { // the transaction's protocol is not read here: any callable URL passes
             ctx.branchUrls().check("branch " + branchId + " " + row.op(), row.url(), ProtocolInvoker.GRPC);
         }
@@ -491,16 +490,7 @@ public final class Engine {
     private TransRequest validated(TransRequest r) {
         String gid = TransValidator.gid(r.gid());
         TransValidator.times(r);
-        TransValidator.steps(r, TransValidator.type(r));
-        Admission limits = ctx.config().admission();
-        if (r.steps().size() > limits.maxSteps()) {
-            throw DtmException.badRequest("the transaction has " + r.steps().size() + " steps, at most "
-                    + limits.maxSteps() + " are allowed (MaxSteps)");
-        }
-        List<byte[]> payloads = Payloads.of(r);
-        for (int i = 0; i < payloads.size(); i++) {
-            payloadSize("payloads[" + i + "]", payloads.get(i).length);
-        }
+        TransValidator.steps(r, TransValidator.type(r), ctx.config().admission());
         return new TransRequest(
                 gid,
                 r.transType(),
@@ -523,14 +513,6 @@ public final class Engine {
                 r.rollbackReason(),
                 r.reqExtra(),
                 r.binPayloads());
-    }
-
-    private void payloadSize(String what, int bytes) {
-        int max = ctx.config().admission().maxBranchPayload();
-        if (bytes > max) {
-            throw DtmException.badRequest(
-                    what + " is " + bytes + " bytes, at most " + max + " are allowed (MaxBranchPayload)");
-        }
     }
 
     /** Refuses a transaction whose branch or callback URLs the server cannot or may not call. */

@@ -2,6 +2,8 @@ package io.dtm4j.server.engine;
 
 import io.dtm4j.protocol.TransRequest;
 import io.dtm4j.protocol.TransType;
+import io.dtm4j.server.config.ServerConfig.Admission;
+import java.util.List;
 
 /**
  * Checks a transaction request before anything is written, so a bad request never leaves a
@@ -47,13 +49,24 @@ final class TransValidator {
         }
     }
 
-    /** Checks the steps of a saga or msg: one payload per step and an action in every step. */
-    static void steps(TransRequest request, TransType type) {
+    /**
+     * Checks the steps of a saga or msg: at most {@code limits.maxSteps()}, one payload per step of at
+     * most {@code limits.maxBranchPayload()} bytes, and an action in every step.
+     */
+    static void steps(TransRequest request, TransType type, Admission limits) {
         if (type != TransType.SAGA && type != TransType.MSG) {
             return;
         }
         int steps = request.steps().size();
-        int payloads = Payloads.of(request).size();
+        if (steps > limits.maxSteps()) {
+            throw DtmException.badRequest("the transaction has " + steps + " steps, at most " + limits.maxSteps()
+                    + " are allowed (MaxSteps)");
+        }
+        List<byte[]> bytes = Payloads.of(request);
+        for (int i = 0; i < bytes.size(); i++) {
+            payloadSize("payloads[" + i + "]", bytes.get(i).length, limits);
+        }
+        int payloads = bytes.size();
         if (payloads != steps) {
             throw DtmException.badRequest("steps and payloads do not match: " + steps + " steps but " + payloads
                     + " payloads (one payload per step is required)");
@@ -63,6 +76,14 @@ final class TransValidator {
             if (step == null || !step.containsKey("action")) {
                 throw DtmException.badRequest("steps[" + i + "] has no 'action'");
             }
+        }
+    }
+
+    /** Refuses a branch payload over {@code limits.maxBranchPayload()} bytes. */
+    static void payloadSize(String what, int bytes, Admission limits) {
+        if (bytes > limits.maxBranchPayload()) {
+            throw DtmException.badRequest(what + " is " + bytes + " bytes, at most " + limits.maxBranchPayload()
+                    + " are allowed (MaxBranchPayload)");
         }
     }
 }
