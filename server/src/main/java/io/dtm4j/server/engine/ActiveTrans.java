@@ -202,7 +202,8 @@ public final class ActiveTrans {
             return ctx.invoker().call(branchCall(g, url, branchId, op, body, headers(g)));
         }
         String opLabel = type() == TransType.WORKFLOW ? "workflow" : op; // a workflow's op is its own name
-        Span span = ctx.tracing().call(roundSpan, opLabel, branchId, url);
+        int retries = RetryPolicy.consecutiveFailures(g.nextCronInterval(), policy.resetInterval(options));
+        Span span = ctx.tracing().call(roundSpan, opLabel, branchId, url, retries);
         Map<String, String> headers = headers(g);
         if (!options.branchHeaders().containsKey(TraceContext.TRACEPARENT)) { // branch_headers win
             headers = Tracing.carrying(headers, span);

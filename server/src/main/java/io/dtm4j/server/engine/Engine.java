@@ -466,6 +466,7 @@ public final class Engine {
         } catch (DtmException e) {
             throw e;
         } catch (RuntimeException e) {
+            span.recordException(e);
             log.error("gid {}: processing failed", trans.gid(), e);
             throw new DtmException(DtmException.Kind.ERROR, e.getMessage(), e);
         } finally {
@@ -477,6 +478,10 @@ public final class Engine {
             ctx.metrics().transactionRound(trans.type().wire(), ok, age);
             ctx.metrics().roundTime(trans.type().wire(), ok, (System.nanoTime() - start) / 1e9);
             span.setAttribute("dtm.status_after", trans.status().wire());
+            String reason = trans.global().rollbackReason();
+            if (reason != null && !reason.isEmpty()) {
+                span.setAttribute("dtm.rollback_reason", reason);
+            }
             if (!ok) {
                 span.setStatus(StatusCode.ERROR);
             }

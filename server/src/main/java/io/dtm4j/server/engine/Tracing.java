@@ -119,8 +119,11 @@ public final class Tracing implements AutoCloseable {
                 .startSpan();
     }
 
-    /** Starts the span of one call of a round ({@code url} without its query, which may hold secrets). */
-    Span call(Span round, String op, String branchId, String url) {
+    /**
+     * Starts the span of one call of a round ({@code url} without its query, which may hold secrets;
+     * {@code retries}: the transaction's consecutive failures so far).
+     */
+    Span call(Span round, String op, String branchId, String url, int retries) {
         if (!on) {
             return Span.getInvalid();
         }
@@ -131,6 +134,7 @@ public final class Tracing implements AutoCloseable {
                 .setAttribute("dtm.op", op)
                 .setAttribute("dtm.branch_id", branchId)
                 .setAttribute("url.full", query < 0 ? url : url.substring(0, query))
+                .setAttribute("dtm.retry_count", retries)
                 .startSpan();
     }
 

@@ -112,6 +112,9 @@ class SpansTest {
         assertThat(calls)
                 .extracting(c -> c.getStatus().getStatusCode())
                 .containsExactlyInAnyOrder(StatusCode.ERROR, StatusCode.UNSET);
+        assertThat(calls) // the second call follows one failure
+                .extracting(c -> c.getAttributes().get(AttributeKey.longKey("dtm.retry_count")))
+                .containsExactlyInAnyOrder(0L, 1L);
         // the business service is the child of each call span
         assertThat(busi.calls(gid))
                 .extracting(c -> c.header("traceparent"))
@@ -164,5 +167,22 @@ class SpansTest {
             assertThat(console.isOn()).isTrue();
             assertThat(console.storeEvents()).isTrue();
         }
+    }
+
+    @Test
+    void aRoundThatRollsBackCarriesTheReason() {
+        busi.scriptFor(gid, "TransOut", Reply.failure("Insufficient balance"));
+        assertThat(dtm.post(
+                                "/api/dtmsvr/submit",
+                                saga().set("wait_result", true).body())
+                        .status())
+                .isEqualTo(409);
+
+        await().until(() -> spans("dtm4j round saga").size() == 1);
+        assertThat(spans("dtm4j round saga")
+                        .getFirst()
+                        .getAttributes()
+                        .get(AttributeKey.stringKey("dtm.rollback_reason")))
+                .contains("Insufficient balance");
     }
 }
