@@ -429,7 +429,10 @@ public final class HttpApi {
                                 .orElseThrow(() ->
                                         DtmException.badRequest("unknown transType '" + param(rc, "transType") + "'")),
                 millis(rc, "createTimeStart"),
-                millis(rc, "createTimeEnd"));
+                millis(rc, "createTimeEnd"),
+                param(rc, "gidPrefix").isEmpty() ? null : param(rc, "gidPrefix"),
+                millis(rc, "updateTimeStart"),
+                millis(rc, "updateTimeEnd"));
         Page<GlobalTrans> page = store.scanGlobals(position, (int) intParam(rc, "limit", 100), filter);
         ArrayNode list = n.putArray("transactions");
         page.items().forEach(g -> list.add(wire.global(g)));

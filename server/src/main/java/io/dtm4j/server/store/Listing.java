@@ -24,6 +24,12 @@ public record Listing(String sql, List<Object> args) {
         query.where("trans_type = ?", filter.transType());
         query.where("create_time >= ?", filter.createTimeStart());
         query.where("create_time <= ?", filter.createTimeEnd());
+        query.where("update_time >= ?", filter.updateTimeStart());
+        query.where("update_time <= ?", filter.updateTimeEnd());
+        // LIKE with an escape character every SQL store takes the same way: the prefix is literal
+        query.where(
+                "gid LIKE ? ESCAPE '!'",
+                filter.gidPrefix() == null ? null : filter.gidPrefix().replaceAll("([!%_])", "!$1") + "%");
         return query.limit(limit);
     }
 

@@ -985,6 +985,32 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void scanGlobalsFiltersByALiteralGidPrefixAndUpdateTime() {
+        // global(gid, type, status, createTime = updateTime, nextCronTime)
+        save(global("order-1", TransType.SAGA, SUBMITTED, now.minusSeconds(300), now));
+        save(global("order-2", TransType.SAGA, SUBMITTED, now.minusSeconds(100), now));
+        save(global("orders", TransType.SAGA, SUBMITTED, now, now));
+        save(global("ord%x", TransType.SAGA, SUBMITTED, now, now));
+        save(global("ord_y", TransType.SAGA, SUBMITTED, now, now));
+        save(global("stock-1", TransType.SAGA, SUBMITTED, now, now));
+
+        assertThat(gids(store.scanGlobals("", 10, prefix("order-")).items())).containsExactly("order-2", "order-1");
+        assertThat(gids(store.scanGlobals("", 10, prefix("ord%")).items())).containsExactly("ord%x");
+        assertThat(gids(store.scanGlobals("", 10, prefix("ord_")).items())).containsExactly("ord_y");
+        assertThat(gids(store.scanGlobals("", 10, prefix("x")).items())).isEmpty();
+
+        GlobalFilter updated =
+                new GlobalFilter(null, null, null, null, "order", now.minusSeconds(200), now.minusSeconds(100));
+        assertThat(gids(store.scanGlobals("", 10, updated).items())).containsExactly("order-2");
+        GlobalFilter updatedBefore = new GlobalFilter(null, null, null, null, null, null, now.minusSeconds(200));
+        assertThat(gids(store.scanGlobals("", 10, updatedBefore).items())).containsExactly("order-1");
+    }
+
+    private static GlobalFilter prefix(String gidPrefix) {
+        return new GlobalFilter(null, null, null, null, gidPrefix, null, null);
+    }
+
+    @Test
     void scanGlobalsPagesThroughFilteredRows() {
         for (int i = 1; i <= 6; i++) {
             save(global("g" + i, i % 2 == 0 ? SUBMITTED : SUCCEED, now));

@@ -191,12 +191,7 @@ public final class RedisStore implements Store {
 
     @Override
     public Page<GlobalTrans> scanGlobals(String position, int limit, GlobalFilter filter) {
-        Predicate<GlobalTrans> keep = g -> (filter.status() == null || g.status() == filter.status())
-                && (filter.transType() == null || g.transType() == filter.transType())
-                && (filter.createTimeStart() == null
-                        || (g.createTime() != null && !g.createTime().isBefore(filter.createTimeStart())))
-                && (filter.createTimeEnd() == null
-                        || (g.createTime() != null && !g.createTime().isAfter(filter.createTimeEnd())));
+        Predicate<GlobalTrans> keep = filter::keeps;
         return scanIndex(
                 "scanGlobals",
                 "gi",
