@@ -28,7 +28,7 @@ final class ParkedCommands {
                         Options:
                           --limit N   entries per page, default 100; without --all only the first page
                           --all       every page
-                        The error is cut to 60 characters; --json prints each entry as the server answers it
+                        ERROR is the last error of BRANCH. --json prints each entry as the server answers it
                         ({"transaction":{…},"reason","branch","error","retries","parked_at"}), one per line.
                         """,
                         Set.of("--limit"),
@@ -80,7 +80,7 @@ final class ParkedCommands {
                         text(p, "retries"),
                         text(p, "reason"),
                         text(p, "branch"),
-                        Table.shorten(text(p, "error"), 60));
+                        error(p));
             }
             position = page.path("next_position").asText("");
         } while (a.flag("--all") && !position.isEmpty());
@@ -95,6 +95,13 @@ final class ParkedCommands {
             }
         }
         return 0;
+    }
+
+    /** Returns the last error without the "error calling <branch>: " the server puts first (BRANCH shows it). */
+    private static String error(JsonNode p) {
+        String error = text(p, "error");
+        String prefix = "error calling " + text(p, "branch") + ": ";
+        return error.startsWith(prefix) ? error.substring(prefix.length()) : error;
     }
 
     static int replay(Session s, Args a) {
@@ -131,7 +138,7 @@ final class ParkedCommands {
                 if (ok) {
                     s.out.println(gid + ": " + done);
                 } else if (result.equals("not_parked")) {
-                    s.problem(gid + ": not parked (unknown, finished, or not parked)");
+                    s.problem(gid + ": not parked (unknown gid, finished, or not parked now)");
                 } else {
                     s.problem(gid + ": " + (result.isEmpty() ? "no result from the server" : result));
                 }

@@ -55,9 +55,4 @@ final class Table {
             out.println(line);
         }
     }
-
-    /** Returns {@code text} cut to {@code max} characters, marking the cut with an ellipsis. */
-    static String shorten(String text, int max) {
-        return text == null || text.length() <= max ? text : text.substring(0, max - 1) + "…";
-    }
 }
