@@ -112,7 +112,8 @@ final class ParkedCommands {
         List<String> gids = a.atLeastOne(0, "GID");
         s.confirm(
                 "parked stop",
-                "Force-stop the parked " + Session.some(gids) + "? They end failed and nothing is compensated.",
+                "Force-stop the parked " + Session.some(gids)
+                        + "? A stopped transaction ends failed; nothing is compensated.",
                 a.flag("--yes"));
         return act(s, gids, s.api::stopParked, "stopped (failed)");
     }

@@ -162,7 +162,7 @@ final class TransactionCommands {
             String value = e.getValue().isTextual()
                     ? e.getValue().asText()
                     : e.getValue().toString();
-            if (key.equals("next_cron_time") && Times.isParkedTime(value)) {
+            if (key.equals("next_cron_time") && nextRetry(t).equals("parked")) {
                 value += " (parked)";
             } else if (key.equals("next_cron_interval")) {
                 value += " s";
@@ -192,7 +192,7 @@ final class TransactionCommands {
         List<String> gids = a.atLeastOne(0, "GID");
         s.confirm(
                 "stop",
-                "Force-stop " + Session.some(gids) + "? They end failed and nothing is compensated.",
+                "Force-stop " + Session.some(gids) + "? A stopped transaction ends failed; nothing is compensated.",
                 a.flag("--yes"));
         return eachGid(s, gids, s.api::forceStop, "stopped (failed)");
     }

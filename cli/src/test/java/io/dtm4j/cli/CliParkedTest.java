@@ -98,6 +98,11 @@ class CliParkedTest {
         assertThat(stop.exit()).as(stop.toString()).isZero();
         assertThat(stop.out()).isEqualTo(gid + ": stopped (failed)\n");
         assertThat(dtm.status(gid)).isEqualTo("failed");
+        // its next_cron_time stays where parking put it, but a finished transaction is not called parked
+        assertThat(cli.run("show", gid).out())
+                .containsPattern("(?m)^status +failed$")
+                .doesNotContain("parked");
+        assertThat(cells(cli.run("list", "--gid", gid).lines().get(1)).get(4)).isEqualTo("-");
     }
 
     @Test
