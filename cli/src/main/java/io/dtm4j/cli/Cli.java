@@ -1,7 +1,11 @@
 package io.dtm4j.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -72,10 +76,20 @@ public final class Cli {
                 .forEach(c -> commands.put(c.name(), c));
     }
 
+    /**
+     * Runs the command line of the process and exits with its code. Output is UTF-8 whatever the
+     * locale: JSON is UTF-8 by definition, and a pipe in a container with the POSIX locale would
+     * otherwise turn every non-ASCII character of a gid, URL or remark into {@code ?}.
+     */
     public static void main(String[] args) {
-        int code = new Cli(System.out, System.err, Confirmation.console(), System.getenv(), Clock.systemDefaultZone())
-                .run(args);
-        System.out.flush();
+        PrintStream out = new PrintStream(
+                new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16),
+                false,
+                StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        int code = new Cli(out, err, Confirmation.console(), System.getenv(), Clock.systemDefaultZone()).run(args);
+        out.flush();
+        err.flush();
         System.exit(code);
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -244,7 +245,12 @@ final class TransactionCommands {
         if (since == null && until == null) {
             return true;
         }
-        Instant created = OffsetDateTime.parse(text(t, "create_time")).toInstant();
+        Instant created;
+        try {
+            created = OffsetDateTime.parse(text(t, "create_time")).toInstant();
+        } catch (DateTimeParseException e) {
+            return false;
+        }
         return (since == null || !created.isBefore(since.truncatedTo(ChronoUnit.SECONDS)))
                 && (until == null || !created.isAfter(until.truncatedTo(ChronoUnit.SECONDS)));
     }

@@ -52,6 +52,8 @@ class CliProcessTest {
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().remove("DTM4J_SERVER");
         pb.environment().remove("DTM4J_TOKEN");
+        pb.environment().put("LC_ALL", "C"); // the POSIX locale of many containers: ASCII by default
+        pb.environment().put("LANG", "C");
         Process p = pb.start();
         p.getOutputStream().close(); // standard input: an empty pipe
         var out = p.getInputStream().readAllBytes(); // small outputs: reading one stream then the other is safe
@@ -102,6 +104,25 @@ class CliProcessTest {
         Run yes = cli("--server", dtm.baseUrl(), "stop", gid, "--yes");
         assertThat(yes.exit()).as(yes.err()).isZero();
         assertThat(dtm.status(gid)).isEqualTo("failed");
+    }
+
+    @Test
+    void outputIsUtf8WhateverTheLocale() throws Exception {
+        String remark = "Lager ✓ Größe";
+        assertThat(dtm.get("/api/dtmsvr/subscribe?topic=utf8&url=" + busi.url("Sub") + "&remark="
+                                + java.net.URLEncoder.encode(remark, StandardCharsets.UTF_8))
+                        .status())
+                .isEqualTo(200);
+
+        Run table = cli("--server", dtm.baseUrl(), "topics", "show", "utf8");
+        assertThat(table.exit()).as(table.err()).isZero();
+        assertThat(table.out()).contains(remark);
+        Run json = cli("--server", dtm.baseUrl(), "--json", "topics", "show", "utf8");
+        assertThat(dtm.parse(dtm.parse(json.out()).path("v").asText())
+                        .get(0)
+                        .path("remark")
+                        .asText())
+                .isEqualTo(remark);
     }
 
     @Test
