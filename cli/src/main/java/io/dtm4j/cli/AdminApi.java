@@ -77,11 +77,6 @@ final class AdminApi implements AutoCloseable {
         return scheme + "://" + uri.getRawAuthority().replaceFirst("^.*@", "") + path;
     }
 
-    /** The server's base URL as the messages show it. */
-    String server() {
-        return base;
-    }
-
     /** {@code GET /api/dtmsvr/all}: one page of transactions, newest first. */
     JsonNode all(Map<String, String> filter, String position, int limit) {
         Map<String, String> q = new LinkedHashMap<>(filter);

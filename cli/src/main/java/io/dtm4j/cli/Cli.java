@@ -7,7 +7,6 @@ import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -95,45 +94,14 @@ public final class Cli {
 
     /** Runs the command line {@code args}; returns the exit code. */
     public int run(String... args) {
-        String server = null;
-        String token = null;
-        boolean json = false;
-        boolean help = false;
-        List<String> rest = new ArrayList<>();
+        GlobalOptions global;
         try {
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                int eq = a.indexOf('=');
-                String name = a.startsWith("--") && eq > 0 ? a.substring(0, eq) : a;
-                switch (name) {
-                    case "--" -> {
-                        rest.addAll(List.of(args).subList(i, args.length));
-                        i = args.length;
-                    }
-                    case "--server", "--token" -> {
-                        String value;
-                        if (eq > 0) {
-                            value = a.substring(eq + 1);
-                        } else if (i + 1 < args.length) {
-                            value = args[++i];
-                        } else {
-                            throw Failure.usage("option " + name + " needs a value");
-                        }
-                        if (name.equals("--server")) {
-                            server = value;
-                        } else {
-                            token = value;
-                        }
-                    }
-                    case "--json" -> json = true;
-                    case "-h", "--help" -> help = true;
-                    default -> rest.add(a);
-                }
-            }
+            global = GlobalOptions.parse(args);
         } catch (Failure f) {
             return usageError(f.getMessage(), null);
         }
-
+        List<String> rest = global.rest();
+        boolean help = global.help();
         if (rest.isEmpty()) {
             if (help) {
                 out.print(OVERVIEW);
@@ -169,10 +137,10 @@ public final class Cli {
         try {
             Args parsed = Args.parse(rest.subList(argsFrom, rest.size()), command.valued(), command.flags());
             try (AdminApi api = new AdminApi(
-                    orEnv(server, "DTM4J_SERVER", AdminApi.DEFAULT_SERVER),
-                    orEnv(token, "DTM4J_TOKEN", null),
+                    orEnv(global.server(), "DTM4J_SERVER", AdminApi.DEFAULT_SERVER),
+                    orEnv(global.token(), "DTM4J_TOKEN", null),
                     new ObjectMapper())) {
-                return command.action().run(new Session(api, out, err, json, confirmation, clock), parsed);
+                return command.action().run(new Session(api, out, err, global.json(), confirmation, clock), parsed);
             }
         } catch (Failure f) {
             if (f.exitCode() == Failure.USAGE) {
