@@ -90,6 +90,16 @@ final class AdminApi implements AutoCloseable {
         return get("/api/dtmsvr/query", Map.of("gid", gid));
     }
 
+    /** {@code GET /api/dtm4j/attempts} (dtm4j only): the last unsuccessful calls of each branch. */
+    JsonNode attempts(String gid) {
+        return get("/api/dtm4j/attempts", Map.of("gid", gid));
+    }
+
+    /** {@code GET /api/dtm4j/nodes} (dtm4j only): the server nodes sharing the store. */
+    JsonNode nodes() {
+        return get("/api/dtm4j/nodes", Map.of());
+    }
+
     /** {@code POST /api/dtmsvr/resetNextCronTime}: the transaction is due now. */
     JsonNode resetNextCronTime(String gid) {
         return post("/api/dtmsvr/resetNextCronTime", json.createObjectNode().put("gid", gid));

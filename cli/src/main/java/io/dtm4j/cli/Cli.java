@@ -70,7 +70,7 @@ public final class Cli {
         this.confirmation = confirmation;
         this.env = env;
         this.clock = clock;
-        Stream.of(TransactionCommands.all(), TopicCommands.all(), ParkedCommands.all())
+        Stream.of(TransactionCommands.all(), TopicCommands.all(), ParkedCommands.all(), NodeCommands.all())
                 .flatMap(List::stream)
                 .forEach(c -> commands.put(c.name(), c));
     }

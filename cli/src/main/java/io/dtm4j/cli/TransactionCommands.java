@@ -24,13 +24,15 @@ final class TransactionCommands {
         return List.of(
                 new Command(
                         "list",
-                        "list [--status S] [--type T] [--gid G] [--since TIME] [--until TIME] [--limit N] [--all]",
+                        "list [--status S] [--type T] [--gid G | --gid-prefix P] [--since TIME] [--until TIME]"
+                                + " [--limit N] [--all]",
                         "Lists transactions, newest first: gid, type, status, creation time, next retry, protocol.",
                         """
                         Options:
                           --status S     prepared, submitted, aborting, succeed or failed
                           --type T       saga, msg, tcc, xa or workflow
                           --gid G        only this transaction
+                          --gid-prefix P gids starting with P (dtm4j servers)
                           --since TIME   created at or after TIME
                           --until TIME   created at or before TIME
                           --limit N      transactions per page, default 100; without --all only the first page
@@ -40,13 +42,13 @@ final class TransactionCommands {
                         NEXT RETRY is "-" for finished transactions and "parked" for parked ones.
                         With --json, each transaction is printed as the server's JSON object, one per line.
                         """,
-                        Set.of("--status", "--type", "--gid", "--since", "--until", "--limit"),
+                        Set.of("--status", "--type", "--gid", "--gid-prefix", "--since", "--until", "--limit"),
                         Set.of("--all"),
                         TransactionCommands::list),
                 new Command(
                         "show",
                         "show GID",
-                        "Shows a transaction's fields and its branches.",
+                        "Shows a transaction's fields, its branches and (dtm4j servers) their last unsuccessful calls.",
                         "With --json, prints the server's answer unchanged: {\"transaction\":{…},\"branches\":[…]}.\n"
                                 + "An unknown gid ends with exit code 1.",
                         Set.of(),
@@ -92,6 +94,7 @@ final class TransactionCommands {
 
         Map<String, String> filter = new LinkedHashMap<>();
         putIfSet(filter, "gid", gid);
+        putIfSet(filter, "gidPrefix", a.value("--gid-prefix").orElse(""));
         putIfSet(filter, "status", status);
         putIfSet(filter, "transType", type);
         if (since != null) {
@@ -181,7 +184,30 @@ final class TransactionCommands {
         } else {
             branches.print(s.out);
         }
+        printAttempts(s, gid);
         return 0;
+    }
+
+    /** The last unsuccessful calls of each branch; nothing against a server without them (dtm). */
+    private static void printAttempts(Session s, String gid) {
+        JsonNode attempts;
+        try {
+            attempts = s.api.attempts(gid).path("attempts");
+        } catch (Failure f) {
+            return;
+        }
+        if (attempts.isEmpty()) {
+            return;
+        }
+        s.out.println();
+        Table calls = new Table("BRANCH", "AT", "MS", "OUTCOME", "ANSWER");
+        for (var branch : attempts.properties()) {
+            for (JsonNode c : branch.getValue()) {
+                calls.row(branch.getKey(), text(c, "at"), text(c, "ms"), text(c, "outcome"), text(c, "error"));
+            }
+        }
+        s.out.println("last unsuccessful calls:");
+        calls.print(s.out);
     }
 
     static int retry(Session s, Args a) {

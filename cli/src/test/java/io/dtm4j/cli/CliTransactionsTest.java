@@ -240,13 +240,20 @@ class CliTransactionsTest {
         int header = lines.indexOf(
                 lines.stream().filter(l -> l.startsWith("BRANCH")).findFirst().orElseThrow());
         assertThat(cells(lines.get(header))).containsExactly("BRANCH", "OP", "STATUS", "URL", "UPDATED");
-        assertThat(lines.subList(header + 1, lines.size()))
+        int calls = lines.indexOf("last unsuccessful calls:");
+        assertThat(lines.subList(header + 1, calls - 1))
                 .map(l -> cells(l).subList(0, 4))
                 .containsExactly(
                         List.of("01", "compensate", "prepared", busi.url("TransOutRevert")),
                         List.of("01", "action", "succeed", busi.url("TransOut")),
                         List.of("02", "compensate", "prepared", busi.url("TransInRevert")),
                         List.of("02", "action", "prepared", busi.url("TransIn")));
+        // the failing branch's last call, with the service's answer
+        assertThat(cells(lines.get(calls + 1))).containsExactly("BRANCH", "AT", "MS", "OUTCOME", "ANSWER");
+        assertThat(lines.subList(calls + 2, lines.size()))
+                .singleElement()
+                .satisfies(l ->
+                        assertThat(l).startsWith("02 action").contains("error").contains("internal error"));
 
         CliRunner.Result json = cli.run("show", gid, "--json");
         assertThat(json.exit()).isZero();
@@ -255,6 +262,34 @@ class CliTransactionsTest {
         CliRunner.Result unknown = cli.run("show", gid + "-unknown");
         assertThat(unknown.exit()).isEqualTo(1);
         assertThat(unknown.err()).isEqualTo("dtm4j-cli: no transaction with gid " + gid + "-unknown\n");
+    }
+
+    @Test
+    void listFiltersByGidPrefix() {
+        submitSucceeding(gid + "-a");
+        submitSucceeding(gid + "-b");
+        submitSucceeding("other-" + gid);
+
+        CliRunner.Result r = cli.run("list", "--gid-prefix", gid + "-", "--json");
+
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.lines()).map(l -> dtm.parse(l).path("gid").asText()).containsExactly(gid + "-b", gid + "-a");
+    }
+
+    @Test
+    void nodesListsTheServerNode() {
+        dtm.server().nodes().beat(); // other tests move the clock; the heartbeat timer does not run in tests
+        CliRunner.Result r = cli.run("nodes");
+
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(cells(r.lines().get(0)))
+                .containsExactly("ID", "HOST", "HTTP", "GRPC", "VERSION", "STARTED", "HEARTBEAT", "ROUNDS", "ALIVE");
+        assertThat(r.lines()).as(r.toString()).hasSize(2);
+        assertThat(cells(r.lines().get(1)))
+                .contains(
+                        String.valueOf(dtm.server().httpPort()),
+                        String.valueOf(dtm.server().grpcPort()),
+                        "yes");
     }
 
     @Test
