@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.dtm4j.discovery.Registration;
 import io.dtm4j.discovery.ServiceMethod;
 import io.dtm4j.discovery.grpc.DiscoveryNameResolverProvider;
+import io.dtm4j.server.admin.AuditLog;
 import io.dtm4j.server.admin.Nodes;
 import io.dtm4j.server.api.HttpApi;
 import io.dtm4j.server.api.grpc.GrpcApi;
@@ -31,6 +32,7 @@ import io.dtm4j.server.invoke.grpc.GrpcInvoker;
 import io.dtm4j.server.invoke.grpc.GrpcTarget;
 import io.dtm4j.server.metrics.Metrics;
 import io.dtm4j.server.metrics.TimedStore;
+import io.dtm4j.server.security.ConsoleAccess;
 import io.dtm4j.server.store.Retention;
 import io.dtm4j.server.store.Store;
 import io.dtm4j.server.store.embedded.EmbeddedStore;
@@ -181,7 +183,9 @@ public final class Dtm4jServer implements AutoCloseable {
                 config.timeoutToFail(),
                 MAX_BODY_BYTES,
                 version(),
-                config.security().apiTokens());
+                config.security().apiTokens(),
+                consoleAccess(config.security().console(), clock),
+                new AuditLog(store, json, clock));
         HttpServer http = null;
         GrpcApi grpc = null;
         try {
@@ -278,6 +282,18 @@ public final class Dtm4jServer implements AutoCloseable {
             throw new IllegalStateException(
                     "cannot register in MicroService.Target " + settings.target() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Who may use the console; says in the log when it answers loopback clients only, or everyone. */
+    private static ConsoleAccess consoleAccess(ServerConfig.Console c, Clock clock) {
+        var access = new ConsoleAccess(
+                c.users(), c.insecure(), c.sessionKey(), Duration.ofMinutes(c.sessionMinutes()), clock);
+        switch (access.mode()) {
+            case "loopback" -> log.info("no Console.Users configured: the console answers loopback clients only");
+            case "insecure" -> log.warn("Console.Insecure: the console answers every client without signing in");
+            default -> {}
+        }
+        return access;
     }
 
     private static void pruneQuietly(Attempts attempts) {

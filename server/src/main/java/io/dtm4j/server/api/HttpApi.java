@@ -10,6 +10,7 @@ import io.dtm4j.protocol.TraceContext;
 import io.dtm4j.protocol.TransRequest;
 import io.dtm4j.protocol.TransStatus;
 import io.dtm4j.protocol.TransType;
+import io.dtm4j.server.admin.AuditLog;
 import io.dtm4j.server.admin.Nodes;
 import io.dtm4j.server.engine.DtmException;
 import io.dtm4j.server.engine.Engine;
@@ -17,6 +18,7 @@ import io.dtm4j.server.engine.Gids;
 import io.dtm4j.server.engine.Parking;
 import io.dtm4j.server.metrics.Metrics;
 import io.dtm4j.server.security.ApiTokens;
+import io.dtm4j.server.security.ConsoleAccess;
 import io.dtm4j.server.store.GlobalFilter;
 import io.dtm4j.server.store.GlobalTrans;
 import io.dtm4j.server.store.KvEntry;
@@ -34,6 +36,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -60,6 +63,10 @@ public final class HttpApi {
 
     private static final String NODES = "/api/dtm4j/nodes";
     private static final String ATTEMPTS = "/api/dtm4j/attempts";
+    /** The console's own API: sessions instead of tokens (docs/console.md). */
+    private static final String CONSOLE = "/admin/api";
+
+    private static final String PRINCIPAL = "dtm4j.principal";
     /** At most this many gids per replay or stop request. */
     private static final int MAX_GIDS = 1000;
 
@@ -88,6 +95,8 @@ public final class HttpApi {
     private final long defaultResetTimeout;
     private final long maxBodyBytes;
     private final ApiTokens tokens;
+    private final ConsoleAccess console;
+    private final AuditLog audit;
     private final String version;
 
     public HttpApi(
@@ -102,8 +111,12 @@ public final class HttpApi {
             long timeoutToFail,
             long maxBodyBytes,
             String version,
-            ApiTokens tokens) {
+            ApiTokens tokens,
+            ConsoleAccess console,
+            AuditLog audit) {
         this.tokens = tokens;
+        this.console = console;
+        this.audit = audit;
         this.nodes = nodes;
         this.engine = engine;
         this.store = store;
@@ -193,6 +206,7 @@ public final class HttpApi {
         r.post(PARKED + "/replay").handler(serve("replayparked", rc -> onParked(rc, engine::replayParked)));
         r.post(PARKED + "/stop").handler(serve("stopparked", rc -> onParked(rc, engine::stopParked)));
         r.get(BASE + "/scanKV").handler(serve("scankv", this::scanKv));
+        consoleRoutes(r);
         r.get(BASE + "/queryKV").handler(serve("querykv", this::queryKv));
         // gin answers unknown routes and wrong methods alike with a plain-text 404
         r.errorHandler(
@@ -312,6 +326,135 @@ public final class HttpApi {
             rc.response().putHeader("Connection", "close");
         }
         respondError(rc, 401, "this server requires an API token: Authorization: Bearer <token>");
+    }
+
+    private void consoleRoutes(Router r) {
+        r.post(CONSOLE + "/login").handler(this::login);
+        r.route(CONSOLE + "/*").handler(this::consoleGate);
+        r.post(CONSOLE + "/logout")
+                .handler(rc -> rc.response()
+                        .putHeader("Set-Cookie", cookie(rc, "", 0))
+                        .putHeader("Content-Type", JSON_TYPE)
+                        .end(SUCCESS));
+        r.get(CONSOLE + "/me").handler(rc -> {
+            ConsoleAccess.Principal p = rc.get(PRINCIPAL);
+            rc.response()
+                    .putHeader("Content-Type", JSON_TYPE)
+                    .end(object().put("name", p.name())
+                            .put("role", p.role().wire())
+                            .put("csrf", p.csrf())
+                            .put("mode", console.mode())
+                            .toString());
+        });
+        r.get(CONSOLE + "/transactions").handler(serve("console_list", this::all));
+        r.get(CONSOLE + "/transactions/:gid").handler(serve("console_show", this::consoleShow));
+        r.post(CONSOLE + "/transactions/:gid/retry")
+                .handler(consoleAction("retry", gid -> engine.resetNextCronTime(gid)));
+        r.post(CONSOLE + "/transactions/:gid/stop").handler(consoleAction("stop", gid -> engine.forceStop(gid)));
+        r.get(CONSOLE + "/nodes").handler(serve("console_nodes", rc -> nodes()));
+        r.get(CONSOLE + "/audit").handler(serve("console_audit", rc -> {
+            ObjectNode n = object();
+            n.set("entries", json.valueToTree(audit.recent((int) Math.min(1000, intParam(rc, "limit", 100)))));
+            return n;
+        }));
+    }
+
+    /** Lets a console request through on behalf of its principal, or answers 401/403 (docs/security.md#console). */
+    private void consoleGate(RoutingContext rc) {
+        var cookie = rc.request().getCookie(ConsoleAccess.COOKIE);
+        var decision =
+                console.decide(rc.request().remoteAddress().hostAddress(), cookie == null ? null : cookie.getValue());
+        if (!decision.allowed()) {
+            respondError(rc, decision.status(), decision.refusal());
+            return;
+        }
+        rc.put(PRINCIPAL, decision.principal());
+        rc.next();
+    }
+
+    /** An operator's action on one gid: role and CSRF token checked, the outcome written to the audit log. */
+    private io.vertx.core.Handler<RoutingContext> consoleAction(
+            String action, java.util.function.Consumer<String> act) {
+        return rc -> {
+            ConsoleAccess.Principal p = rc.get(PRINCIPAL);
+            if (!p.mayAct()) {
+                respondError(rc, 403, "role " + p.role().wire() + " may not " + action + " transactions");
+                return;
+            }
+            if (!ConsoleAccess.csrfMatches(p, rc.request().getHeader("X-CSRF-Token"))) {
+                respondError(rc, 403, "missing or wrong X-CSRF-Token");
+                return;
+            }
+            serve("console_" + action, r -> {
+                        String gid = r.pathParam("gid");
+                        try {
+                            act.accept(gid);
+                        } catch (RuntimeException e) {
+                            audit.record(p.name(), action, gid, "refused: " + e.getMessage());
+                            throw e;
+                        }
+                        audit.record(p.name(), action, gid, "done");
+                        return null;
+                    })
+                    .handle(rc);
+        };
+    }
+
+    /** Signs in: the session cookie for a right name and password, 401 otherwise (the audit log says which). */
+    private void login(RoutingContext rc) {
+        if (console.mode().equals("loopback") || console.mode().equals("insecure")) {
+            respondError(rc, 400, "no console user is configured: nothing to sign in to");
+            return;
+        }
+        JsonNode body;
+        try {
+            body = json.readTree(rc.body().asString());
+        } catch (IOException | RuntimeException e) {
+            body = null;
+        }
+        String name = body == null ? "" : body.path("name").asText("");
+        String password = body == null ? "" : body.path("password").asText("");
+        Context context = Vertx.currentContext();
+        executor.execute(
+                () -> { // bcrypt takes a quarter of a second on purpose: not on the event loop
+                    var session = console.login(name, password);
+                    audit.record(name, "login", "", session.isPresent() ? "done" : "refused: wrong name or password");
+                    context.runOnContext(v -> {
+                        if (session.isEmpty()) {
+                            respondError(rc, 401, "wrong name or password");
+                            return;
+                        }
+                        rc.response()
+                                .putHeader(
+                                        "Set-Cookie",
+                                        cookie(rc, session.get(), console.ttl().toSeconds()))
+                                .putHeader("Content-Type", JSON_TYPE)
+                                .end(SUCCESS);
+                    });
+                });
+    }
+
+    /** The session cookie: HttpOnly, SameSite=Strict, Secure over TLS; {@code maxAge} 0 removes it. */
+    private static String cookie(RoutingContext rc, String value, long maxAge) {
+        return ConsoleAccess.COOKIE + "=" + value + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + maxAge
+                + (rc.request().isSSL() ? "; Secure" : "");
+    }
+
+    /** A transaction as the console shows it: dtm's query, the last failed calls, the parking mark. */
+    private Object consoleShow(RoutingContext rc) {
+        String gid = rc.pathParam("gid");
+        ObjectNode n = object();
+        ArrayNode branches = n.putArray("branches");
+        store.findTrans(gid)
+                .ifPresentOrElse(
+                        t -> {
+                            t.branches().forEach(b -> branches.add(wire.branch(b)));
+                            n.set("transaction", wire.global(t.global()));
+                        },
+                        () -> n.putNull("transaction"));
+        n.set("attempts", json.valueToTree(engine.attempts(gid)));
+        n.set("parked", json.valueToTree(engine.parking().markOf(gid).orElse(null)));
+        return n;
     }
 
     /** {@code {"nodes":[{…entry…,"alive":true}]}}: this node first (docs/operations.md#nodes). */

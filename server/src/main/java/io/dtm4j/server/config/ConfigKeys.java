@@ -55,10 +55,14 @@ final class ConfigKeys {
             "Tracing.StoreEvents",
             "Tls.CertFile",
             "Tls.KeyFile",
-            "Tls.ClientCaFile");
+            "Tls.ClientCaFile",
+            "Console.Users",
+            "Console.Insecure",
+            "Console.SessionKey",
+            "Console.SessionMinutes");
 
     /** Keys whose YAML value may be a list, read as its items joined by commas. */
-    static final Set<String> LISTS = Set.of("BranchUrlAllowlist", "ApiTokens");
+    static final Set<String> LISTS = Set.of("BranchUrlAllowlist", "ApiTokens", "Console.Users");
 
     /** dtm keys accepted without effect (yet). */
     static final Set<String> IGNORED = Set.of(
@@ -79,7 +83,7 @@ final class ConfigKeys {
 
     static final String MICRO_SERVICE = "MicroService";
 
-    static final Set<String> SECTIONS = Set.of(STORE, MICRO_SERVICE, "Tracing", "Tls");
+    static final Set<String> SECTIONS = Set.of(STORE, MICRO_SERVICE, "Tracing", "Tls", "Console");
 
     private static final Map<String, String> BY_LOWER_CASE = new HashMap<>();
 

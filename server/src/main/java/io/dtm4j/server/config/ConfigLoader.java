@@ -11,6 +11,7 @@ import io.dtm4j.server.config.ServerConfig.StoreConfig;
 import io.dtm4j.server.config.ServerConfig.Tls;
 import io.dtm4j.server.config.ServerConfig.TracingConfig;
 import io.dtm4j.server.security.ApiTokens;
+import io.dtm4j.server.security.ConsoleUsers;
 import io.dtm4j.server.security.HostAllowlist;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -252,7 +253,30 @@ public final class ConfigLoader {
         if (!clientCa.isEmpty() && cert.isEmpty()) {
             raw.problem("Tls.ClientCaFile", clientCa, "needs Tls.CertFile and Tls.KeyFile");
         }
-        return new Security(tokens, new Tls(cert, key, clientCa));
+        return new Security(tokens, new Tls(cert, key, clientCa), console(raw));
+    }
+
+    private static ServerConfig.Console console(RawConfig raw) {
+        ServerConfig.Console d = ServerConfig.Console.LOOPBACK;
+        ConsoleUsers users = ConsoleUsers.NONE;
+        try {
+            users = ConsoleUsers.parse(raw.string("Console.Users", ""));
+        } catch (IllegalArgumentException e) {
+            raw.problem("Console.Users", "(hidden)", e.getMessage());
+        }
+        String insecure =
+                raw.string("Console.Insecure", String.valueOf(d.insecure())).trim();
+        if (!insecure.equalsIgnoreCase("true") && !insecure.equalsIgnoreCase("false")) {
+            raw.problem("Console.Insecure", insecure, "must be true or false");
+        }
+        String key = raw.string("Console.SessionKey", d.sessionKey()).trim();
+        if (!key.isEmpty() && key.length() < 32) {
+            raw.problem("Console.SessionKey", "(hidden)", "must be at least 32 characters (e.g. openssl rand -hex 32)");
+        }
+        Long minutes = raw.between(
+                "Console.SessionMinutes", d.sessionMinutes(), 1, 7 * 24 * 60, "must be from 1 to 10080 minutes");
+        return new ServerConfig.Console(
+                users, Boolean.parseBoolean(insecure), key, minutes == null ? d.sessionMinutes() : minutes);
     }
 
     private static String tlsFile(RawConfig raw, String key, Path workDir) {

@@ -1,6 +1,7 @@
 package io.dtm4j.server.config;
 
 import io.dtm4j.server.security.ApiTokens;
+import io.dtm4j.server.security.ConsoleUsers;
 import io.dtm4j.server.security.HostAllowlist;
 import java.nio.file.Path;
 
@@ -100,8 +101,35 @@ public record ServerConfig(
      *     open, as dtm
      * @param tls TLS on the HTTP and gRPC ports
      */
-    public record Security(ApiTokens apiTokens, Tls tls) {
-        public static final Security OPEN = new Security(ApiTokens.NONE, Tls.NONE);
+    public record Security(ApiTokens apiTokens, Tls tls, Console console) {
+        public static final Security OPEN = new Security(ApiTokens.NONE, Tls.NONE, Console.LOOPBACK);
+
+        /** No console user: the console answers loopback clients only. */
+        public Security(ApiTokens apiTokens, Tls tls) {
+            this(apiTokens, tls, Console.LOOPBACK);
+        }
+    }
+
+    /**
+     * Who may use the console (docs/security.md#console).
+     *
+     * @param users {@code Console.Users}: {@code name:role:bcrypt-hash} entries; none = loopback
+     *     clients only
+     * @param insecure {@code Console.Insecure}: without users, answer every client (never without a
+     *     reason)
+     * @param sessionKey {@code Console.SessionKey}: signs session cookies; the same on nodes behind one
+     *     address; empty = random per start
+     * @param sessionMinutes {@code Console.SessionMinutes}: how long a sign-in lasts
+     */
+    public record Console(ConsoleUsers users, boolean insecure, String sessionKey, long sessionMinutes) {
+        public static final Console LOOPBACK = new Console(ConsoleUsers.NONE, false, "", 480);
+
+        /** Every field but the session key, which must not reach a log line. */
+        @Override
+        public String toString() {
+            return "Console[users=%s, insecure=%s, sessionKey=%s, sessionMinutes=%d]"
+                    .formatted(users, insecure, sessionKey.isEmpty() ? "" : "***", sessionMinutes);
+        }
     }
 
     /**

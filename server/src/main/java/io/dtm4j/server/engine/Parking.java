@@ -100,6 +100,14 @@ public final class Parking {
         return new Page<>(items, page.nextPosition());
     }
 
+    /** The mark of {@code gid} if it is parked now. */
+    public Optional<Mark> markOf(String gid) {
+        return store.findKv(CATEGORY, gid).stream()
+                .findFirst()
+                .flatMap(this::parked)
+                .map(Parked::mark);
+    }
+
     /** Counts the marks (a stale one counts until it is read). */
     public long count() {
         return store.findKv(CATEGORY, "").size();

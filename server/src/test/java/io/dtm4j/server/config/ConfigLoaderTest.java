@@ -163,6 +163,28 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void consoleUsersComeAsAYamlListAndBadOnesAreNamedWithoutTheirHash() throws IOException {
+        String hash = io.dtm4j.server.security.ConsoleUsers.hash("a-long-password");
+        Path file = yaml("""
+                Console:
+                  Users:
+                    - 'alice:operator:%s'
+                  SessionMinutes: 30
+                """.formatted(hash));
+        ServerConfig.Console console = load(file, Map.of()).security().console();
+        assertThat(console.users().authenticate("alice", "a-long-password")).isPresent();
+        assertThat(console.sessionMinutes()).isEqualTo(30);
+        assertThat(console.toString()).doesNotContain(hash);
+
+        assertThat(problems(null, Map.of("CONSOLE_USERS", "bob:admin:" + hash)))
+                .containsExactly("Console.Users (CONSOLE_USERS) = \"(hidden)\": user 'bob' has role 'admin': viewer or"
+                        + " operator");
+        assertThat(problems(null, Map.of("CONSOLE_SESSION_KEY", "short")))
+                .containsExactly("Console.SessionKey (CONSOLE_SESSION_KEY) = \"(hidden)\": must be at least 32"
+                        + " characters (e.g. openssl rand -hex 32)");
+    }
+
+    @Test
     void environmentOverridesDefaults() {
         ServerConfig c = load(
                 null,

@@ -1,0 +1,164 @@
+package io.dtm4j.server.security;
+
+import io.dtm4j.server.security.ConsoleUsers.Role;
+import io.dtm4j.server.security.ConsoleUsers.User;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Optional;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Who may use the console (docs/security.md#console). With users configured, a session cookie signed
+ * by this server (HMAC-SHA256; the key from {@code Console.SessionKey}, shared by nodes behind one
+ * address, else random per start) names the user, its role, its expiry and a CSRF token that every
+ * action must echo in {@code X-CSRF-Token}. Without users, the console answers loopback clients only,
+ * as an operator, unless {@code Console.Insecure} opens it to everyone: never without a reason.
+ */
+public final class ConsoleAccess {
+    public static final String COOKIE = "dtm4j_session";
+
+    /** Who a request is on behalf of. */
+    public record Principal(String name, Role role, String csrf) {
+        public boolean mayAct() {
+            return role == Role.OPERATOR;
+        }
+    }
+
+    /** The outcome for a request: a principal, or a refusal with its status. */
+    public record Decision(Principal principal, int status, String refusal) {
+        static Decision allow(Principal p) {
+            return new Decision(p, 200, null);
+        }
+
+        static Decision refuse(int status, String why) {
+            return new Decision(null, status, why);
+        }
+
+        public boolean allowed() {
+            return principal != null;
+        }
+    }
+
+    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+    private static final Base64.Decoder B64D = Base64.getUrlDecoder();
+
+    private final ConsoleUsers users;
+    private final boolean insecure;
+    private final byte[] key;
+    private final Duration ttl;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+    /** The CSRF token of loopback and insecure mode: one per start, read by the page from /me. */
+    private final String localCsrf;
+
+    /** @param sessionKey empty: a random key, so sessions end with this process */
+    public ConsoleAccess(ConsoleUsers users, boolean insecure, String sessionKey, Duration ttl, Clock clock) {
+        this.users = users;
+        this.insecure = insecure;
+        this.key = sessionKey.isEmpty() ? randomBytes(32) : sessionKey.getBytes(StandardCharsets.UTF_8);
+        this.ttl = ttl;
+        this.clock = clock;
+        this.localCsrf = B64.encodeToString(randomBytes(24));
+    }
+
+    /** {@code users}, {@code loopback} (no user: loopback clients only) or {@code insecure}. */
+    public String mode() {
+        return !users.isEmpty() ? "users" : insecure ? "insecure" : "loopback";
+    }
+
+    /** Decides for a request from {@code remote} with the session cookie {@code cookie} (null for none). */
+    public Decision decide(String remote, String cookie) {
+        if (users.isEmpty()) {
+            if (insecure || isLoopback(remote)) {
+                return Decision.allow(new Principal(insecure ? "anonymous" : "local", Role.OPERATOR, localCsrf));
+            }
+            return Decision.refuse(
+                    403,
+                    "no console user is configured, so the console answers loopback clients only: configure"
+                            + " Console.Users (docs/security.md#console)");
+        }
+        return read(cookie).map(Decision::allow).orElseGet(() -> Decision.refuse(401, "sign in to the console"));
+    }
+
+    /** A session cookie value for {@code name} and {@code password}; empty when they do not match. */
+    public Optional<String> login(String name, String password) {
+        return users.authenticate(name, password).map(this::issue);
+    }
+
+    /** Whether an action of {@code p} carries its CSRF token. */
+    public static boolean csrfMatches(Principal p, String header) {
+        return header != null
+                && MessageDigest.isEqual(
+                        p.csrf().getBytes(StandardCharsets.UTF_8), header.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public Duration ttl() {
+        return ttl;
+    }
+
+    private String issue(User user) {
+        long expires = clock.instant().plus(ttl).getEpochSecond();
+        String csrf = B64.encodeToString(randomBytes(24));
+        String payload = B64.encodeToString((user.name() + "\n" + user.role().wire() + "\n" + expires + "\n" + csrf)
+                .getBytes(StandardCharsets.UTF_8));
+        return payload + "." + B64.encodeToString(sign(payload));
+    }
+
+    private Optional<Principal> read(String cookie) {
+        if (cookie == null) {
+            return Optional.empty();
+        }
+        int dot = cookie.indexOf('.');
+        try {
+            if (dot < 0
+                    || !MessageDigest.isEqual(sign(cookie.substring(0, dot)), B64D.decode(cookie.substring(dot + 1)))) {
+                return Optional.empty();
+            }
+            String[] fields = new String(B64D.decode(cookie.substring(0, dot)), StandardCharsets.UTF_8).split("\n");
+            if (fields.length != 4
+                    || Instant.ofEpochSecond(Long.parseLong(fields[2])).isBefore(clock.instant())) {
+                return Optional.empty();
+            }
+            return Optional.of(new Principal(fields[0], Role.valueOf(fields[1].toUpperCase()), fields[3]));
+        } catch (IllegalArgumentException e) { // bad base64, number or role: not a cookie of ours
+            return Optional.empty();
+        }
+    }
+
+    private byte[] sign(String payload) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return mac.doFinal(payload.getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("every JDK has HmacSHA256", e);
+        }
+    }
+
+    private byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        random.nextBytes(b);
+        return b;
+    }
+
+    /** Whether {@code address} (an IP literal, as a connection's remote address is) is a loopback one. */
+    static boolean isLoopback(String address) {
+        if (address == null || !(address.matches("[0-9.]+") || address.contains(":"))) {
+            return false; // a name: never resolved
+        }
+        try {
+            return InetAddress.getByName(address).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+}

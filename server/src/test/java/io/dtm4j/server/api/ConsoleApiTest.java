@@ -1,0 +1,199 @@
+package io.dtm4j.server.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dtm4j.server.config.ServerConfig;
+import io.dtm4j.server.security.ApiTokens;
+import io.dtm4j.server.security.ConsoleAccess;
+import io.dtm4j.server.security.ConsoleUsers;
+import io.dtm4j.server.testing.BusinessStub;
+import io.dtm4j.server.testing.BusinessStub.Reply;
+import io.dtm4j.server.testing.Configs;
+import io.dtm4j.server.testing.TestServer;
+import io.dtm4j.server.testing.Trans;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The console's API (docs/console.md, docs/security.md#console): signed-in users with roles, a signed
+ * session cookie, CSRF tokens on actions, every action in the audit log; without users, loopback
+ * clients only.
+ */
+class ConsoleApiTest {
+    static final String USERS = "alice:operator:" + ConsoleUsers.hash("alice-password") + ", bob:viewer:"
+            + ConsoleUsers.hash("bob-password");
+    static final TestServer dtm = new TestServer(c -> Configs.security(
+            c,
+            new ServerConfig.Security(
+                    ApiTokens.NONE,
+                    ServerConfig.Tls.NONE,
+                    new ServerConfig.Console(ConsoleUsers.parse(USERS), false, "", 60))));
+    static final TestServer loopbackOnly = new TestServer();
+    static final BusinessStub busi = new BusinessStub();
+    static final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @AfterAll
+    static void stop() {
+        dtm.close();
+        loopbackOnly.close();
+        busi.close();
+    }
+
+    record Answer(int status, JsonNode body, HttpResponse<String> raw) {}
+
+    static Answer send(TestServer server, String method, String path, String body, Map<String, String> headers) {
+        var request = HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
+                .method(method, HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json");
+        headers.forEach(request::header);
+        try {
+            HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Answer(r.statusCode(), r.body().isEmpty() ? null : server.parse(r.body()), r);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Signs in; returns the Cookie header value and the CSRF token. */
+    static String[] signIn(String name, String password) {
+        Answer login = send(
+                dtm,
+                "POST",
+                "/admin/api/login",
+                "{\"name\":\"" + name + "\",\"password\":\"" + password + "\"}",
+                Map.of());
+        assertThat(login.status()).isEqualTo(200);
+        String setCookie = login.raw().headers().firstValue("Set-Cookie").orElseThrow();
+        assertThat(setCookie).contains("HttpOnly", "SameSite=Strict", "Max-Age=3600", "Path=/");
+        String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+        Answer me = send(dtm, "GET", "/admin/api/me", "", Map.of("Cookie", cookie));
+        assertThat(me.body().path("name").asText()).isEqualTo(name);
+        return new String[] {cookie, me.body().path("csrf").asText()};
+    }
+
+    @Test
+    void withoutUsersOnlyLoopbackClientsGetInAsOperators() {
+        Answer me = send(loopbackOnly, "GET", "/admin/api/me", "", Map.of());
+        assertThat(me.status()).isEqualTo(200);
+        assertThat(me.body().path("mode").asText()).isEqualTo("loopback");
+        assertThat(me.body().path("role").asText()).isEqualTo("operator");
+
+        // the decision on the request's remote address (no traffic from a non-loopback address here)
+        var access = new ConsoleAccess(ConsoleUsers.NONE, false, "", Duration.ofHours(1), dtm.clock);
+        assertThat(access.decide("127.0.0.1", null).allowed()).isTrue();
+        assertThat(access.decide("::1", null).allowed()).isTrue();
+        assertThat(access.decide("::ffff:127.0.0.1", null).allowed()).isTrue();
+        var remote = access.decide("10.1.2.3", null);
+        assertThat(remote.allowed()).isFalse();
+        assertThat(remote.status()).isEqualTo(403);
+        assertThat(remote.refusal()).contains("loopback clients only", "Console.Users");
+        assertThat(access.decide("localhost", null).allowed())
+                .as("a name is never resolved")
+                .isFalse();
+        var open = new ConsoleAccess(ConsoleUsers.NONE, true, "", Duration.ofHours(1), dtm.clock);
+        assertThat(open.decide("10.1.2.3", null).allowed()).isTrue();
+    }
+
+    @Test
+    void withUsersEveryRequestNeedsASessionAndAWrongPasswordIsRefused() {
+        assertThat(send(dtm, "GET", "/admin/api/me", "", Map.of()).status()).isEqualTo(401);
+        assertThat(send(dtm, "GET", "/admin/api/transactions", "", Map.of()).status())
+                .isEqualTo(401);
+        assertThat(send(dtm, "POST", "/admin/api/login", "{\"name\":\"alice\",\"password\":\"guess\"}", Map.of())
+                        .status())
+                .isEqualTo(401);
+        assertThat(send(dtm, "POST", "/admin/api/login", "{\"name\":\"mallory\",\"password\":\"x\"}", Map.of())
+                        .status())
+                .isEqualTo(401);
+        assertThat(send(dtm, "GET", "/admin/api/me", "", Map.of("Cookie", ConsoleAccess.COOKIE + "=forged.value"))
+                        .status())
+                .isEqualTo(401);
+        String[] alice = signIn("alice", "alice-password");
+        String tampered = alice[0].substring(0, alice[0].length() - 2) + "xx";
+        assertThat(send(dtm, "GET", "/admin/api/me", "", Map.of("Cookie", tampered))
+                        .status())
+                .isEqualTo(401);
+
+        JsonNode audit = send(dtm, "GET", "/admin/api/audit", "", Map.of("Cookie", alice[0]))
+                .body();
+        assertThat(audit.path("entries").findValuesAsText("result")).contains("refused: wrong name or password");
+    }
+
+    @Test
+    void anOperatorSeesWhyABranchFailsRetriesItAndTheAuditLogSaysSo() {
+        String gid = "console-retry";
+        busi.alwaysFor(gid, "TransOut", Reply.ERROR);
+        dtm.post(
+                "/api/dtmsvr/submit",
+                Trans.saga(gid)
+                        .step(busi.url("TransOut"), busi.url("TransOutRevert"), "{}")
+                        .body());
+        await().until(() -> dtm.nextCronInterval(gid) == 20);
+        String[] alice = signIn("alice", "alice-password");
+
+        JsonNode shown = send(dtm, "GET", "/admin/api/transactions/" + gid, "", Map.of("Cookie", alice[0]))
+                .body();
+        assertThat(shown.path("transaction").path("status").asText()).isEqualTo("submitted");
+        assertThat(shown.path("attempts").path("01 action").get(0).path("error").asText())
+                .contains("internal error");
+        JsonNode listed = send(dtm, "GET", "/admin/api/transactions?gidPrefix=console-", "", Map.of("Cookie", alice[0]))
+                .body();
+        assertThat(listed.path("transactions").findValuesAsText("gid")).contains(gid);
+
+        String retry = "/admin/api/transactions/" + gid + "/retry";
+        assertThat(send(dtm, "POST", retry, "", Map.of("Cookie", alice[0])).status())
+                .as("no CSRF token")
+                .isEqualTo(403);
+        busi.alwaysFor(gid, "TransOut", Reply.SUCCESS);
+        assertThat(send(dtm, "POST", retry, "", Map.of("Cookie", alice[0], "X-CSRF-Token", alice[1]))
+                        .status())
+                .isEqualTo(200);
+        dtm.cron();
+        await().until(() -> dtm.status(gid).equals("succeed"));
+
+        String stop = "/admin/api/transactions/" + gid + "/stop";
+        assertThat(send(dtm, "POST", stop, "", Map.of("Cookie", alice[0], "X-CSRF-Token", alice[1]))
+                        .status())
+                .as("a finished transaction cannot be stopped")
+                .isEqualTo(409);
+        JsonNode entries = send(dtm, "GET", "/admin/api/audit", "", Map.of("Cookie", alice[0]))
+                .body()
+                .path("entries");
+        assertThat(entries.get(0).path("action").asText())
+                .as(entries.toString())
+                .isEqualTo("stop");
+        assertThat(entries.get(0).path("result").asText()).startsWith("refused:");
+        assertThat(entries.get(1).path("who").asText()).as(entries.toString()).isEqualTo("alice");
+        assertThat(entries.get(1).path("action").asText())
+                .as(entries.toString())
+                .isEqualTo("retry");
+        assertThat(entries.get(1).path("target").asText()).isEqualTo(gid);
+        assertThat(entries.get(1).path("result").asText()).isEqualTo("done");
+    }
+
+    @Test
+    void aViewerReadsButCannotActAndASessionExpires() {
+        String[] bob = signIn("bob", "bob-password");
+        assertThat(send(dtm, "GET", "/admin/api/nodes", "", Map.of("Cookie", bob[0]))
+                        .status())
+                .isEqualTo(200);
+        Answer refused = send(
+                dtm, "POST", "/admin/api/transactions/any/stop", "", Map.of("Cookie", bob[0], "X-CSRF-Token", bob[1]));
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.body().path("message").asText()).isEqualTo("role viewer may not stop transactions");
+
+        dtm.clock.advance(Duration.ofMinutes(61));
+        assertThat(send(dtm, "GET", "/admin/api/me", "", Map.of("Cookie", bob[0]))
+                        .status())
+                .isEqualTo(401);
+    }
+}
