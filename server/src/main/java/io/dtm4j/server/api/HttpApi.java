@@ -443,15 +443,7 @@ public final class HttpApi {
     /** A transaction as the console shows it: dtm's query, the last failed calls, the parking mark. */
     private Object consoleShow(RoutingContext rc) {
         String gid = rc.pathParam("gid");
-        ObjectNode n = object();
-        ArrayNode branches = n.putArray("branches");
-        store.findTrans(gid)
-                .ifPresentOrElse(
-                        t -> {
-                            t.branches().forEach(b -> branches.add(wire.branch(b)));
-                            n.set("transaction", wire.global(t.global()));
-                        },
-                        () -> n.putNull("transaction"));
+        ObjectNode n = transactionAndBranches(gid);
         n.set("attempts", json.valueToTree(engine.attempts(gid)));
         n.set("parked", json.valueToTree(engine.parking().markOf(gid).orElse(null)));
         return n;
@@ -537,6 +529,11 @@ public final class HttpApi {
         if (gid.isEmpty()) {
             throw DtmException.error("no gid specified");
         }
+        return transactionAndBranches(gid);
+    }
+
+    /** {@code {"branches":[…],"transaction":{…}}}, transaction null for an unknown gid (dtm's query). */
+    private ObjectNode transactionAndBranches(String gid) {
         ObjectNode n = object();
         ArrayNode branches = n.putArray("branches");
         store.findTrans(gid)
