@@ -19,6 +19,7 @@ import io.dtm4j.server.engine.Parking;
 import io.dtm4j.server.metrics.Metrics;
 import io.dtm4j.server.security.ApiTokens;
 import io.dtm4j.server.security.ConsoleAccess;
+import io.dtm4j.server.security.Redaction;
 import io.dtm4j.server.store.GlobalFilter;
 import io.dtm4j.server.store.GlobalTrans;
 import io.dtm4j.server.store.KvEntry;
@@ -346,7 +347,11 @@ public final class HttpApi {
                             .put("mode", console.mode())
                             .toString());
         });
-        r.get(CONSOLE + "/transactions").handler(serve("console_list", this::all));
+        r.get(CONSOLE + "/transactions").handler(serve("console_list", rc -> {
+            ObjectNode page = all(rc);
+            page.path("transactions").forEach(t -> Redaction.branchHeaders((ObjectNode) t, json));
+            return page;
+        }));
         r.get(CONSOLE + "/transactions/:gid").handler(serve("console_show", this::consoleShow));
         r.post(CONSOLE + "/transactions/:gid/retry")
                 .handler(consoleAction("retry", gid -> engine.resetNextCronTime(gid)));
@@ -444,6 +449,9 @@ public final class HttpApi {
     private Object consoleShow(RoutingContext rc) {
         String gid = rc.pathParam("gid");
         ObjectNode n = transactionAndBranches(gid);
+        if (n.get("transaction") instanceof ObjectNode t) {
+            Redaction.branchHeaders(t, json);
+        }
         n.set("attempts", json.valueToTree(engine.attempts(gid)));
         n.set("parked", json.valueToTree(engine.parking().markOf(gid).orElse(null)));
         return n;
@@ -546,7 +554,7 @@ public final class HttpApi {
         return n;
     }
 
-    private Object all(RoutingContext rc) {
+    private ObjectNode all(RoutingContext rc) {
         String position = position(rc);
         ObjectNode n = object();
         String gid = param(rc, "gid");

@@ -181,6 +181,30 @@ class ConsoleApiTest {
     }
 
     @Test
+    void credentialsInBranchHeadersAreHiddenFromTheConsoleButNotFromDtmsQuery() {
+        String gid = "console-secret-headers";
+        dtm.post(
+                "/api/dtmsvr/prepare",
+                Trans.msg(gid)
+                        .step(busi.url("TransIn"), "{}")
+                        .set("branch_headers", Map.of("Authorization", "Bearer s3cr3t", "X-Tenant", "acme"))
+                        .body());
+        String[] alice = signIn("alice", "alice-password");
+
+        String shown = send(dtm, "GET", "/admin/api/transactions/" + gid, "", Map.of("Cookie", alice[0]))
+                .body()
+                .path("transaction")
+                .path("options")
+                .asText();
+        assertThat(shown).doesNotContain("s3cr3t").contains("***", "acme");
+        String listed = send(dtm, "GET", "/admin/api/transactions?gidPrefix=" + gid, "", Map.of("Cookie", alice[0]))
+                .body()
+                .toString();
+        assertThat(listed).doesNotContain("s3cr3t").contains("acme");
+        assertThat(dtm.transaction(gid).path("options").asText()).contains("s3cr3t"); // the SDKs' query: as stored
+    }
+
+    @Test
     void aViewerReadsButCannotActAndASessionExpires() {
         String[] bob = signIn("bob", "bob-password");
         assertThat(send(dtm, "GET", "/admin/api/nodes", "", Map.of("Cookie", bob[0]))
