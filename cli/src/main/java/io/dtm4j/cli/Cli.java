@@ -26,7 +26,7 @@ public final class Cli {
 
             Commands:
               list                 transactions, newest first, with filters (--status, --type, --since...)
-              show GID             a transaction and its branches
+              show GID             a transaction, its branches and their last failed calls
               retry GID...         make transactions due now: their next round runs at the scheduler's next pass
               stop GID...          force-stop transactions (failed, nothing compensated); asks, or --yes
               topics list          msg topics and their number of subscribers
@@ -37,6 +37,7 @@ public final class Cli {
               parked list          transactions parked when their retry budget ran out (dtm4j only)
               parked replay GID... resume parked transactions
               parked stop GID...   force-stop parked transactions; asks, or --yes
+              nodes                the server nodes sharing the store (dtm4j only)
               help [COMMAND]       this text, or a command's (also: COMMAND --help)
 
             Global options (before or after the command):
