@@ -46,6 +46,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -353,9 +354,35 @@ public final class HttpApi {
             return page;
         }));
         r.get(CONSOLE + "/transactions/:gid").handler(serve("console_show", this::consoleShow));
+        Function<RoutingContext, String> gid = rc -> rc.pathParam("gid");
         r.post(CONSOLE + "/transactions/:gid/retry")
-                .handler(consoleAction("retry", gid -> engine.resetNextCronTime(gid)));
-        r.post(CONSOLE + "/transactions/:gid/stop").handler(consoleAction("stop", gid -> engine.forceStop(gid)));
+                .handler(consoleAction("retry", gid, rc -> engine.resetNextCronTime(gid.apply(rc))));
+        r.post(CONSOLE + "/transactions/:gid/stop")
+                .handler(consoleAction("stop", gid, rc -> engine.forceStop(gid.apply(rc))));
+        r.post(CONSOLE + "/transactions/:gid/replay").handler(consoleAction("replay", gid, rc -> {
+            if (engine.replayParked(gid.apply(rc)) == Engine.ParkedAction.NOT_PARKED) {
+                throw DtmException.failure("gid '" + gid.apply(rc) + "' is not parked");
+            }
+        }));
+        r.get(CONSOLE + "/topics").handler(serve("console_topics", rc -> {
+            ObjectNode n = object();
+            ArrayNode list = n.putArray("topics");
+            store.findKv(Topics.CATEGORY, "").forEach(e -> list.add(wire.kv(e)));
+            return n;
+        }));
+        Function<RoutingContext, String> topicAndUrl = rc -> rc.pathParam("topic") + " " + bodyField(rc, "url");
+        r.post(CONSOLE + "/topics/:topic/subscribe").handler(consoleAction("subscribe", topicAndUrl, rc -> {
+            engine.checkSubscriber(bodyField(rc, "url"));
+            topics.subscribe(rc.pathParam("topic"), bodyField(rc, "url"), bodyField(rc, "remark"));
+        }));
+        r.post(CONSOLE + "/topics/:topic/unsubscribe")
+                .handler(consoleAction(
+                        "unsubscribe",
+                        topicAndUrl,
+                        rc -> topics.unsubscribe(rc.pathParam("topic"), bodyField(rc, "url"))));
+        r.post(CONSOLE + "/topics/:topic/delete")
+                .handler(consoleAction(
+                        "delete topic", rc -> rc.pathParam("topic"), rc -> topics.delete(rc.pathParam("topic"))));
         r.get(CONSOLE + "/nodes").handler(serve("console_nodes", rc -> nodes()));
         r.get(CONSOLE + "/audit").handler(serve("console_audit", rc -> {
             ObjectNode n = object();
@@ -377,13 +404,16 @@ public final class HttpApi {
         rc.next();
     }
 
-    /** An operator's action on one gid: role and CSRF token checked, the outcome written to the audit log. */
+    /**
+     * An operator's action: role and CSRF token checked, the outcome written to the audit log with
+     * {@code target} (a gid, a topic…) of the request.
+     */
     private io.vertx.core.Handler<RoutingContext> consoleAction(
-            String action, java.util.function.Consumer<String> act) {
+            String action, Function<RoutingContext, String> target, Consumer<RoutingContext> act) {
         return rc -> {
             ConsoleAccess.Principal p = rc.get(PRINCIPAL);
             if (!p.mayAct()) {
-                respondError(rc, 403, "role " + p.role().wire() + " may not " + action + " transactions");
+                respondError(rc, 403, "role " + p.role().wire() + " may only read: " + action + " needs role operator");
                 return;
             }
             if (!ConsoleAccess.csrfMatches(p, rc.request().getHeader("X-CSRF-Token"))) {
@@ -391,18 +421,28 @@ public final class HttpApi {
                 return;
             }
             serve("console_" + action, r -> {
-                        String gid = r.pathParam("gid");
+                        String what = target.apply(r);
                         try {
-                            act.accept(gid);
+                            act.accept(r);
                         } catch (RuntimeException e) {
-                            audit.record(p.name(), action, gid, "refused: " + e.getMessage());
+                            audit.record(p.name(), action, what, "refused: " + e.getMessage());
                             throw e;
                         }
-                        audit.record(p.name(), action, gid, "done");
+                        audit.record(p.name(), action, what, "done");
                         return null;
                     })
                     .handle(rc);
         };
+    }
+
+    /** A string field of the request's JSON body, "" when absent or not JSON. */
+    private String bodyField(RoutingContext rc, String name) {
+        try {
+            JsonNode body = json.readTree(rc.body().asString());
+            return body == null ? "" : body.path(name).asText("");
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
     }
 
     /** Signs in: the session cookie for a right name and password, 401 otherwise (the audit log says which). */

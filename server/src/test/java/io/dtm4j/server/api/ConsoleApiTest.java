@@ -160,6 +160,15 @@ class ConsoleApiTest {
         dtm.cron();
         await().until(() -> dtm.status(gid).equals("succeed"));
 
+        Answer replay = send(
+                dtm,
+                "POST",
+                "/admin/api/transactions/" + gid + "/replay",
+                "",
+                Map.of("Cookie", alice[0], "X-CSRF-Token", alice[1]));
+        assertThat(replay.status()).isEqualTo(409);
+        assertThat(replay.body().path("message").asText()).startsWith("gid '" + gid + "' is not parked");
+
         String stop = "/admin/api/transactions/" + gid + "/stop";
         assertThat(send(dtm, "POST", stop, "", Map.of("Cookie", alice[0], "X-CSRF-Token", alice[1]))
                         .status())
@@ -172,12 +181,15 @@ class ConsoleApiTest {
                 .as(entries.toString())
                 .isEqualTo("stop");
         assertThat(entries.get(0).path("result").asText()).startsWith("refused:");
-        assertThat(entries.get(1).path("who").asText()).as(entries.toString()).isEqualTo("alice");
         assertThat(entries.get(1).path("action").asText())
                 .as(entries.toString())
+                .isEqualTo("replay");
+        assertThat(entries.get(2).path("who").asText()).as(entries.toString()).isEqualTo("alice");
+        assertThat(entries.get(2).path("action").asText())
+                .as(entries.toString())
                 .isEqualTo("retry");
-        assertThat(entries.get(1).path("target").asText()).isEqualTo(gid);
-        assertThat(entries.get(1).path("result").asText()).isEqualTo("done");
+        assertThat(entries.get(2).path("target").asText()).isEqualTo(gid);
+        assertThat(entries.get(2).path("result").asText()).isEqualTo("done");
     }
 
     @Test
@@ -205,6 +217,34 @@ class ConsoleApiTest {
     }
 
     @Test
+    void anOperatorManagesTopicsAndEveryChangeIsAudited() {
+        String[] alice = signIn("alice", "alice-password");
+        Map<String, String> act = Map.of("Cookie", alice[0], "X-CSRF-Token", alice[1]);
+        String url = busi.url("TransIn");
+        assertThat(send(dtm, "POST", "/admin/api/topics/orders/subscribe", "{\"url\":\"" + url + "\"}", act)
+                        .status())
+                .isEqualTo(200);
+        assertThat(send(dtm, "GET", "/admin/api/topics", "", act).body().toString())
+                .contains("orders", url);
+        Answer metadata =
+                send(dtm, "POST", "/admin/api/topics/orders/subscribe", "{\"url\":\"file:///etc/passwd\"}", act);
+        assertThat(metadata.status()).isEqualTo(400);
+        assertThat(send(dtm, "POST", "/admin/api/topics/orders/unsubscribe", "{\"url\":\"" + url + "\"}", act)
+                        .status())
+                .isEqualTo(200);
+        assertThat(send(dtm, "POST", "/admin/api/topics/orders/delete", "", act).status())
+                .isEqualTo(200);
+
+        JsonNode entries = send(dtm, "GET", "/admin/api/audit", "", act).body().path("entries");
+        assertThat(entries.findValuesAsText("action"))
+                .containsSubsequence("delete topic", "unsubscribe", "subscribe", "subscribe");
+        assertThat(entries.get(2).path("result").asText())
+                .startsWith("refused:")
+                .contains("file:///etc/passwd");
+        assertThat(entries.get(1).path("target").asText()).isEqualTo("orders " + url);
+    }
+
+    @Test
     void aViewerReadsButCannotActAndASessionExpires() {
         String[] bob = signIn("bob", "bob-password");
         assertThat(send(dtm, "GET", "/admin/api/nodes", "", Map.of("Cookie", bob[0]))
@@ -213,7 +253,8 @@ class ConsoleApiTest {
         Answer refused = send(
                 dtm, "POST", "/admin/api/transactions/any/stop", "", Map.of("Cookie", bob[0], "X-CSRF-Token", bob[1]));
         assertThat(refused.status()).isEqualTo(403);
-        assertThat(refused.body().path("message").asText()).isEqualTo("role viewer may not stop transactions");
+        assertThat(refused.body().path("message").asText())
+                .isEqualTo("role viewer may only read: stop needs role operator");
 
         dtm.clock.advance(Duration.ofMinutes(61));
         assertThat(send(dtm, "GET", "/admin/api/me", "", Map.of("Cookie", bob[0]))
