@@ -37,6 +37,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
@@ -69,6 +70,8 @@ public final class HttpApi {
     private static final String CONSOLE = "/admin/api";
 
     private static final String PRINCIPAL = "dtm4j.principal";
+    /** Preact's ES modules in its WebJar; the version is the one server/pom.xml depends on. */
+    private static final String PREACT = "META-INF/resources/webjars/preact/10.27.2";
     /** At most this many gids per replay or stop request. */
     private static final int MAX_GIDS = 1000;
 
@@ -389,6 +392,17 @@ public final class HttpApi {
             n.set("entries", json.valueToTree(audit.recent((int) Math.min(1000, intParam(rc, "limit", 100)))));
             return n;
         }));
+        // the page: static files from the jar, and Preact from its WebJar (nothing from outside)
+        r.get("/").handler(rc -> rc.redirect("/admin/"));
+        r.route("/admin/*").handler(rc -> {
+            rc.response()
+                    .putHeader("X-Content-Type-Options", "nosniff")
+                    .putHeader("X-Frame-Options", "DENY") // no clickjacking of the action buttons
+                    .putHeader("Referrer-Policy", "no-referrer");
+            rc.next();
+        });
+        r.route("/admin/vendor/preact/*").handler(StaticHandler.create(PREACT));
+        r.route("/admin/*").handler(StaticHandler.create("console").setIndexPage("index.html"));
     }
 
     /** Lets a console request through on behalf of its principal, or answers 401/403 (docs/security.md#console). */

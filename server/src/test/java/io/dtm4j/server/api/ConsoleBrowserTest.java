@@ -1,0 +1,163 @@
+package io.dtm4j.server.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.dtm4j.server.config.ServerConfig;
+import io.dtm4j.server.security.ApiTokens;
+import io.dtm4j.server.security.ConsoleUsers;
+import io.dtm4j.server.testing.BusinessStub;
+import io.dtm4j.server.testing.BusinessStub.Reply;
+import io.dtm4j.server.testing.Configs;
+import io.dtm4j.server.testing.TestServer;
+import io.dtm4j.server.testing.Trans;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The console in a real browser (Debian's chromium, headless, through its chromedriver; `.ci/run`
+ * installs both): sign in, find a transaction by gid prefix, see its failing branch's last error,
+ * retry it, see it succeed, find the action in the audit log; a viewer sees no action. Screenshots
+ * of the pages go to target/console-screenshots. The refusal of non-loopback clients is decided on
+ * the request's remote address (ConsoleApiTest), not driven from here.
+ */
+class ConsoleBrowserTest {
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+    static final Path SHOTS = Path.of("target", "console-screenshots");
+
+    static TestServer dtm;
+    static BusinessStub busi;
+    static WebDriver browser;
+    static WebDriverWait wait;
+
+    @BeforeAll
+    static void start() throws IOException {
+        assumeTrue(
+                Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
+                "chromium and chromium-driver are not installed (.ci/run installs them)");
+        String users = "alice:operator:" + ConsoleUsers.hash("alice-password") + ",bob:viewer:"
+                + ConsoleUsers.hash("bob-password");
+        dtm = new TestServer(c -> Configs.security(
+                c,
+                new ServerConfig.Security(
+                        ApiTokens.NONE,
+                        ServerConfig.Tls.NONE,
+                        new ServerConfig.Console(ConsoleUsers.parse(users), false, "", 60))));
+        busi = new BusinessStub();
+        ChromeOptions options = new ChromeOptions()
+                .setBinary(CHROMIUM.toFile())
+                .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1300");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(DRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
+        browser = new ChromeDriver(service, options);
+        wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        Files.createDirectories(SHOTS);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (dtm != null) {
+            dtm.close();
+            busi.close();
+        }
+    }
+
+    static void signIn(String name, String password) {
+        browser.get(dtm.baseUrl() + "/");
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("name"))).sendKeys(name);
+        browser.findElement(By.id("password")).sendKeys(password);
+        browser.findElement(By.id("sign-in")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("gid-prefix")));
+    }
+
+    static void signOut() {
+        browser.findElement(By.id("sign-out")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("name")));
+    }
+
+    static void screenshot(String page) throws IOException {
+        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+        Files.copy(shot.toPath(), SHOTS.resolve(page + ".png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    static void submitFailingSaga(String gid) {
+        busi.alwaysFor(gid, "TransOut", Reply.ERROR);
+        dtm.post(
+                "/api/dtmsvr/submit",
+                Trans.saga(gid)
+                        .step(busi.url("TransOut"), busi.url("TransOutRevert"), "{\"amount\":30}")
+                        .body());
+        Awaitility.await().until(() -> dtm.nextCronInterval(gid) == 20); // its first round failed
+    }
+
+    @Test
+    void anOperatorFindsAFailingTransactionRetriesItAndTheAuditLogSaysSo() throws IOException {
+        String gid = "order-1001";
+        submitFailingSaga(gid);
+        submitFailingSaga("order-1002");
+        signIn("alice", "alice-password");
+
+        WebElement prefix = browser.findElement(By.id("gid-prefix"));
+        prefix.sendKeys("order-100");
+        browser.findElement(By.id("apply")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("transactions"), "order-1002"));
+        screenshot("transactions");
+
+        browser.findElement(By.linkText(gid)).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("attempts"), "internal error"));
+        screenshot("detail");
+
+        busi.alwaysFor(gid, "TransOut", Reply.SUCCESS); // the service is fixed
+        browser.findElement(By.id("retry")).click();
+        wait.until(ExpectedConditions.alertIsPresent()).accept();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("action-result"), "retry: done"));
+        dtm.cron(); // the scheduler's pass: the retried round runs
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("fields"), "succeed")); // live refresh
+        assertThat(dtm.status(gid)).isEqualTo("succeed");
+
+        browser.findElement(By.id("nav-audit")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("audit"), "retry"));
+        String audit = browser.findElement(By.id("audit")).getText();
+        assertThat(audit).contains("alice", "retry", gid, "done");
+        screenshot("audit");
+        signOut();
+    }
+
+    @Test
+    void aViewerSeesATransactionButNoAction() throws IOException {
+        String gid = "order-2001";
+        submitFailingSaga(gid);
+        signIn("bob", "bob-password");
+
+        browser.get(dtm.baseUrl() + "/admin/#/t/" + gid);
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("attempts"), "internal error"));
+        assertThat(browser.findElements(By.id("retry"))).isEmpty();
+        assertThat(browser.findElements(By.id("stop"))).isEmpty();
+        assertThat(browser.findElement(By.tagName("main")).getText()).contains("can only read");
+        screenshot("viewer");
+        signOut();
+    }
+}
