@@ -342,6 +342,8 @@ class HttpFuzzTest {
                                 "queryKV")
                         .contains(route);
         boolean postRoute = method.equals("POST") && (TRANS_ROUTES.contains(route) || REGISTER_ROUTES.contains(route));
+        boolean consolePage =
+                (method.equals("GET") || method.equals("HEAD")) && (path.equals("/") || path.equals("/admin/"));
         if (ping) {
             assertThat(a.status()).as(what).isEqualTo(200);
             assertThat(a.body()).as(what).isEqualTo("{\"msg\":\"pong\"}");
@@ -359,6 +361,9 @@ class HttpFuzzTest {
             checkWrapped(what, a, false, true);
         } else if (getRoute || postRoute) {
             checkWrapped(what, a, false, true);
+        } else if (consolePage) {
+            // docs/console.md: the console's page, "/" redirects to it
+            assertThat(a.status()).as("%s → %s", what, a).isEqualTo(path.equals("/") ? 302 : 200);
         } else {
             // docs/protocol.md §2: unknown routes and wrong methods are a plain-text 404
             assertThat(a.status()).as("%s → %s", what, a).isEqualTo(404);
