@@ -408,8 +408,10 @@ public final class HttpApi {
     /** Lets a console request through on behalf of its principal, or answers 401/403 (docs/security.md#console). */
     private void consoleGate(RoutingContext rc) {
         var cookie = rc.request().getCookie(ConsoleAccess.COOKIE);
-        var decision =
-                console.decide(rc.request().remoteAddress().hostAddress(), cookie == null ? null : cookie.getValue());
+        var decision = console.decide(
+                rc.request().remoteAddress().hostAddress(),
+                rc.request().getHeader("Host"),
+                cookie == null ? null : cookie.getValue());
         if (!decision.allowed()) {
             respondError(rc, decision.status(), decision.refusal());
             return;

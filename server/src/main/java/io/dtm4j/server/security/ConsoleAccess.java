@@ -75,16 +75,29 @@ public final class ConsoleAccess {
         return !users.isEmpty() ? "users" : insecure ? "insecure" : "loopback";
     }
 
-    /** Decides for a request from {@code remote} with the session cookie {@code cookie} (null for none). */
-    public Decision decide(String remote, String cookie) {
+    /**
+     * Decides for a request from {@code remote} for {@code host} (its Host header) with the session
+     * cookie {@code cookie} (null for none).
+     */
+    public Decision decide(String remote, String host, String cookie) {
         if (users.isEmpty()) {
-            if (insecure || isLoopback(remote)) {
-                return Decision.allow(new Principal(insecure ? "anonymous" : "local", Role.OPERATOR, localCsrf));
+            if (insecure) {
+                return Decision.allow(new Principal("anonymous", Role.OPERATOR, localCsrf));
             }
-            return Decision.refuse(
-                    403,
-                    "no console user is configured, so the console answers loopback clients only: configure"
-                            + " Console.Users (docs/security.md#console)");
+            if (!isLoopback(remote)) {
+                return Decision.refuse(
+                        403,
+                        "no console user is configured, so the console answers loopback clients only: configure"
+                                + " Console.Users (docs/security.md#console)");
+            }
+            // a page of another site whose name now resolves to 127.0.0.1 (DNS rebinding) comes from
+            // loopback too, but names its own host
+            if (!isLoopbackHost(host)) {
+                return Decision.refuse(
+                        403,
+                        "without console users, open the console as localhost, 127.0.0.1 or [::1], not as " + host);
+            }
+            return Decision.allow(new Principal("local", Role.OPERATOR, localCsrf));
         }
         return read(cookie).map(Decision::allow).orElseGet(() -> Decision.refuse(401, "sign in to the console"));
     }
@@ -148,6 +161,20 @@ public final class ConsoleAccess {
         byte[] b = new byte[n];
         random.nextBytes(b);
         return b;
+    }
+
+    /** Whether a Host header ({@code name[:port]}, {@code [v6]:port}) names this machine's loopback. */
+    static boolean isLoopbackHost(String host) {
+        if (host == null) {
+            return false;
+        }
+        String h = host.trim().toLowerCase(java.util.Locale.ROOT);
+        if (h.startsWith("[")) {
+            h = h.substring(1, Math.max(1, h.indexOf(']')));
+        } else if (h.indexOf(':') == h.lastIndexOf(':') && h.contains(":")) {
+            h = h.substring(0, h.indexOf(':'));
+        }
+        return h.equals("localhost") || isLoopback(h);
     }
 
     /** Whether {@code address} (an IP literal, as a connection's remote address is) is a loopback one. */

@@ -89,18 +89,26 @@ class ConsoleApiTest {
 
         // the decision on the request's remote address (no traffic from a non-loopback address here)
         var access = new ConsoleAccess(ConsoleUsers.NONE, false, "", Duration.ofHours(1), dtm.clock);
-        assertThat(access.decide("127.0.0.1", null).allowed()).isTrue();
-        assertThat(access.decide("::1", null).allowed()).isTrue();
-        assertThat(access.decide("::ffff:127.0.0.1", null).allowed()).isTrue();
-        var remote = access.decide("10.1.2.3", null);
+        assertThat(access.decide("127.0.0.1", "localhost:36789", null).allowed())
+                .isTrue();
+        assertThat(access.decide("::1", "[::1]:36789", null).allowed()).isTrue();
+        assertThat(access.decide("::ffff:127.0.0.1", "127.0.0.1:36789", null).allowed())
+                .isTrue();
+        var remote = access.decide("10.1.2.3", "dtm.internal:36789", null);
         assertThat(remote.allowed()).isFalse();
         assertThat(remote.status()).isEqualTo(403);
         assertThat(remote.refusal()).contains("loopback clients only", "Console.Users");
-        assertThat(access.decide("localhost", null).allowed())
+        assertThat(access.decide("localhost", "localhost", null).allowed())
                 .as("a name is never resolved")
                 .isFalse();
+        var rebound = access.decide("127.0.0.1", "attacker.example:36789", null);
+        assertThat(rebound.allowed())
+                .as("DNS rebinding: a loopback connection naming another host")
+                .isFalse();
+        assertThat(rebound.refusal()).contains("open the console as localhost");
+        assertThat(access.decide("127.0.0.1", "localhost", null).allowed()).isTrue();
         var open = new ConsoleAccess(ConsoleUsers.NONE, true, "", Duration.ofHours(1), dtm.clock);
-        assertThat(open.decide("10.1.2.3", null).allowed()).isTrue();
+        assertThat(open.decide("10.1.2.3", "dtm.internal", null).allowed()).isTrue();
     }
 
     @Test
