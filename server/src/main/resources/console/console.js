@@ -173,6 +173,36 @@ function Detail({ gid, me }) {
           e('td', { class: 'mono' }, c.error)))))));
 }
 
+/** Counts, this node's rounds per second (from two readings) and the stuck transactions. */
+function Overview() {
+  const [rate, setRate] = useState({ prev: null, ok: null, fail: null });
+  const { data, error } = useLive(() => api('/overview').then((o) => {
+    const now = Date.now();
+    setRate((r) => r.prev === null ? { prev: { at: now, ...o.rounds }, ok: null, fail: null } : {
+      prev: { at: now, ...o.rounds },
+      ok: (o.rounds.ok - r.prev.ok) * 1000 / (now - r.prev.at),
+      fail: (o.rounds.fail - r.prev.fail) * 1000 / (now - r.prev.at),
+    });
+    return o;
+  }), []);
+  if (error && !data) return e('div', { class: 'banner bad', role: 'alert' }, error.message);
+  if (!data) return e('p', { class: 'note' }, 'Loading…');
+  const perSecond = (v) => v === null ? '…' : v.toFixed(1) + '/s';
+  return e('section', null,
+    e('dl', { class: 'fields', id: 'overview' },
+      e('dt', null, 'Due now'), e('dd', null, String(data.due)),
+      e('dt', null, 'Parked'), e('dd', null, String(data.parked)),
+      e('dt', null, 'Nodes alive'), e('dd', null, String(data.nodes_alive)),
+      e('dt', null, 'Rounds on this node'), e('dd', null, perSecond(rate.ok) + ' done, ' + perSecond(rate.fail) + ' ended by an error')),
+    e('h3', null, 'Stuck: unfinished after ' + data.stuck_minutes + ' minutes'),
+    data.stuck.length === 0 ? e('p', { class: 'note' }, 'None.') : e('table', { id: 'stuck' },
+      e('thead', null, e('tr', null, ['Gid', 'Type', 'Status', 'Created', 'Next retry'].map((c) => e('th', null, c)))),
+      e('tbody', null, data.stuck.map((t) => e('tr', { key: t.gid },
+        e('td', { class: 'mono' }, e('a', { href: '#/t/' + encodeURIComponent(t.gid) }, t.gid)),
+        e('td', null, t.trans_type), e('td', null, statusCell(t.status)), e('td', null, t.create_time),
+        e('td', null, nextRetry(t)))))));
+}
+
 function Nodes() {
   const { data, error } = useLive(() => api('/nodes'), []);
   if (error) return e('div', { class: 'banner bad', role: 'alert' }, error.message);
@@ -206,10 +236,12 @@ function App() {
   if (me === null) return e(Login, { onDone: whoAmI });
   const logout = () => api('/logout', { method: 'POST' }).finally(() => { csrf = ''; setMe(null); });
   const page = route.startsWith('/t/') ? e(Detail, { gid: decodeURIComponent(route.slice(3)), me })
-    : route === '/nodes' ? e(Nodes) : route === '/audit' ? e(Audit) : e(Transactions);
+    : route === '/overview' ? e(Overview) : route === '/nodes' ? e(Nodes) : route === '/audit' ? e(Audit)
+    : e(Transactions);
   return e('div', null,
     e('header', null, e('h1', null, 'dtm4j'),
-      e('nav', null, e('a', { href: '#/' }, 'Transactions'), e('a', { href: '#/nodes' }, 'Nodes'), e('a', { href: '#/audit', id: 'nav-audit' }, 'Audit log')),
+      e('nav', null, e('a', { href: '#/' }, 'Transactions'), e('a', { href: '#/overview', id: 'nav-overview' }, 'Overview'),
+        e('a', { href: '#/nodes' }, 'Nodes'), e('a', { href: '#/audit', id: 'nav-audit' }, 'Audit log')),
       e('span', { class: 'who' }, me.name + ' (' + me.role + ')', ' ',
         me.mode === 'users' && e('button', { class: 'link', onClick: logout, id: 'sign-out' }, 'Sign out'))),
     e('main', null,

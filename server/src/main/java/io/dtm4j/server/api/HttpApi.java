@@ -40,8 +40,11 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -387,6 +390,7 @@ public final class HttpApi {
                 .handler(consoleAction(
                         "delete topic", rc -> rc.pathParam("topic"), rc -> topics.delete(rc.pathParam("topic"))));
         r.get(CONSOLE + "/nodes").handler(serve("console_nodes", rc -> nodes()));
+        r.get(CONSOLE + "/overview").handler(serve("console_overview", this::overview));
         r.get(CONSOLE + "/audit").handler(serve("console_audit", rc -> {
             ObjectNode n = object();
             n.set("entries", json.valueToTree(audit.recent((int) Math.min(1000, intParam(rc, "limit", 100)))));
@@ -499,6 +503,32 @@ public final class HttpApi {
     private static String cookie(RoutingContext rc, String value, long maxAge) {
         return ConsoleAccess.COOKIE + "=" + value + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + maxAge
                 + (rc.request().isSSL() ? "; Secure" : "");
+    }
+
+    /**
+     * What the console's overview shows: the due queue, parked transactions, nodes, this node's rounds
+     * so far (the page turns two readings into a rate), and the stuck transactions: unfinished and
+     * created more than {@code stuckMinutes} (default 10) ago, oldest first, at most 20 per status.
+     */
+    private Object overview(RoutingContext rc) {
+        Instant now = clock.instant();
+        long minutes = intParam(rc, "stuckMinutes", 10);
+        ObjectNode n = object().put("due", store.countDue(now))
+                .put("parked", engine.parking().count())
+                .put(
+                        "nodes_alive",
+                        nodes.list().stream().filter(Nodes.Listed::alive).count())
+                .put("stuck_minutes", minutes);
+        n.set("rounds", json.valueToTree(metrics.roundsSoFar()));
+        List<GlobalTrans> stuck = new ArrayList<>();
+        for (TransStatus status : List.of(TransStatus.PREPARED, TransStatus.SUBMITTED, TransStatus.ABORTING)) {
+            var filter = new GlobalFilter(status, null, null, now.minus(Duration.ofMinutes(minutes)));
+            stuck.addAll(store.scanGlobals("", 20, filter).items());
+        }
+        stuck.sort(Comparator.comparing(GlobalTrans::createTime));
+        ArrayNode list = n.putArray("stuck");
+        stuck.forEach(g -> list.add(wire.global(g)));
+        return n;
     }
 
     /** A transaction as the console shows it: dtm's query, the last failed calls, the parking mark. */

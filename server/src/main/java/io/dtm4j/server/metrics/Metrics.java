@@ -10,6 +10,8 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.LongSupplier;
 
 /**
@@ -167,6 +169,15 @@ public final class Metrics {
     /** Records one branch call; ok only when the branch row became {@code succeed}. */
     public void branchCall(String model, String branchId, String op, boolean ok) {
         branchProcess.labelValues(model, branchId, op, ok ? "ok" : "fail").inc();
+    }
+
+    /** The processing rounds this node ran since it started, by result: {@code ok} and {@code fail}. */
+    public Map<String, Long> roundsSoFar() {
+        Map<String, Long> totals = new TreeMap<>(Map.of("ok", 0L, "fail", 0L));
+        for (var point : transactionProcess.collect().getDataPoints()) {
+            totals.merge(point.getLabels().get("status"), (long) point.getValue(), Long::sum);
+        }
+        return totals;
     }
 
     /** Returns every metric in the Prometheus text exposition format. */

@@ -225,6 +225,32 @@ class ConsoleApiTest {
     }
 
     @Test
+    void theOverviewCountsAndListsTheStuckTransactions() {
+        String gid = "console-stuck";
+        busi.alwaysFor(gid, "TransOut", Reply.ERROR);
+        dtm.post(
+                "/api/dtmsvr/submit",
+                Trans.saga(gid)
+                        .step(busi.url("TransOut"), busi.url("TransOutRevert"), "{}")
+                        .body());
+        await().until(() -> dtm.nextCronInterval(gid) == 20);
+        String[] alice = signIn("alice", "alice-password");
+
+        JsonNode fresh = send(dtm, "GET", "/admin/api/overview", "", Map.of("Cookie", alice[0]))
+                .body();
+        assertThat(fresh.path("stuck").findValuesAsText("gid")).doesNotContain(gid);
+        assertThat(fresh.path("rounds").path("ok").asLong()).isGreaterThanOrEqualTo(1); // its first round ran
+        assertThat(fresh.path("rounds").has("fail")).isTrue();
+        assertThat(fresh.path("nodes_alive").asLong()).isGreaterThanOrEqualTo(0);
+
+        dtm.clock.advance(Duration.ofMinutes(11));
+        JsonNode later = send(dtm, "GET", "/admin/api/overview?stuckMinutes=10", "", Map.of("Cookie", alice[0]))
+                .body();
+        assertThat(later.path("stuck").findValuesAsText("gid")).contains(gid);
+        assertThat(later.path("due").asLong()).isGreaterThanOrEqualTo(1); // its retry is due by now
+    }
+
+    @Test
     void anOperatorManagesTopicsAndEveryChangeIsAudited() {
         String[] alice = signIn("alice", "alice-password");
         Map<String, String> act = Map.of("Cookie", alice[0], "X-CSRF-Token", alice[1]);

@@ -143,6 +143,12 @@ class ConsoleBrowserTest {
         String audit = browser.findElement(By.id("audit")).getText();
         assertThat(audit).contains("alice", "retry", gid, "done");
         screenshot("audit");
+
+        dtm.clock.advance(Duration.ofMinutes(11)); // order-1002 is still failing: stuck now
+        browser.findElement(By.id("nav-overview")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("stuck"), "order-1002"));
+        assertThat(browser.findElement(By.id("stuck")).getText()).doesNotContain(gid);
+        screenshot("overview");
         signOut();
     }
 
