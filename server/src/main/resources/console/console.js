@@ -203,6 +203,51 @@ function Overview() {
         e('td', null, nextRetry(t)))))));
 }
 
+/** Msg topics and their subscribers; operators subscribe, unsubscribe and delete. */
+function Topics({ me }) {
+  const [tick, setTick] = useState(0);
+  const [message, setMessage] = useState(null);
+  const { data, error } = useLive(() => api('/topics'), [tick]);
+  const operator = me.role === 'operator';
+  const act = async (path, body, question) => {
+    if (question && !confirm(question)) return;
+    try {
+      await api('/topics/' + encodeURIComponent(path.topic) + '/' + path.action, { method: 'POST', body });
+      setMessage({ ok: true, text: path.action + ': done' });
+    } catch (err) { setMessage({ ok: false, text: path.action + ': ' + err.message }); }
+    setTick(tick + 1);
+  };
+  const subscribe = (ev) => {
+    ev.preventDefault();
+    const f = new FormData(ev.target);
+    act({ topic: f.get('topic').trim(), action: 'subscribe' }, { url: f.get('url').trim(), remark: f.get('remark') });
+  };
+  const subscribers = (t) => { try { return JSON.parse(t.v) || []; } catch { return []; } };
+  return e('section', null,
+    message && e('div', { class: 'banner' + (message.ok ? '' : ' bad'), role: 'status', id: 'topic-result' }, message.text),
+    error && e('div', { class: 'banner bad', role: 'alert' }, error.message),
+    operator && e('form', { class: 'filters', onSubmit: subscribe, 'aria-label': 'Subscribe' },
+      e('label', null, 'Topic', e('input', { name: 'topic', id: 'topic', required: true })),
+      e('label', null, 'Subscriber URL', e('input', { name: 'url', id: 'topic-url', required: true, size: 50 })),
+      e('label', null, 'Remark', e('input', { name: 'remark', id: 'topic-remark' })),
+      e('button', { class: 'act', type: 'submit', id: 'subscribe' }, 'Subscribe')),
+    e('table', { id: 'topics' },
+      e('thead', null, e('tr', null, ['Topic', 'Subscriber', 'Remark', ''].map((c) => e('th', null, c)))),
+      e('tbody', null, ((data && data.topics) || []).flatMap((t) => {
+        const subs = subscribers(t);
+        const rows = subs.map((sub) => e('tr', null, e('td', { class: 'mono' }, t.k), e('td', { class: 'mono' }, sub.url),
+          e('td', null, sub.remark || ''),
+          e('td', null, operator && e('button', { class: 'act danger', onClick: () => act({ topic: t.k, action: 'unsubscribe' },
+            { url: sub.url }, 'Unsubscribe ' + sub.url + ' from ' + t.k + '?') }, 'Unsubscribe'))));
+        if (subs.length === 0) {
+          rows.push(e('tr', null, e('td', { class: 'mono' }, t.k), e('td', { class: 'note' }, 'no subscriber'), e('td', null, ''),
+            e('td', null, operator && e('button', { class: 'act danger', onClick: () => act({ topic: t.k, action: 'delete' },
+              undefined, 'Delete topic ' + t.k + '?') }, 'Delete topic'))));
+        }
+        return rows;
+      }))));
+}
+
 function Nodes() {
   const { data, error } = useLive(() => api('/nodes'), []);
   if (error) return e('div', { class: 'banner bad', role: 'alert' }, error.message);
@@ -236,12 +281,13 @@ function App() {
   if (me === null) return e(Login, { onDone: whoAmI });
   const logout = () => api('/logout', { method: 'POST' }).finally(() => { csrf = ''; setMe(null); });
   const page = route.startsWith('/t/') ? e(Detail, { gid: decodeURIComponent(route.slice(3)), me })
-    : route === '/overview' ? e(Overview) : route === '/nodes' ? e(Nodes) : route === '/audit' ? e(Audit)
+    : route === '/overview' ? e(Overview) : route === '/topics' ? e(Topics, { me })
+    : route === '/nodes' ? e(Nodes) : route === '/audit' ? e(Audit)
     : e(Transactions);
   return e('div', null,
     e('header', null, e('h1', null, 'dtm4j'),
       e('nav', null, e('a', { href: '#/' }, 'Transactions'), e('a', { href: '#/overview', id: 'nav-overview' }, 'Overview'),
-        e('a', { href: '#/nodes' }, 'Nodes'), e('a', { href: '#/audit', id: 'nav-audit' }, 'Audit log')),
+        e('a', { href: '#/topics', id: 'nav-topics' }, 'Topics'), e('a', { href: '#/nodes' }, 'Nodes'), e('a', { href: '#/audit', id: 'nav-audit' }, 'Audit log')),
       e('span', { class: 'who' }, me.name + ' (' + me.role + ')', ' ',
         me.mode === 'users' && e('button', { class: 'link', onClick: logout, id: 'sign-out' }, 'Sign out'))),
     e('main', null,

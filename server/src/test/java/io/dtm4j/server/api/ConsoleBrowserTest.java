@@ -153,6 +153,30 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void anOperatorSubscribesUnsubscribesAndDeletesATopic() throws IOException {
+        signIn("alice", "alice-password");
+        browser.findElement(By.id("nav-topics")).click();
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("topic"))).sendKeys("orders");
+        browser.findElement(By.id("topic-url")).sendKeys(busi.url("TransIn"));
+        browser.findElement(By.id("topic-remark")).sendKeys("stock service");
+        browser.findElement(By.id("subscribe")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("topics"), busi.url("TransIn")));
+        assertThat(dtm.get("/api/dtmsvr/queryKV?cat=topics&key=orders").body()).contains(busi.url("TransIn"));
+        screenshot("topics");
+
+        browser.findElement(By.xpath("//table[@id='topics']//button[text()='Unsubscribe']"))
+                .click();
+        wait.until(ExpectedConditions.alertIsPresent()).accept();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("topics"), "no subscriber"));
+        browser.findElement(By.xpath("//table[@id='topics']//button[text()='Delete topic']"))
+                .click();
+        wait.until(ExpectedConditions.alertIsPresent()).accept();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("topic-result"), "delete: done"));
+        assertThat(dtm.get("/api/dtmsvr/queryKV?cat=topics&key=orders").body()).isEqualTo("{\"kv\":[]}");
+        signOut();
+    }
+
+    @Test
     void aViewerSeesATransactionButNoAction() throws IOException {
         String gid = "order-2001";
         submitFailingSaga(gid);
