@@ -80,6 +80,17 @@ class ConsoleApiTest {
         return new String[] {cookie, me.body().path("csrf").asText()};
     }
 
+    /** Submits a saga whose action answers 500; returns once its first round failed. */
+    static void submitFailingSaga(String gid) {
+        busi.alwaysFor(gid, "TransOut", Reply.ERROR);
+        dtm.post(
+                "/api/dtmsvr/submit",
+                Trans.saga(gid)
+                        .step(busi.url("TransOut"), busi.url("TransOutRevert"), "{}")
+                        .body());
+        await().until(() -> dtm.nextCronInterval(gid) == 20);
+    }
+
     @Test
     void withoutUsersOnlyLoopbackClientsGetInAsOperators() {
         Answer me = send(loopbackOnly, "GET", "/admin/api/me", "", Map.of());
@@ -139,13 +150,7 @@ class ConsoleApiTest {
     @Test
     void anOperatorSeesWhyABranchFailsRetriesItAndTheAuditLogSaysSo() {
         String gid = "console-retry";
-        busi.alwaysFor(gid, "TransOut", Reply.ERROR);
-        dtm.post(
-                "/api/dtmsvr/submit",
-                Trans.saga(gid)
-                        .step(busi.url("TransOut"), busi.url("TransOutRevert"), "{}")
-                        .body());
-        await().until(() -> dtm.nextCronInterval(gid) == 20);
+        submitFailingSaga(gid);
         String[] alice = signIn("alice", "alice-password");
 
         JsonNode shown = send(dtm, "GET", "/admin/api/transactions/" + gid, "", Map.of("Cookie", alice[0]))
@@ -227,13 +232,7 @@ class ConsoleApiTest {
     @Test
     void theOverviewCountsAndListsTheStuckTransactions() {
         String gid = "console-stuck";
-        busi.alwaysFor(gid, "TransOut", Reply.ERROR);
-        dtm.post(
-                "/api/dtmsvr/submit",
-                Trans.saga(gid)
-                        .step(busi.url("TransOut"), busi.url("TransOutRevert"), "{}")
-                        .body());
-        await().until(() -> dtm.nextCronInterval(gid) == 20);
+        submitFailingSaga(gid);
         String[] alice = signIn("alice", "alice-password");
 
         JsonNode fresh = send(dtm, "GET", "/admin/api/overview", "", Map.of("Cookie", alice[0]))
