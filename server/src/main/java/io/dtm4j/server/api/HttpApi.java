@@ -398,8 +398,10 @@ public final class HttpApi {
         }));
         // the page: static files from the jar, and Preact from its WebJar (nothing from outside)
         r.get("/").handler(rc -> rc.redirect("/admin/"));
+        String policy = ConsolePolicy.contentSecurityPolicy();
         r.route("/admin/*").handler(rc -> {
             rc.response()
+                    .putHeader("Content-Security-Policy", policy)
                     .putHeader("X-Content-Type-Options", "nosniff")
                     .putHeader("X-Frame-Options", "DENY") // no clickjacking of the action buttons
                     .putHeader("Referrer-Policy", "no-referrer");

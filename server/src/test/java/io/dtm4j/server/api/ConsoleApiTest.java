@@ -57,7 +57,8 @@ class ConsoleApiTest {
         headers.forEach(request::header);
         try {
             HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new Answer(r.statusCode(), r.body().isEmpty() ? null : server.parse(r.body()), r);
+            boolean json = r.headers().firstValue("Content-Type").orElse("").contains("json");
+            return new Answer(r.statusCode(), json && !r.body().isEmpty() ? server.parse(r.body()) : null, r);
         } catch (Exception e) {
             throw new AssertionError(e);
         }
@@ -89,6 +90,20 @@ class ConsoleApiTest {
                         .step(busi.url("TransOut"), busi.url("TransOutRevert"), "{}")
                         .body());
         await().until(() -> dtm.nextCronInterval(gid) == 20);
+    }
+
+    @Test
+    void thePageComesWithAPolicyThatAllowsOnlyItsOwnScripts() {
+        Answer page = send(loopbackOnly, "GET", "/admin/", "", Map.of());
+        assertThat(page.status()).isEqualTo(200);
+        String policy =
+                page.raw().headers().firstValue("Content-Security-Policy").orElseThrow();
+        assertThat(policy)
+                .contains("script-src 'self' 'sha256-"
+                        + ConsolePolicy.importMapHash(page.raw().body()) + "'")
+                .contains("frame-ancestors 'none'")
+                .doesNotContain("unsafe-inline");
+        assertThat(page.raw().headers().firstValue("X-Frame-Options")).hasValue("DENY");
     }
 
     @Test
