@@ -484,17 +484,29 @@ public final class HttpApi {
         Context context = Vertx.currentContext();
         executor.execute(
                 () -> { // bcrypt takes a quarter of a second on purpose: not on the event loop
-                    var session = console.login(name, password);
-                    audit.record(name, "login", "", session.isPresent() ? "done" : "refused: wrong name or password");
+                    var signIn = console.login(name, password);
+                    switch (signIn.result()) {
+                        case OK -> audit.record(name, "login", "", "done");
+                        case REFUSED -> audit.record(name, "login", "", "refused: wrong name or password");
+                        case BUSY -> {} // nothing was checked
+                    }
                     context.runOnContext(v -> {
-                        if (session.isEmpty()) {
+                        if (signIn.result() == ConsoleAccess.SignInResult.BUSY) {
+                            rc.response().putHeader("Retry-After", "1");
+                            respondError(rc, 429, "too many sign-ins at once: try again in a second");
+                            return;
+                        }
+                        if (signIn.result() == ConsoleAccess.SignInResult.REFUSED) {
                             respondError(rc, 401, "wrong name or password");
                             return;
                         }
                         rc.response()
                                 .putHeader(
                                         "Set-Cookie",
-                                        cookie(rc, session.get(), console.ttl().toSeconds()))
+                                        cookie(
+                                                rc,
+                                                signIn.cookie(),
+                                                console.ttl().toSeconds()))
                                 .putHeader("Content-Type", JSON_TYPE)
                                 .end(SUCCESS);
                     });

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -48,9 +49,13 @@ public final class ConsoleAccess {
         }
     }
 
+    /** Sign-ins checked at the same time; more are refused with "busy" (HTTP 429). */
+    static final int CONCURRENT_SIGN_INS = 2;
+
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder B64D = Base64.getUrlDecoder();
 
+    private final Semaphore signIns;
     private final ConsoleUsers users;
     private final boolean insecure;
     private final byte[] key;
@@ -62,6 +67,12 @@ public final class ConsoleAccess {
 
     /** @param sessionKey empty: a random key, so sessions end with this process */
     public ConsoleAccess(ConsoleUsers users, boolean insecure, String sessionKey, Duration ttl, Clock clock) {
+        this(users, insecure, sessionKey, ttl, clock, new Semaphore(CONCURRENT_SIGN_INS));
+    }
+
+    ConsoleAccess(
+            ConsoleUsers users, boolean insecure, String sessionKey, Duration ttl, Clock clock, Semaphore signIns) {
+        this.signIns = signIns;
         this.users = users;
         this.insecure = insecure;
         this.key = sessionKey.isEmpty() ? randomBytes(32) : sessionKey.getBytes(StandardCharsets.UTF_8);
@@ -102,9 +113,33 @@ public final class ConsoleAccess {
         return read(cookie).map(Decision::allow).orElseGet(() -> Decision.refuse(401, "sign in to the console"));
     }
 
-    /** A session cookie value for {@code name} and {@code password}; empty when they do not match. */
-    public Optional<String> login(String name, String password) {
-        return users.authenticate(name, password).map(this::issue);
+    /** How a sign-in ended. */
+    public enum SignInResult {
+        OK,
+        /** wrong name or password */
+        REFUSED,
+        /** too many sign-ins being checked at once: nothing was checked, try again */
+        BUSY
+    }
+
+    /** A sign-in's result, and the session cookie value when it is {@code OK}. */
+    public record SignIn(SignInResult result, String cookie) {}
+
+    /**
+     * Checks {@code name} and {@code password}. At most {@value #CONCURRENT_SIGN_INS} are checked at
+     * once: each costs a bcrypt check, so a flood of sign-ins must not take every core.
+     */
+    public SignIn login(String name, String password) {
+        if (!signIns.tryAcquire()) {
+            return new SignIn(SignInResult.BUSY, null);
+        }
+        try {
+            return users.authenticate(name, password)
+                    .map(user -> new SignIn(SignInResult.OK, issue(user)))
+                    .orElse(new SignIn(SignInResult.REFUSED, null));
+        } finally {
+            signIns.release();
+        }
     }
 
     /** Whether an action of {@code p} carries its CSRF token. */
