@@ -13,7 +13,7 @@ async function api(path, { method = 'GET', body } = {}) {
     headers['X-CSRF-Token'] = csrf;
     headers['Content-Type'] = 'application/json';
   }
-  const r = await fetch('/admin/api' + path, {
+  const r = await fetch('api' + path, { // relative: the console may live below AdminBasePath
     method, headers, credentials: 'same-origin',
     body: body === undefined ? undefined : JSON.stringify(body),
   });
@@ -56,6 +56,8 @@ const nextRetry = (t) => ['succeed', 'failed'].includes(t.status) ? '-'
 
 function Login({ onDone }) {
   const [error, setError] = useState('');
+  const [ways, setWays] = useState(null);
+  useEffect(() => { api('/sign-in').then(setWays, (err) => setError(err.message)); }, []);
   const submit = async (ev) => {
     ev.preventDefault();
     const form = new FormData(ev.target);
@@ -66,10 +68,12 @@ function Login({ onDone }) {
   };
   return e('main', null, e('form', { class: 'login', onSubmit: submit, 'aria-label': 'Sign in' },
     e('h2', null, 'Sign in to dtm4j'),
-    e('label', null, 'Name', e('input', { name: 'name', id: 'name', autocomplete: 'username', required: true, autofocus: true })),
-    e('label', null, 'Password', e('input', { name: 'password', id: 'password', type: 'password', autocomplete: 'current-password', required: true })),
-    error && e('div', { class: 'banner bad', role: 'alert' }, error),
-    e('button', { class: 'act', type: 'submit', id: 'sign-in' }, 'Sign in')));
+    ways && ways.oidc && e('a', { class: 'act', href: 'api/oidc/login', id: 'sso' }, 'Sign in with single sign-on'),
+    ways && ways.password && [
+      e('label', null, 'Name', e('input', { name: 'name', id: 'name', autocomplete: 'username', required: true, autofocus: true })),
+      e('label', null, 'Password', e('input', { name: 'password', id: 'password', type: 'password', autocomplete: 'current-password', required: true })),
+      e('button', { class: 'act', type: 'submit', id: 'sign-in' }, 'Sign in')],
+    error && e('div', { class: 'banner bad', role: 'alert' }, error)));
 }
 
 function Transactions() {
@@ -189,6 +193,10 @@ function Overview() {
   if (!data) return e('p', { class: 'note' }, 'Loading…');
   const perSecond = (v) => v === null ? '…' : v.toFixed(1) + '/s';
   return e('section', null,
+    e('table', { id: 'counts' },
+      e('thead', null, e('tr', null, Object.keys(data.counts).map((s) => e('th', null, statusCell(s))))),
+      e('tbody', null, e('tr', null, Object.values(data.counts).map((c) =>
+        e('td', null, c.count.toLocaleString('en') + (c.more ? '+' : '')))))),
     e('dl', { class: 'fields', id: 'overview' },
       e('dt', null, 'Due now'), e('dd', null, String(data.due)),
       e('dt', null, 'Parked'), e('dd', null, String(data.parked)),

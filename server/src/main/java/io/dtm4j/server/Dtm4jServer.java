@@ -286,8 +286,7 @@ public final class Dtm4jServer implements AutoCloseable {
 
     /** Who may use the console; says in the log when it answers loopback clients only, or everyone. */
     private static ConsoleAccess consoleAccess(ServerConfig.Console c, Clock clock) {
-        var access = new ConsoleAccess(
-                c.users(), c.insecure(), c.sessionKey(), Duration.ofMinutes(c.sessionMinutes()), clock);
+        var access = new ConsoleAccess(c, clock);
         switch (access.mode()) {
             case "loopback" -> log.info("no Console.Users configured: the console answers loopback clients only");
             case "insecure" -> log.warn("Console.Insecure: the console answers every client without signing in");

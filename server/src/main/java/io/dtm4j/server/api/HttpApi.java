@@ -19,6 +19,8 @@ import io.dtm4j.server.engine.Parking;
 import io.dtm4j.server.metrics.Metrics;
 import io.dtm4j.server.security.ApiTokens;
 import io.dtm4j.server.security.ConsoleAccess;
+import io.dtm4j.server.security.ConsoleUsers;
+import io.dtm4j.server.security.OidcSignIn;
 import io.dtm4j.server.security.Redaction;
 import io.dtm4j.server.store.GlobalFilter;
 import io.dtm4j.server.store.GlobalTrans;
@@ -69,8 +71,9 @@ public final class HttpApi {
 
     private static final String NODES = "/api/dtm4j/nodes";
     private static final String ATTEMPTS = "/api/dtm4j/attempts";
-    /** The console's own API: sessions instead of tokens (docs/console.md). */
-    private static final String CONSOLE = "/admin/api";
+
+    /** The overview counts each status up to this: beyond, it says "more than" (a bounded read). */
+    private static final long COUNT_CAP = 10_000;
 
     private static final String PRINCIPAL = "dtm4j.principal";
     /** Preact's ES modules in its WebJar; the version is the one server/pom.xml depends on. */
@@ -104,6 +107,11 @@ public final class HttpApi {
     private final long maxBodyBytes;
     private final ApiTokens tokens;
     private final ConsoleAccess console;
+    /** The console's page: {@code <AdminBasePath>/admin/} (docs/console.md). */
+    private final String adminPage;
+    /** The console's own API: sessions instead of tokens. */
+    private final String adminApi;
+
     private final AuditLog audit;
     private final String version;
 
@@ -124,6 +132,8 @@ public final class HttpApi {
             AuditLog audit) {
         this.tokens = tokens;
         this.console = console;
+        this.adminPage = console.basePath() + "/admin/";
+        this.adminApi = adminPage + "api";
         this.audit = audit;
         this.nodes = nodes;
         this.engine = engine;
@@ -337,14 +347,24 @@ public final class HttpApi {
     }
 
     private void consoleRoutes(Router r) {
-        r.post(CONSOLE + "/login").handler(this::login);
-        r.route(CONSOLE + "/*").handler(this::consoleGate);
-        r.post(CONSOLE + "/logout")
+        r.get(adminApi + "/sign-in")
+                .handler(rc -> rc.response()
+                        .putHeader("Content-Type", JSON_TYPE)
+                        .end(object().put("password", console.hasPasswordUsers())
+                                .put("oidc", console.oidc().isPresent())
+                                .toString()));
+        r.post(adminApi + "/login").handler(this::login);
+        console.oidc().ifPresent(oidc -> {
+            r.get(adminApi + "/oidc/login").handler(rc -> oidcStart(rc, oidc));
+            r.get(adminApi + "/oidc/callback").handler(rc -> oidcCallback(rc, oidc));
+        });
+        r.route(adminApi + "/*").handler(this::consoleGate);
+        r.post(adminApi + "/logout")
                 .handler(rc -> rc.response()
                         .putHeader("Set-Cookie", cookie(rc, "", 0))
                         .putHeader("Content-Type", JSON_TYPE)
                         .end(SUCCESS));
-        r.get(CONSOLE + "/me").handler(rc -> {
+        r.get(adminApi + "/me").handler(rc -> {
             ConsoleAccess.Principal p = rc.get(PRINCIPAL);
             rc.response()
                     .putHeader("Content-Type", JSON_TYPE)
@@ -354,52 +374,61 @@ public final class HttpApi {
                             .put("mode", console.mode())
                             .toString());
         });
-        r.get(CONSOLE + "/transactions").handler(serve("console_list", rc -> {
+        r.get(adminApi + "/transactions").handler(serve("console_list", rc -> {
             ObjectNode page = all(rc);
             page.path("transactions").forEach(t -> Redaction.branchHeaders((ObjectNode) t, json));
             return page;
         }));
-        r.get(CONSOLE + "/transactions/:gid").handler(serve("console_show", this::consoleShow));
+        r.get(adminApi + "/transactions/:gid").handler(serve("console_show", this::consoleShow));
         Function<RoutingContext, String> gid = rc -> rc.pathParam("gid");
-        r.post(CONSOLE + "/transactions/:gid/retry")
+        r.post(adminApi + "/transactions/:gid/retry")
                 .handler(consoleAction("retry", gid, rc -> engine.resetNextCronTime(gid.apply(rc))));
-        r.post(CONSOLE + "/transactions/:gid/stop")
+        r.post(adminApi + "/transactions/:gid/stop")
                 .handler(consoleAction("stop", gid, rc -> engine.forceStop(gid.apply(rc))));
-        r.post(CONSOLE + "/transactions/:gid/replay").handler(consoleAction("replay", gid, rc -> {
+        r.post(adminApi + "/transactions/:gid/replay").handler(consoleAction("replay", gid, rc -> {
             if (engine.replayParked(gid.apply(rc)) == Engine.ParkedAction.NOT_PARKED) {
                 throw DtmException.failure("gid '" + gid.apply(rc) + "' is not parked");
             }
         }));
-        r.get(CONSOLE + "/topics").handler(serve("console_topics", rc -> {
+        r.get(adminApi + "/topics").handler(serve("console_topics", rc -> {
             ObjectNode n = object();
             ArrayNode list = n.putArray("topics");
             store.findKv(Topics.CATEGORY, "").forEach(e -> list.add(wire.kv(e)));
             return n;
         }));
         Function<RoutingContext, String> topicAndUrl = rc -> rc.pathParam("topic") + " " + bodyField(rc, "url");
-        r.post(CONSOLE + "/topics/:topic/subscribe").handler(consoleAction("subscribe", topicAndUrl, rc -> {
+        r.post(adminApi + "/topics/:topic/subscribe").handler(consoleAction("subscribe", topicAndUrl, rc -> {
             engine.checkSubscriber(bodyField(rc, "url"));
             topics.subscribe(rc.pathParam("topic"), bodyField(rc, "url"), bodyField(rc, "remark"));
         }));
-        r.post(CONSOLE + "/topics/:topic/unsubscribe")
+        r.post(adminApi + "/topics/:topic/unsubscribe")
                 .handler(consoleAction(
                         "unsubscribe",
                         topicAndUrl,
                         rc -> topics.unsubscribe(rc.pathParam("topic"), bodyField(rc, "url"))));
-        r.post(CONSOLE + "/topics/:topic/delete")
+        r.post(adminApi + "/topics/:topic/delete")
                 .handler(consoleAction(
                         "delete topic", rc -> rc.pathParam("topic"), rc -> topics.delete(rc.pathParam("topic"))));
-        r.get(CONSOLE + "/nodes").handler(serve("console_nodes", rc -> nodes()));
-        r.get(CONSOLE + "/overview").handler(serve("console_overview", this::overview));
-        r.get(CONSOLE + "/audit").handler(serve("console_audit", rc -> {
+        r.get(adminApi + "/nodes").handler(serve("console_nodes", rc -> nodes()));
+        r.get(adminApi + "/overview").handler(serve("console_overview", this::overview));
+        r.get(adminApi + "/audit").handler(serve("console_audit", rc -> {
             ObjectNode n = object();
             n.set("entries", json.valueToTree(audit.recent((int) Math.min(1000, intParam(rc, "limit", 100)))));
             return n;
         }));
         // the page: static files from the jar, and Preact from its WebJar (nothing from outside)
-        r.get("/").handler(rc -> rc.redirect("/admin/"));
+        r.get(console.basePath() + "/").handler(rc -> rc.redirect(adminPage));
+        r.get(console.basePath() + "/admin")
+                .handler(
+                        rc -> { // Vert.x matches "/admin/" here too
+                            if (rc.request().path().endsWith("/")) {
+                                rc.next();
+                            } else {
+                                rc.redirect(adminPage);
+                            }
+                        });
         String policy = ConsolePolicy.contentSecurityPolicy();
-        r.route("/admin/*").handler(rc -> {
+        r.route(adminPage + "*").handler(rc -> {
             rc.response()
                     .putHeader("Content-Security-Policy", policy)
                     .putHeader("X-Content-Type-Options", "nosniff")
@@ -407,8 +436,8 @@ public final class HttpApi {
                     .putHeader("Referrer-Policy", "no-referrer");
             rc.next();
         });
-        r.route("/admin/vendor/preact/*").handler(StaticHandler.create(PREACT));
-        r.route("/admin/*").handler(StaticHandler.create("console").setIndexPage("index.html"));
+        r.route(adminPage + "vendor/preact/*").handler(StaticHandler.create(PREACT));
+        r.route(adminPage + "*").handler(StaticHandler.create("console").setIndexPage("index.html"));
     }
 
     /** Lets a console request through on behalf of its principal, or answers 401/403 (docs/security.md#console). */
@@ -469,8 +498,8 @@ public final class HttpApi {
 
     /** Signs in: the session cookie for a right name and password, 401 otherwise (the audit log says which). */
     private void login(RoutingContext rc) {
-        if (console.mode().equals("loopback") || console.mode().equals("insecure")) {
-            respondError(rc, 400, "no console user is configured: nothing to sign in to");
+        if (!console.hasPasswordUsers()) {
+            respondError(rc, 400, "no console user signs in with a password here (Console.Users is empty)");
             return;
         }
         JsonNode body;
@@ -513,16 +542,89 @@ public final class HttpApi {
                 });
     }
 
-    /** The session cookie: HttpOnly, SameSite=Strict, Secure over TLS; {@code maxAge} 0 removes it. */
-    private static String cookie(RoutingContext rc, String value, long maxAge) {
-        return ConsoleAccess.COOKIE + "=" + value + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + maxAge
-                + (rc.request().isSSL() ? "; Secure" : "");
+    /** The session cookie: for the console's API only, HttpOnly, SameSite=Strict, Secure over TLS; {@code maxAge} 0 removes it. */
+    private String cookie(RoutingContext rc, String value, long maxAge) {
+        return ConsoleAccess.COOKIE + "=" + value + "; Path=" + adminApi + "; HttpOnly; SameSite=Strict; Max-Age="
+                + maxAge + (rc.request().isSSL() ? "; Secure" : "");
     }
 
     /**
-     * What the console's overview shows: the due queue, parked transactions, nodes, this node's rounds
-     * so far (the page turns two readings into a rate), and the stuck transactions: unfinished and
-     * created more than {@code stuckMinutes} (default 10) ago, oldest first, at most 20 per status.
+     * The cookie of a single sign-on in progress: SameSite=Lax, because the provider's redirect back
+     * is a navigation from another site, which a Strict cookie would miss.
+     */
+    private String flowCookie(RoutingContext rc, String value, long maxAge) {
+        return OidcSignIn.FLOW_COOKIE + "=" + value + "; Path=" + adminApi + "/oidc; HttpOnly; SameSite=Lax; Max-Age="
+                + maxAge + (rc.request().isSSL() ? "; Secure" : "");
+    }
+
+    /** Sends the browser to the OpenID Connect provider (docs/security.md#single-sign-on). */
+    private void oidcStart(RoutingContext rc, OidcSignIn oidc) {
+        Context context = Vertx.currentContext();
+        executor.execute(
+                () -> { // the first sign-in reads the provider's discovery document
+                    try {
+                        OidcSignIn.Start start = oidc.start();
+                        context.runOnContext(v -> rc.response()
+                                .setStatusCode(302)
+                                .putHeader("Location", start.location().toString())
+                                .putHeader(
+                                        "Set-Cookie", flowCookie(rc, start.cookie(), OidcSignIn.FLOW_TTL.toSeconds()))
+                                .putHeader("Cache-Control", "no-store")
+                                .end());
+                    } catch (OidcSignIn.Refused e) {
+                        log.warn("console single sign-on cannot start: {}", e.getMessage());
+                        context.runOnContext(v -> respondError(rc, 502, e.getMessage()));
+                    }
+                });
+    }
+
+    /** The provider's redirect back: a session for a user with a role, a refusal otherwise (audited). */
+    private void oidcCallback(RoutingContext rc, OidcSignIn oidc) {
+        String code = rc.request().getParam("code");
+        String state = rc.request().getParam("state");
+        String error = rc.request().getParam("error");
+        var flow = rc.request().getCookie(OidcSignIn.FLOW_COOKIE);
+        Context context = Vertx.currentContext();
+        executor.execute(
+                () -> { // the token endpoint is called from here
+                    String session = null;
+                    String refusal;
+                    try {
+                        ConsoleUsers.User user = oidc.finish(code, state, error, flow == null ? null : flow.getValue());
+                        session = console.sessionFor(user);
+                        audit.record(user.name(), "login", "single sign-on", "done");
+                        refusal = null;
+                    } catch (OidcSignIn.Refused e) {
+                        audit.record("", "login", "single sign-on", "refused: " + e.getMessage());
+                        refusal = e.getMessage();
+                    }
+                    String signedIn = session;
+                    String why = refusal;
+                    context.runOnContext(v -> {
+                        rc.response()
+                                .headers()
+                                .add("Set-Cookie", flowCookie(rc, "", 0))
+                                .add("Cache-Control", "no-store");
+                        if (why != null) {
+                            respondError(rc, 403, "single sign-on refused: " + why);
+                            return;
+                        }
+                        rc.response().setStatusCode(302).putHeader("Location", adminPage);
+                        rc.response()
+                                .headers()
+                                .add(
+                                        "Set-Cookie",
+                                        cookie(rc, signedIn, console.ttl().toSeconds()));
+                        rc.response().end();
+                    });
+                });
+    }
+
+    /**
+     * What the console's overview shows: the counts by status (up to {@link #COUNT_CAP} each), the due
+     * queue, parked transactions, nodes, this node's rounds so far (the page turns two readings into a
+     * rate), and the stuck transactions: unfinished and created more than {@code stuckMinutes} (default
+     * 10) ago, oldest first, at most 20 per status.
      */
     private Object overview(RoutingContext rc) {
         Instant now = clock.instant();
@@ -534,6 +636,10 @@ public final class HttpApi {
                         nodes.list().stream().filter(Nodes.Listed::alive).count())
                 .put("stuck_minutes", minutes);
         n.set("rounds", json.valueToTree(metrics.roundsSoFar()));
+        ObjectNode counts = n.putObject("counts");
+        store.countByStatus(COUNT_CAP)
+                .forEach((status, c) ->
+                        counts.putObject(status.wire()).put("count", c.count()).put("more", c.more()));
         List<GlobalTrans> stuck = new ArrayList<>();
         for (TransStatus status : List.of(TransStatus.PREPARED, TransStatus.SUBMITTED, TransStatus.ABORTING)) {
             var filter = new GlobalFilter(status, null, null, now.minus(Duration.ofMinutes(minutes)));

@@ -59,10 +59,16 @@ final class ConfigKeys {
             "Console.Users",
             "Console.Insecure",
             "Console.SessionKey",
-            "Console.SessionMinutes");
+            "Console.SessionMinutes",
+            "Console.Oidc.Issuer",
+            "Console.Oidc.ClientId",
+            "Console.Oidc.ClientSecret",
+            "Console.Oidc.RedirectUrl",
+            "Console.Oidc.Users",
+            "AdminBasePath");
 
     /** Keys whose YAML value may be a list, read as its items joined by commas. */
-    static final Set<String> LISTS = Set.of("BranchUrlAllowlist", "ApiTokens", "Console.Users");
+    static final Set<String> LISTS = Set.of("BranchUrlAllowlist", "ApiTokens", "Console.Users", "Console.Oidc.Users");
 
     /** dtm keys accepted without effect (yet). */
     static final Set<String> IGNORED = Set.of(
@@ -70,7 +76,6 @@ final class ConfigKeys {
             "UpdateBranchSync",
             "UpdateBranchAsyncGoroutineNum",
             "TimeZoneOffset",
-            "AdminBasePath",
             "Store.TransGlobalTable",
             "Store.TransBranchOpTable",
             "Store.BranchTransOpTable");
@@ -83,7 +88,7 @@ final class ConfigKeys {
 
     static final String MICRO_SERVICE = "MicroService";
 
-    static final Set<String> SECTIONS = Set.of(STORE, MICRO_SERVICE, "Tracing", "Tls", "Console");
+    static final Set<String> SECTIONS = Set.of(STORE, MICRO_SERVICE, "Tracing", "Tls", "Console", "Console.Oidc");
 
     private static final Map<String, String> BY_LOWER_CASE = new HashMap<>();
 

@@ -13,6 +13,7 @@ import io.dtm4j.server.config.ServerConfig.TracingConfig;
 import io.dtm4j.server.security.ApiTokens;
 import io.dtm4j.server.security.ConsoleUsers;
 import io.dtm4j.server.security.HostAllowlist;
+import io.dtm4j.server.security.OidcRoles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -275,8 +276,50 @@ public final class ConfigLoader {
         }
         Long minutes = raw.between(
                 "Console.SessionMinutes", d.sessionMinutes(), 1, 7 * 24 * 60, "must be from 1 to 10080 minutes");
+        String basePath = raw.string("AdminBasePath", "").trim().replaceAll("/+$", "");
+        if (!basePath.isEmpty() && !basePath.matches("(/[A-Za-z0-9._~-]+)+")) {
+            raw.problem("AdminBasePath", basePath, "must be a path such as /dtm (letters, digits, . _ ~ -)");
+        }
         return new ServerConfig.Console(
-                users, Boolean.parseBoolean(insecure), key, minutes == null ? d.sessionMinutes() : minutes);
+                users,
+                Boolean.parseBoolean(insecure),
+                key,
+                minutes == null ? d.sessionMinutes() : minutes,
+                basePath,
+                oidc(raw));
+    }
+
+    private static ServerConfig.Oidc oidc(RawConfig raw) {
+        String issuer = raw.string("Console.Oidc.Issuer", "").trim().replaceAll("/+$", "");
+        var oidc = new ServerConfig.Oidc(
+                issuer,
+                raw.string("Console.Oidc.ClientId", "").trim(),
+                raw.string("Console.Oidc.ClientSecret", "").trim(),
+                raw.string("Console.Oidc.RedirectUrl", "").trim(),
+                raw.list("Console.Oidc.Users"));
+        if (issuer.isEmpty()) {
+            return oidc;
+        }
+        if (!issuer.matches("https?://\\S+")) {
+            raw.problem("Console.Oidc.Issuer", issuer, "must be the provider's issuer URL (https://…)");
+        }
+        if (oidc.clientId().isEmpty()) {
+            raw.problem("Console.Oidc.ClientId", "", "is needed with Console.Oidc.Issuer");
+        }
+        if (!oidc.redirectUrl().matches("https?://\\S+/admin/api/oidc/callback")) {
+            raw.problem(
+                    "Console.Oidc.RedirectUrl",
+                    oidc.redirectUrl(),
+                    "must be this console's callback as browsers reach it: http(s)://host[/AdminBasePath]/admin/api/oidc/callback");
+        }
+        try {
+            if (OidcRoles.parse(oidc.users()).isEmpty()) {
+                raw.problem("Console.Oidc.Users", "", "must give someone a role, e.g. ops@example.com:operator");
+            }
+        } catch (IllegalArgumentException e) {
+            raw.problem("Console.Oidc.Users", String.join(",", oidc.users()), e.getMessage());
+        }
+        return oidc;
     }
 
     private static String tlsFile(RawConfig raw, String key, Path workDir) {

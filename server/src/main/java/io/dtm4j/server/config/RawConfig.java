@@ -30,6 +30,14 @@ final class RawConfig {
         return given.getOrDefault(key, def);
     }
 
+    /** Returns the items of a list key (comma-separated; a YAML list arrives joined), trimmed, none empty. */
+    List<String> list(String key) {
+        return java.util.Arrays.stream(string(key, "").split(","))
+                .map(String::trim)
+                .filter(item -> !item.isEmpty())
+                .toList();
+    }
+
     /** Returns the integer given for key (def when none), or null after reporting a bad one. */
     Long number(String key, long def) {
         String text = given.get(key);

@@ -4,6 +4,7 @@ import io.dtm4j.server.security.ApiTokens;
 import io.dtm4j.server.security.ConsoleUsers;
 import io.dtm4j.server.security.HostAllowlist;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The validated, immutable server configuration. Durations are in seconds. Built by {@link
@@ -120,15 +121,49 @@ public record ServerConfig(
      * @param sessionKey {@code Console.SessionKey}: signs session cookies; the same on nodes behind one
      *     address; empty = random per start
      * @param sessionMinutes {@code Console.SessionMinutes}: how long a sign-in lasts
+     * @param basePath dtm's {@code AdminBasePath}: the console lives at {@code <basePath>/admin/}
+     *     (empty, or a path starting with {@code /} and not ending with one)
+     * @param oidc {@code Console.Oidc.*}: sign-in through an OpenID Connect provider
      */
-    public record Console(ConsoleUsers users, boolean insecure, String sessionKey, long sessionMinutes) {
-        public static final Console LOOPBACK = new Console(ConsoleUsers.NONE, false, "", 480);
+    public record Console(
+            ConsoleUsers users, boolean insecure, String sessionKey, long sessionMinutes, String basePath, Oidc oidc) {
+        public static final Console LOOPBACK = new Console(ConsoleUsers.NONE, false, "", 480, "", Oidc.NONE);
 
-        /** Every field but the session key, which must not reach a log line. */
+        /** Password users only, at the root path. */
+        public Console(ConsoleUsers users, boolean insecure, String sessionKey, long sessionMinutes) {
+            this(users, insecure, sessionKey, sessionMinutes, "", Oidc.NONE);
+        }
+
+        /** Every field but the secrets, which must not reach a log line. */
         @Override
         public String toString() {
-            return "Console[users=%s, insecure=%s, sessionKey=%s, sessionMinutes=%d]"
-                    .formatted(users, insecure, sessionKey.isEmpty() ? "" : "***", sessionMinutes);
+            return "Console[users=%s, insecure=%s, sessionKey=%s, sessionMinutes=%d, basePath=%s, oidc=%s]"
+                    .formatted(users, insecure, sessionKey.isEmpty() ? "" : "***", sessionMinutes, basePath, oidc);
+        }
+    }
+
+    /**
+     * Console sign-in through an OpenID Connect provider (authorization code flow with PKCE).
+     *
+     * @param issuer {@code Console.Oidc.Issuer}: the provider's issuer URL; empty = no OIDC
+     * @param clientId {@code Console.Oidc.ClientId}
+     * @param clientSecret {@code Console.Oidc.ClientSecret}: empty for a public client
+     * @param redirectUrl {@code Console.Oidc.RedirectUrl}: this console's callback as the browser
+     *     reaches it, {@code https://host/<basePath>/admin/api/oidc/callback}, registered at the provider
+     * @param users {@code Console.Oidc.Users}: who gets which role, {@code identity:role} where identity
+     *     is an e-mail address, a subject, {@code *@domain}, {@code group:NAME} or {@code *}
+     */
+    public record Oidc(String issuer, String clientId, String clientSecret, String redirectUrl, List<String> users) {
+        public static final Oidc NONE = new Oidc("", "", "", "", List.of());
+
+        public boolean enabled() {
+            return !issuer.isEmpty();
+        }
+
+        @Override
+        public String toString() {
+            return "Oidc[issuer=%s, clientId=%s, clientSecret=%s, redirectUrl=%s, users=%s]"
+                    .formatted(issuer, clientId, clientSecret.isEmpty() ? "" : "***", redirectUrl, users);
         }
     }
 

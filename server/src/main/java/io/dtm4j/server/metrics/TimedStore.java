@@ -13,6 +13,7 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -130,6 +131,11 @@ public final class TimedStore implements Store {
     @Override
     public long countDue(Instant dueBy) {
         return store.countDue(dueBy);
+    }
+
+    @Override
+    public Map<TransStatus, StatusCount> countByStatus(long cap) {
+        return store.countByStatus(cap);
     }
 
     @Override

@@ -1,21 +1,18 @@
 package io.dtm4j.server.security;
 
+import io.dtm4j.server.config.ServerConfig;
 import io.dtm4j.server.security.ConsoleUsers.Role;
 import io.dtm4j.server.security.ConsoleUsers.User;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Who may use the console (docs/security.md#console). With users configured, a session cookie signed
@@ -52,38 +49,65 @@ public final class ConsoleAccess {
     /** Sign-ins checked at the same time; more are refused with "busy" (HTTP 429). */
     static final int CONCURRENT_SIGN_INS = 2;
 
-    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
-    private static final Base64.Decoder B64D = Base64.getUrlDecoder();
-
     private final Semaphore signIns;
     private final ConsoleUsers users;
     private final boolean insecure;
-    private final byte[] key;
+    private final Signed signed;
+    private final OidcSignIn oidc;
+    private final String basePath;
     private final Duration ttl;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     /** The CSRF token of loopback and insecure mode: one per start, read by the page from /me. */
     private final String localCsrf;
 
-    /** @param sessionKey empty: a random key, so sessions end with this process */
-    public ConsoleAccess(ConsoleUsers users, boolean insecure, String sessionKey, Duration ttl, Clock clock) {
-        this(users, insecure, sessionKey, ttl, clock, new Semaphore(CONCURRENT_SIGN_INS));
+    /** {@code Console.SessionKey} empty: a random key, so sessions end with this process. */
+    public ConsoleAccess(ServerConfig.Console config, Clock clock) {
+        this(config, clock, new Semaphore(CONCURRENT_SIGN_INS));
     }
 
-    ConsoleAccess(
-            ConsoleUsers users, boolean insecure, String sessionKey, Duration ttl, Clock clock, Semaphore signIns) {
+    ConsoleAccess(ServerConfig.Console config, Clock clock, Semaphore signIns) {
         this.signIns = signIns;
-        this.users = users;
-        this.insecure = insecure;
-        this.key = sessionKey.isEmpty() ? randomBytes(32) : sessionKey.getBytes(StandardCharsets.UTF_8);
-        this.ttl = ttl;
+        this.users = config.users();
+        this.insecure = config.insecure();
+        this.basePath = config.basePath();
+        byte[] key = new byte[32];
+        random.nextBytes(key);
+        this.signed = new Signed(
+                config.sessionKey().isEmpty() ? key : config.sessionKey().getBytes(StandardCharsets.UTF_8));
+        this.oidc = config.oidc().enabled() ? new OidcSignIn(config.oidc(), signed, clock) : null;
+        this.ttl = Duration.ofMinutes(config.sessionMinutes());
         this.clock = clock;
-        this.localCsrf = B64.encodeToString(randomBytes(24));
+        this.localCsrf = Signed.randomToken(random, 24);
     }
 
-    /** {@code users}, {@code loopback} (no user: loopback clients only) or {@code insecure}. */
+    /** Where the console lives: {@code <basePath>/admin/} (dtm's {@code AdminBasePath}). */
+    public String basePath() {
+        return basePath;
+    }
+
+    /** The OpenID Connect sign-in, when {@code Console.Oidc.Issuer} is set. */
+    public Optional<OidcSignIn> oidc() {
+        return Optional.ofNullable(oidc);
+    }
+
+    /** Whether password users are configured. */
+    public boolean hasPasswordUsers() {
+        return !users.isEmpty();
+    }
+
+    /** The session cookie of a user the OpenID Connect provider signed in. */
+    public String sessionFor(User user) {
+        return issue(user);
+    }
+
+    /** {@code users} (password or single sign-on), {@code loopback} (no user: loopback clients only) or {@code insecure}. */
     public String mode() {
-        return !users.isEmpty() ? "users" : insecure ? "insecure" : "loopback";
+        return signInRequired() ? "users" : insecure ? "insecure" : "loopback";
+    }
+
+    private boolean signInRequired() {
+        return !users.isEmpty() || oidc != null;
     }
 
     /**
@@ -91,7 +115,7 @@ public final class ConsoleAccess {
      * cookie {@code cookie} (null for none).
      */
     public Decision decide(String remote, String host, String cookie) {
-        if (users.isEmpty()) {
+        if (!signInRequired()) {
             if (insecure) {
                 return Decision.allow(new Principal("anonymous", Role.OPERATOR, localCsrf));
             }
@@ -155,47 +179,22 @@ public final class ConsoleAccess {
 
     private String issue(User user) {
         long expires = clock.instant().plus(ttl).getEpochSecond();
-        String csrf = B64.encodeToString(randomBytes(24));
-        String payload = B64.encodeToString((user.name() + "\n" + user.role().wire() + "\n" + expires + "\n" + csrf)
-                .getBytes(StandardCharsets.UTF_8));
-        return payload + "." + B64.encodeToString(sign(payload));
+        return signed.wrap(user.name(), user.role().wire(), Long.toString(expires), Signed.randomToken(random, 24));
     }
 
     private Optional<Principal> read(String cookie) {
-        if (cookie == null) {
-            return Optional.empty();
-        }
-        int dot = cookie.indexOf('.');
-        try {
-            if (dot < 0
-                    || !MessageDigest.isEqual(sign(cookie.substring(0, dot)), B64D.decode(cookie.substring(dot + 1)))) {
+        return signed.unwrap(cookie, 4).flatMap(f -> {
+            try {
+                Role role = Role.fromWire(f.get(1));
+                if (role == null
+                        || Instant.ofEpochSecond(Long.parseLong(f.get(2))).isBefore(clock.instant())) {
+                    return Optional.empty();
+                }
+                return Optional.of(new Principal(f.get(0), role, f.get(3)));
+            } catch (NumberFormatException e) {
                 return Optional.empty();
             }
-            String[] fields = new String(B64D.decode(cookie.substring(0, dot)), StandardCharsets.UTF_8).split("\n");
-            if (fields.length != 4
-                    || Instant.ofEpochSecond(Long.parseLong(fields[2])).isBefore(clock.instant())) {
-                return Optional.empty();
-            }
-            return Optional.of(new Principal(fields[0], Role.valueOf(fields[1].toUpperCase()), fields[3]));
-        } catch (IllegalArgumentException e) { // bad base64, number or role: not a cookie of ours
-            return Optional.empty();
-        }
-    }
-
-    private byte[] sign(String payload) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(payload.getBytes(StandardCharsets.UTF_8));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("every JDK has HmacSHA256", e);
-        }
-    }
-
-    private byte[] randomBytes(int n) {
-        byte[] b = new byte[n];
-        random.nextBytes(b);
-        return b;
+        });
     }
 
     /** Whether a Host header ({@code name[:port]}, {@code [v6]:port}) names this machine's loopback. */

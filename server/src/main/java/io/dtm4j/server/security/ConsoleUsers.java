@@ -24,6 +24,16 @@ public final class ConsoleUsers {
         public String wire() {
             return name().toLowerCase(Locale.ROOT);
         }
+
+        /** The role spelled {@code viewer} or {@code operator}; null for anything else. */
+        public static Role fromWire(String text) {
+            for (Role r : values()) {
+                if (r.wire().equals(text)) {
+                    return r;
+                }
+            }
+            return null;
+        }
     }
 
     /** A signed-in user. */

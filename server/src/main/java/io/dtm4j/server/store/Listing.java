@@ -1,5 +1,6 @@
 package io.dtm4j.server.store;
 
+import io.dtm4j.protocol.TransStatus;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,6 +32,16 @@ public record Listing(String sql, List<Object> args) {
                 "gid LIKE ? ESCAPE '!'",
                 filter.gidPrefix() == null ? null : filter.gidPrefix().replaceAll("([!%_])", "!$1") + "%");
         return query.limit(limit);
+    }
+
+    /**
+     * One status's count for {@link Store#countByStatus}, stopping at {@code cap + 1}: a range of the
+     * (status, next_cron_time) index, however many finished transactions the table holds.
+     */
+    public static Listing statusCount(TransStatus status, long cap) {
+        return new Listing(
+                "SELECT count(*) FROM (SELECT 1 FROM trans_global WHERE status = ? LIMIT ?) AS counted",
+                List.of(status, cap + 1));
     }
 
     /** The key-value listing of category {@code cat} (empty = every category); see {@link #globals}. */

@@ -3,6 +3,7 @@ package io.dtm4j.server.store;
 import io.dtm4j.protocol.TransStatus;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -132,6 +133,15 @@ public interface Store extends AutoCloseable {
 
     /** Counts the unfinished transactions whose next_cron_time is at or before {@code dueBy} (parked ones are not). */
     long countDue(Instant dueBy);
+
+    /** A count that stopped at its bound when {@code more}: there are more than {@code count}. */
+    record StatusCount(long count, boolean more) {}
+
+    /**
+     * Counts the transactions of each status, reading at most about {@code cap} of each: the bound
+     * keeps the console's overview cheap on a store holding millions of finished transactions.
+     */
+    Map<TransStatus, StatusCount> countByStatus(long cap);
 
     /** The outcome of {@link #resetCronTime}. */
     record ResetResult(int changed, boolean hasRemaining) {}

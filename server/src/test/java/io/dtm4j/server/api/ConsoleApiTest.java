@@ -74,7 +74,7 @@ class ConsoleApiTest {
                 Map.of());
         assertThat(login.status()).isEqualTo(200);
         String setCookie = login.raw().headers().firstValue("Set-Cookie").orElseThrow();
-        assertThat(setCookie).contains("HttpOnly", "SameSite=Strict", "Max-Age=3600", "Path=/");
+        assertThat(setCookie).contains("HttpOnly", "SameSite=Strict", "Max-Age=3600", "Path=/admin/api;");
         String cookie = setCookie.substring(0, setCookie.indexOf(';'));
         Answer me = send(dtm, "GET", "/admin/api/me", "", Map.of("Cookie", cookie));
         assertThat(me.body().path("name").asText()).isEqualTo(name);
@@ -107,6 +107,55 @@ class ConsoleApiTest {
     }
 
     @Test
+    void underAnAdminBasePathThePageAndItsApiMoveTogether() {
+        try (var below = new TestServer(c -> Configs.security(
+                c,
+                new ServerConfig.Security(
+                        ApiTokens.NONE,
+                        ServerConfig.Tls.NONE,
+                        new ServerConfig.Console(
+                                ConsoleUsers.parse(USERS), false, "", 60, "/ops/dtm", ServerConfig.Oidc.NONE))))) {
+            assertThat(send(below, "GET", "/ops/dtm/", "", Map.of())
+                            .raw()
+                            .headers()
+                            .firstValue("Location"))
+                    .hasValue("/ops/dtm/admin/");
+            Answer page = send(below, "GET", "/ops/dtm/admin/", "", Map.of());
+            assertThat(page.status()).isEqualTo(200);
+            assertThat(page.raw().body()).contains("src=\"console.js\"").doesNotContain("\"/admin");
+            assertThat(send(below, "GET", "/ops/dtm/admin/console.js", "", Map.of())
+                            .status())
+                    .isEqualTo(200);
+            assertThat(send(below, "GET", "/ops/dtm/admin/vendor/preact/dist/preact.module.js", "", Map.of())
+                            .status())
+                    .isEqualTo(200);
+            assertThat(send(below, "GET", "/ops/dtm/admin/api/sign-in", "", Map.of())
+                            .body()
+                            .toString())
+                    .isEqualTo("{\"password\":true,\"oidc\":false}");
+            Answer login = send(
+                    below,
+                    "POST",
+                    "/ops/dtm/admin/api/login",
+                    "{\"name\":\"bob\",\"password\":\"bob-password\"}",
+                    Map.of());
+            String setCookie = login.raw().headers().firstValue("Set-Cookie").orElseThrow();
+            assertThat(setCookie).contains("Path=/ops/dtm/admin/api;");
+            String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+            assertThat(send(below, "GET", "/ops/dtm/admin/api/me", "", Map.of("Cookie", cookie))
+                            .body()
+                            .path("role")
+                            .asText())
+                    .isEqualTo("viewer");
+            // nothing of the console at the root any more; the transaction API stays where SDKs call it
+            assertThat(send(below, "GET", "/admin/", "", Map.of()).status()).isEqualTo(404);
+            assertThat(send(below, "GET", "/admin/api/me", "", Map.of()).status())
+                    .isEqualTo(404);
+            assertThat(send(below, "GET", "/api/ping", "", Map.of()).status()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void withoutUsersOnlyLoopbackClientsGetInAsOperators() {
         Answer me = send(loopbackOnly, "GET", "/admin/api/me", "", Map.of());
         assertThat(me.status()).isEqualTo(200);
@@ -114,7 +163,7 @@ class ConsoleApiTest {
         assertThat(me.body().path("role").asText()).isEqualTo("operator");
 
         // the decision on the request's remote address (no traffic from a non-loopback address here)
-        var access = new ConsoleAccess(ConsoleUsers.NONE, false, "", Duration.ofHours(1), dtm.clock);
+        var access = new ConsoleAccess(ServerConfig.Console.LOOPBACK, dtm.clock);
         assertThat(access.decide("127.0.0.1", "localhost:36789", null).allowed())
                 .isTrue();
         assertThat(access.decide("::1", "[::1]:36789", null).allowed()).isTrue();
@@ -133,7 +182,7 @@ class ConsoleApiTest {
                 .isFalse();
         assertThat(rebound.refusal()).contains("open the console as localhost");
         assertThat(access.decide("127.0.0.1", "localhost", null).allowed()).isTrue();
-        var open = new ConsoleAccess(ConsoleUsers.NONE, true, "", Duration.ofHours(1), dtm.clock);
+        var open = new ConsoleAccess(new ServerConfig.Console(ConsoleUsers.NONE, true, "", 60), dtm.clock);
         assertThat(open.decide("10.1.2.3", "dtm.internal", null).allowed()).isTrue();
     }
 
@@ -256,6 +305,13 @@ class ConsoleApiTest {
         assertThat(fresh.path("rounds").path("ok").asLong()).isGreaterThanOrEqualTo(1); // its first round ran
         assertThat(fresh.path("rounds").has("fail")).isTrue();
         assertThat(fresh.path("nodes_alive").asLong()).isGreaterThanOrEqualTo(0);
+        assertThat(fresh.path("counts").fieldNames())
+                .toIterable()
+                .containsExactlyInAnyOrder("prepared", "submitted", "aborting", "succeed", "failed");
+        assertThat(fresh.path("counts").path("submitted").path("count").asLong())
+                .isGreaterThanOrEqualTo(1);
+        assertThat(fresh.path("counts").path("submitted").path("more").asBoolean())
+                .isFalse();
 
         dtm.clock.advance(Duration.ofMinutes(11));
         JsonNode later = send(dtm, "GET", "/admin/api/overview?stuckMinutes=10", "", Map.of("Cookie", alice[0]))

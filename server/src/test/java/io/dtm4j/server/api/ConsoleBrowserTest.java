@@ -35,13 +35,15 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The console in a real browser (Debian's chromium, headless, through its chromedriver; `.ci/run`
  * installs both): sign in, find a transaction by gid prefix, see its failing branch's last error,
  * retry it, see it succeed, find the action in the audit log; a viewer sees no action. Screenshots
- * of the pages go to target/console-screenshots. The refusal of non-loopback clients is decided on
+ * of the pages go to target/console-screenshots. The console lives below an {@code AdminBasePath}. The refusal of non-loopback clients is decided on
  * the request's remote address (ConsoleApiTest), not driven from here.
  */
 class ConsoleBrowserTest {
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     static final Path DRIVER = Path.of("/usr/bin/chromedriver");
     static final Path SHOTS = Path.of("target", "console-screenshots");
+    /** dtm's AdminBasePath, as behind a proxy that serves the console under a sub-path: the page's URLs are relative. */
+    static final String BASE = "/ops/dtm";
 
     static TestServer dtm;
     static BusinessStub busi;
@@ -60,7 +62,8 @@ class ConsoleBrowserTest {
                 new ServerConfig.Security(
                         ApiTokens.NONE,
                         ServerConfig.Tls.NONE,
-                        new ServerConfig.Console(ConsoleUsers.parse(users), false, "", 60))));
+                        new ServerConfig.Console(
+                                ConsoleUsers.parse(users), false, "", 60, BASE, ServerConfig.Oidc.NONE))));
         busi = new BusinessStub();
         ChromeOptions options = new ChromeOptions()
                 .setBinary(CHROMIUM.toFile())
@@ -86,7 +89,7 @@ class ConsoleBrowserTest {
     }
 
     static void signIn(String name, String password) {
-        browser.get(dtm.baseUrl() + "/");
+        browser.get(dtm.baseUrl() + BASE + "/");
         wait.until(ExpectedConditions.elementToBeClickable(By.id("name"))).sendKeys(name);
         browser.findElement(By.id("password")).sendKeys(password);
         browser.findElement(By.id("sign-in")).click();
@@ -148,6 +151,7 @@ class ConsoleBrowserTest {
         browser.findElement(By.id("nav-overview")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("stuck"), "order-1002"));
         assertThat(browser.findElement(By.id("stuck")).getText()).doesNotContain(gid);
+        assertThat(browser.findElement(By.id("counts")).getText()).contains("submitted", "succeed");
         screenshot("overview");
         signOut();
     }
@@ -182,7 +186,7 @@ class ConsoleBrowserTest {
         submitFailingSaga(gid);
         signIn("bob", "bob-password");
 
-        browser.get(dtm.baseUrl() + "/admin/#/t/" + gid);
+        browser.get(dtm.baseUrl() + BASE + "/admin/#/t/" + gid);
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("attempts"), "internal error"));
         assertThat(browser.findElements(By.id("retry"))).isEmpty();
         assertThat(browser.findElements(By.id("stop"))).isEmpty();

@@ -185,6 +185,50 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void singleSignOnAndTheAdminBasePathAreReadAndCheckedWithoutShowingTheSecret() throws IOException {
+        Path file = yaml("""
+                AdminBasePath: /ops/dtm/
+                Console:
+                  Oidc:
+                    Issuer: https://login.example.com/realms/ops/
+                    ClientId: dtm4j
+                    ClientSecret: a-client-secret
+                    RedirectUrl: https://dtm.example.com/ops/dtm/admin/api/oidc/callback
+                    Users:
+                      - ops@example.com:operator
+                      - group:sre:operator
+                """);
+        ServerConfig.Console console = load(file, Map.of()).security().console();
+        assertThat(console.basePath()).isEqualTo("/ops/dtm");
+        assertThat(console.oidc())
+                .isEqualTo(new ServerConfig.Oidc(
+                        "https://login.example.com/realms/ops",
+                        "dtm4j",
+                        "a-client-secret",
+                        "https://dtm.example.com/ops/dtm/admin/api/oidc/callback",
+                        List.of("ops@example.com:operator", "group:sre:operator")));
+        assertThat(console.toString()).doesNotContain("a-client-secret");
+
+        assertThat(problems(null, Map.of("ADMIN_BASE_PATH", "ops dtm")))
+                .containsExactly("AdminBasePath (ADMIN_BASE_PATH) = \"ops dtm\": must be a path such as /dtm (letters,"
+                        + " digits, . _ ~ -)");
+        assertThat(problems(
+                        null,
+                        Map.of(
+                                "CONSOLE_OIDC_ISSUER", "https://login.example.com",
+                                "CONSOLE_OIDC_REDIRECT_URL", "https://dtm.example.com/callback",
+                                "CONSOLE_OIDC_USERS", "ops@example.com:admin")))
+                .containsExactly(
+                        "Console.Oidc.ClientId (CONSOLE_OIDC_CLIENT_ID) = \"\": is needed with Console.Oidc.Issuer",
+                        "Console.Oidc.RedirectUrl (CONSOLE_OIDC_REDIRECT_URL) = \"https://dtm.example.com/callback\":"
+                                + " must be this console's callback as browsers reach it:"
+                                + " http(s)://host[/AdminBasePath]/admin/api/oidc/callback",
+                        "Console.Oidc.Users (CONSOLE_OIDC_USERS) = \"ops@example.com:admin\": entry"
+                                + " 'ops@example.com:admin' must be identity:role with role viewer or operator"
+                                + " (identity: e-mail, subject, *@domain, group:NAME or *)");
+    }
+
+    @Test
     void environmentOverridesDefaults() {
         ServerConfig c = load(
                 null,
@@ -319,7 +363,6 @@ class ConfigLoaderTest {
                 UpdateBranchSync: 1
                 UpdateBranchAsyncGoroutineNum: 1
                 TimeZoneOffset: 8
-                AdminBasePath: /admin
                 HttpMicroService:
                   Driver: default
                   RegistryOptions: {}

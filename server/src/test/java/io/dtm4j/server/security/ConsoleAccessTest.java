@@ -2,9 +2,9 @@ package io.dtm4j.server.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dtm4j.server.config.ServerConfig;
 import io.dtm4j.server.security.ConsoleAccess.SignInResult;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +15,7 @@ class ConsoleAccessTest {
     @Test
     void aSignInBeyondTheLimitIsBusyAndChecksNothingAndOneWithinItIsChecked() throws InterruptedException {
         Semaphore slots = new Semaphore(1);
-        var access = new ConsoleAccess(USERS, false, "", Duration.ofHours(1), Clock.systemUTC(), slots);
+        var access = new ConsoleAccess(new ServerConfig.Console(USERS, false, "", 60), Clock.systemUTC(), slots);
 
         slots.acquire(); // another sign-in is being checked
         assertThat(access.login("alice", "alice-password").result()).isEqualTo(SignInResult.BUSY);

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CyclicBarrier;
@@ -720,6 +721,39 @@ public abstract class StoreContractTest {
         assertThat(store.countDue(now.minusSeconds(2))).isZero();
         store.claimDue(now, now.plus(RETRY), "owner-1", 100, now); // the claimed move to their lease
         assertThat(store.countDue(now)).isZero();
+    }
+
+    // ---- countByStatus
+
+    @Test
+    void countByStatusCountsEveryStatusUpToTheCap() {
+        save(global("p1", PREPARED, now));
+        save(global("s1", SUBMITTED, now));
+        save(global("s2", SUBMITTED, now.plusSeconds(60)));
+        save(global("a1", ABORTING, now));
+        for (int i = 0; i < 4; i++) {
+            save(global("ok" + i, SUBMITTED, now));
+            assertThat(store.changeGlobalStatus("ok" + i, StatusChange.of(SUBMITTED, SUCCEED, now)))
+                    .isTrue();
+        }
+        save(global("f1", ABORTING, now));
+        assertThat(store.changeGlobalStatus("f1", StatusChange.of(ABORTING, FAILED, now)))
+                .isTrue();
+
+        assertThat(store.countByStatus(10))
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        PREPARED, new Store.StatusCount(1, false),
+                        SUBMITTED, new Store.StatusCount(2, false),
+                        ABORTING, new Store.StatusCount(1, false),
+                        SUCCEED, new Store.StatusCount(4, false),
+                        FAILED, new Store.StatusCount(1, false)));
+        // at the bound a count says "more than": exact below it, never more than the cap
+        var capped = store.countByStatus(2);
+        assertThat(capped.get(SUCCEED)).satisfies(c -> {
+            assertThat(c.more()).isTrue();
+            assertThat(c.count()).isLessThanOrEqualTo(2);
+        });
+        assertThat(capped.get(FAILED).count()).isLessThanOrEqualTo(1);
     }
 
     // ---- claimDue

@@ -26,8 +26,10 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -394,6 +396,20 @@ public final class EmbeddedStore implements Store {
                                 rs -> rs.getLong(1),
                                 dueBy)
                         .getFirst());
+    }
+
+    @Override
+    public Map<TransStatus, StatusCount> countByStatus(long cap) {
+        return read("countByStatus", c -> {
+            Map<TransStatus, StatusCount> counts = new EnumMap<>(TransStatus.class);
+            for (TransStatus status : TransStatus.values()) {
+                Listing count = Listing.statusCount(status, cap);
+                long n = query(c, count.sql(), rs -> rs.getLong(1), count.args().toArray())
+                        .getFirst();
+                counts.put(status, new StatusCount(Math.min(n, cap), n > cap));
+            }
+            return counts;
+        });
     }
 
     @Override

@@ -31,6 +31,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -393,6 +394,54 @@ public final class RedisStore implements Store {
                 "countDue",
                 () -> redis.zcount(
                         key("u"), Range.create(Double.NEGATIVE_INFINITY, Double.parseDouble(Json.score(dueBy)))));
+    }
+
+    /**
+     * Redis keeps no index by status: the statuses of the schedule's members (unfinished) and of the
+     * retention index's (finished, newest first) are read, at most {@code cap} of each index; when
+     * an index holds more, its statuses' counts are lower bounds.
+     */
+    @Override
+    public Map<TransStatus, StatusCount> countByStatus(long cap) {
+        Map<TransStatus, StatusCount> counts = new EnumMap<>(TransStatus.class);
+        countStatuses(key("u"), cap, s -> s != TransStatus.SUCCEED && s != TransStatus.FAILED, counts);
+        countStatuses(key("f"), cap, s -> s == TransStatus.SUCCEED || s == TransStatus.FAILED, counts);
+        return counts;
+    }
+
+    private void countStatuses(
+            String index, long cap, Predicate<TransStatus> belongs, Map<TransStatus, StatusCount> counts) {
+        Map<TransStatus, Long> seen = new EnumMap<>(TransStatus.class);
+        long read = 0;
+        boolean more = false;
+        while (true) {
+            long from = read;
+            List<String> gids = call("countByStatus", () -> redis.zrevrange(index, from, from + SCAN_CHUNK - 1));
+            if (read + gids.size() > cap) {
+                gids = gids.subList(0, (int) (cap - read));
+                more = true;
+            }
+            read += gids.size();
+            if (!gids.isEmpty()) {
+                String[] keys = gids.stream().map(gid -> key("s", gid)).toArray(String[]::new);
+                for (KeyValue<String, String> kv : call("countByStatus", () -> redis.mget(keys))) {
+                    // a member whose keys expired, or one the schedule still holds after it finished, counts nowhere
+                    TransStatus status =
+                            kv.hasValue() ? TransStatus.fromWire(kv.getValue()).orElse(null) : null;
+                    if (status != null && belongs.test(status)) {
+                        seen.merge(status, 1L, Long::sum);
+                    }
+                }
+            }
+            if (more || gids.size() < SCAN_CHUNK) {
+                break;
+            }
+        }
+        for (TransStatus status : TransStatus.values()) {
+            if (belongs.test(status)) {
+                counts.put(status, new StatusCount(seen.getOrDefault(status, 0L), more));
+            }
+        }
     }
 
     @Override
