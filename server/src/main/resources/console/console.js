@@ -86,7 +86,11 @@ function Transactions() {
     ev.preventDefault();
     const f = new FormData(ev.target);
     setMore({ items: [], next: '' });
-    setFilter({ status: f.get('status'), transType: f.get('transType'), gidPrefix: f.get('gidPrefix').trim() });
+    // the API takes times in ms; the inputs give local date-times
+    const ms = (name) => f.get(name) ? String(new Date(f.get(name)).getTime()) : '';
+    setFilter({ status: f.get('status'), transType: f.get('transType'), gidPrefix: f.get('gidPrefix').trim(),
+      createTimeStart: ms('createdFrom'), createTimeEnd: ms('createdTo'),
+      updateTimeStart: ms('updatedFrom'), updateTimeEnd: ms('updatedTo') });
   };
   const loadMore = async () => {
     const from = more.next || data.next_position;
@@ -102,6 +106,8 @@ function Transactions() {
       e('label', null, 'Type', e('select', { name: 'transType', value: filter.transType },
         ['', 'saga', 'msg', 'tcc', 'xa', 'workflow'].map((s) => e('option', { value: s }, s || 'any')))),
       e('label', null, 'Gid starts with', e('input', { name: 'gidPrefix', id: 'gid-prefix', value: filter.gidPrefix })),
+      [['createdFrom', 'Created from'], ['createdTo', 'to'], ['updatedFrom', 'Updated from'], ['updatedTo', 'to']].map(([name, label]) =>
+        e('label', null, label, e('input', { name, id: name, type: 'datetime-local', step: 1 }))),
       e('button', { class: 'act', type: 'submit', id: 'apply' }, 'Apply')),
     error && e('div', { class: 'banner bad', role: 'alert' }, error.message),
     e('table', { id: 'transactions' },

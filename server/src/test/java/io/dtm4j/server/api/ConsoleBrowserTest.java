@@ -128,6 +128,15 @@ class ConsoleBrowserTest {
         browser.findElement(By.id("apply")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("transactions"), "order-1002"));
         screenshot("transactions");
+        // a creation time range that ends before them hides them; cleared, they are back
+        ((org.openqa.selenium.JavascriptExecutor) browser)
+                .executeScript("document.getElementById('createdTo').value = '2025-12-31T00:00:00'");
+        browser.findElement(By.id("apply")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("main"), "No transactions."));
+        ((org.openqa.selenium.JavascriptExecutor) browser)
+                .executeScript("document.getElementById('createdTo').value = ''");
+        browser.findElement(By.id("apply")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("transactions"), "order-1002"));
 
         browser.findElement(By.linkText(gid)).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("attempts"), "internal error"));
