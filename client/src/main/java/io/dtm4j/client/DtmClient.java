@@ -45,17 +45,22 @@ public final class DtmClient implements AutoCloseable {
     /** Headers of every HTTP request to the server (not to business services): the bearer token. */
     private final Map<String, String> serverHeaders;
 
+    /** Branch headers every transaction made by this client starts with ({@link #withBranchHeaders}). */
+    private final Map<String, String> branchHeaders;
+
     private DtmClient(
             String serverUrl,
             Supplier<HttpClient> http,
             Duration timeout,
             GrpcTransport grpc,
-            Map<String, String> serverHeaders) {
+            Map<String, String> serverHeaders,
+            Map<String, String> branchHeaders) {
         this.serverUrl = serverUrl;
         this.http = http;
         this.timeout = timeout;
         this.grpc = grpc;
         this.serverHeaders = serverHeaders;
+        this.branchHeaders = branchHeaders;
     }
 
     /**
@@ -63,9 +68,18 @@ public final class DtmClient implements AutoCloseable {
      * http://localhost:36789/api/dtmsvr}. Calls time out after 10 seconds.
      */
     public static DtmClient of(String serverUrl) {
+        return of(serverUrl, newHttpClient());
+    }
+
+    /**
+     * Like {@link #of(String)}, sending every request (to the server and to business services)
+     * through {@code http}, e.g. a client decorated to record metrics. Requests carry their own
+     * timeout ({@link #withTimeout}); the connect timeout is {@code http}'s.
+     */
+    public static DtmClient of(String serverUrl, HttpClient http) {
         Objects.requireNonNull(serverUrl, "serverUrl");
-        HttpClient http = newHttpClient();
-        return new DtmClient(stripSlash(serverUrl), () -> http, DEFAULT_TIMEOUT, null, Map.of());
+        Objects.requireNonNull(http, "http");
+        return new DtmClient(stripSlash(serverUrl), () -> http, DEFAULT_TIMEOUT, null, Map.of(), Map.of());
     }
 
     /**
@@ -109,13 +123,20 @@ public final class DtmClient implements AutoCloseable {
                 lazyHttpClient(),
                 DEFAULT_TIMEOUT,
                 new GrpcTransport(target, credentials, DEFAULT_TIMEOUT),
+                Map.of(),
                 Map.of());
     }
 
     /** Returns a client that waits at most {@code timeout} for each call (server and branches). */
     public DtmClient withTimeout(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
-        return new DtmClient(serverUrl, http, timeout, grpc == null ? null : grpc.withTimeout(timeout), serverHeaders);
+        return new DtmClient(
+                serverUrl,
+                http,
+                timeout,
+                grpc == null ? null : grpc.withTimeout(timeout),
+                serverHeaders,
+                branchHeaders);
     }
 
     /**
@@ -131,7 +152,22 @@ public final class DtmClient implements AutoCloseable {
                 http,
                 timeout,
                 grpc == null ? null : grpc.withAuthorization(authorization),
-                Map.of("Authorization", authorization));
+                Map.of("Authorization", authorization),
+                branchHeaders);
+    }
+
+    /**
+     * Returns a client whose transactions all start with {@code headers} as branch headers (see
+     * {@link GlobalTransaction#branchHeader}); a transaction may add or replace some. Over gRPC they
+     * become metadata, so use lowercase names.
+     */
+    public DtmClient withBranchHeaders(Map<String, String> headers) {
+        return new DtmClient(serverUrl, http, timeout, grpc, serverHeaders, Map.copyOf(headers));
+    }
+
+    /** The branch headers every transaction of this client starts with; empty unless set. */
+    public Map<String, String> branchHeaders() {
+        return branchHeaders;
     }
 
     /**

@@ -38,6 +38,7 @@ public abstract class GlobalTransaction<T extends GlobalTransaction<T>> {
         this.dtm = Objects.requireNonNull(dtm, "dtm");
         this.gid = Objects.requireNonNull(gid, "gid");
         this.type = type;
+        this.branchHeaders.putAll(dtm.branchHeaders());
     }
 
     /** The global transaction id. */

@@ -115,27 +115,72 @@ public final class BranchBarrier {
     }
 
     private void callOnce(Connection tx, BarrierBusiness business, String id) throws Exception {
-        String originOp = originOf(branch.op());
         tx.setAutoCommit(false);
-        SqlDialect dialect = SqlDialect.of(tx);
-        boolean originInserted;
-        boolean currentInserted;
+        boolean runBusiness;
         try {
-            originInserted = originOp != null && insert(tx, dialect, originOp, id, branch.op());
-            currentInserted = insert(tx, dialect, branch.op(), id, branch.op());
+            runBusiness = insertRows(tx, id);
         } catch (SQLTransactionRollbackException e) {
             throw new BarrierDeadlock(e);
         }
+        if (runBusiness) {
+            business.run(tx);
+        }
+        tx.commit();
+    }
+
+    /**
+     * Runs {@code business} at most once for this branch operation inside the transaction already
+     * open on {@code tx}, which the caller commits or rolls back: for transactions managed by a
+     * framework (e.g. Spring's, on the connection it bound to the current thread). The barrier rows
+     * and the business work commit or roll back with that transaction. Unlike {@link #call}, a
+     * deadlock on the barrier rows is not retried here: it is thrown, and the caller's transaction
+     * must roll back (the server calls the branch again).
+     *
+     * @return whether {@code business} ran; false for a repeated request, a null compensation or a
+     *     hanging action
+     * @throws DtmDuplicatedException for a message whose check-back already decided "rolled back"
+     * @throws DtmException wrapping a checked exception of {@code business} or of the database; a
+     *     {@link RuntimeException} of {@code business} is rethrown as it is. After any exception the
+     *     caller must roll its transaction back.
+     * @throws IllegalStateException when {@code tx} is in auto-commit mode (no transaction is open)
+     */
+    public boolean callInTransaction(Connection tx, BarrierBusiness business) {
+        Objects.requireNonNull(business, "business");
+        String id = "%02d".formatted(++barrierId);
+        try {
+            if (tx.getAutoCommit()) {
+                throw new IllegalStateException("barrier " + describe()
+                        + ": the connection is in auto-commit mode; open a transaction first (e.g. @Transactional)");
+            }
+            if (!insertRows(tx, id)) {
+                return false;
+            }
+            business.run(tx);
+            return true;
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new DtmException("barrier " + describe() + ": " + e, e);
+        }
+    }
+
+    /**
+     * Inserts the barrier rows of this operation on {@code tx} and returns whether the business must
+     * run: not for a repeated request, a null compensation or a hanging action.
+     *
+     * @throws DtmDuplicatedException for a message already checked back as rolled back; the caller rolls back
+     */
+    private boolean insertRows(Connection tx, String id) throws SQLException {
+        String originOp = originOf(branch.op());
+        SqlDialect dialect = SqlDialect.of(tx);
+        boolean originInserted = originOp != null && insert(tx, dialect, originOp, id, branch.op());
+        boolean currentInserted = insert(tx, dialect, branch.op(), id, branch.op());
         if (Ops.MSG.equals(branch.op()) && !currentInserted) {
-            tx.rollback();
             throw new DtmDuplicatedException("gid " + branch.gid() + ": the message was already checked back and"
                     + " rolled back; the local transaction must not run");
         }
         boolean nullCompensation = originOp != null && originInserted;
-        if (!nullCompensation && currentInserted) {
-            business.run(tx);
-        }
-        tx.commit();
+        return !nullCompensation && currentInserted;
     }
 
     /** Like {@link #call} on a new connection of {@code db}, closed afterwards. */

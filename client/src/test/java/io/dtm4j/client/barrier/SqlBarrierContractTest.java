@@ -216,4 +216,81 @@ abstract class SqlBarrierContractTest extends BarrierContractTest {
         adjust(saga(gid, Ops.ACTION), account, -10);
         assertThat(balance(account)).isEqualTo(90);
     }
+    /** Runs {@code business} with {@link BranchBarrier#callInTransaction} in a transaction this test commits or rolls back. */
+    boolean inCallerTransaction(BranchIdentity branch, boolean commit, BarrierBusiness business) throws SQLException {
+        try (Connection tx = db().getConnection()) {
+            tx.setAutoCommit(false);
+            try {
+                boolean ran = BranchBarrier.of(branch).withTable(barrierTable()).callInTransaction(tx, business);
+                if (commit) {
+                    tx.commit();
+                } else {
+                    tx.rollback();
+                }
+                return ran;
+            } catch (RuntimeException e) {
+                tx.rollback();
+                throw e;
+            }
+        }
+    }
+
+    @Test
+    void inTheCallersTransactionTheBarrierCommitsAndRollsBackWithTheCaller() throws Exception {
+        String gid = "joined-" + System.nanoTime();
+        String account = "acct-" + System.nanoTime();
+        open(account, 100);
+
+        assertThat(inCallerTransaction(saga(gid, Ops.ACTION), false, tx -> add(tx, account, -30)))
+                .isTrue();
+        assertThat(balance(account)).isEqualTo(100);
+        assertThat(barrierRows(gid)).isEmpty();
+
+        assertThat(inCallerTransaction(saga(gid, Ops.ACTION), true, tx -> add(tx, account, -30)))
+                .isTrue();
+        assertThat(inCallerTransaction(saga(gid, Ops.ACTION), true, tx -> add(tx, account, -30)))
+                .as("the repeated action")
+                .isFalse();
+        assertThat(balance(account)).isEqualTo(70);
+        assertThat(barrierRows(gid)).containsExactly("saga 01 action 01 action");
+    }
+
+    @Test
+    void inTheCallersTransactionANullCompensationSkipsTheBusinessAndBlocksTheLateAction() throws Exception {
+        String gid = "joined-null-" + System.nanoTime();
+        String account = "acct-" + System.nanoTime();
+        open(account, 100);
+
+        assertThat(inCallerTransaction(saga(gid, Ops.COMPENSATE), true, tx -> add(tx, account, 30)))
+                .isFalse();
+        assertThat(inCallerTransaction(saga(gid, Ops.ACTION), true, tx -> add(tx, account, -30)))
+                .isFalse();
+        assertThat(balance(account)).isEqualTo(100);
+    }
+
+    @Test
+    void inTheCallersTransactionAMessageAlreadyCheckedBackIsDuplicated() throws Exception {
+        String gid = "joined-msg-" + System.nanoTime();
+        String account = "acct-" + System.nanoTime();
+        open(account, 100);
+        assertThatThrownBy(() -> queryPrepared(gid, account)).isInstanceOf(DtmFailureException.class);
+
+        assertThatThrownBy(() -> inCallerTransaction(msg(gid), true, tx -> add(tx, account, -30)))
+                .isInstanceOf(io.dtm4j.client.DtmDuplicatedException.class);
+        assertThat(balance(account)).isEqualTo(100);
+    }
+
+    @Test
+    void inTheCallersTransactionAnAutoCommitConnectionIsRefused() throws Exception {
+        String gid = "joined-auto-" + System.nanoTime();
+        try (Connection c = db().getConnection()) {
+            c.setAutoCommit(true);
+            assertThatThrownBy(() -> BranchBarrier.of(saga(gid, Ops.ACTION))
+                            .withTable(barrierTable())
+                            .callInTransaction(c, tx -> {}))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("auto-commit");
+        }
+        assertThat(barrierRows(gid)).isEmpty();
+    }
 }
