@@ -52,7 +52,7 @@ final class ImageTarball {
         Path tar = Path.of(System.getProperty("dtm4j.image.tar", "../server/target/dtm4j-image-check.tar"));
         if (!Files.isRegularFile(tar)) {
             throw new IllegalStateException(tar.toAbsolutePath().normalize()
-                    + " is missing: build the server module first (./mvnw -pl server -am package -DskipTests)");
+                    + " is missing: build the server module first (./mvnw -pl server -am verify -DskipTests)");
         }
         Map<String, byte[]> entries = new HashMap<>();
         try (TarArchiveInputStream in = new TarArchiveInputStream(Files.newInputStream(tar))) {
