@@ -142,6 +142,38 @@ class ContainerScriptTest {
         assertThat(commandLine(second)).contains("-XX:AOTCache=" + caches.get(0));
     }
 
+    @Test
+    void stopDuringTrainingEndsTheTrainingAtOnceAndLeavesNoPartialCache(@TempDir Path dir) throws Exception {
+        assumeTrue(
+                Runtime.version().feature() >= 25,
+                "the ahead-of-time cache needs JDK 25+, this is " + Runtime.version());
+        Path aot = dir.resolve("aot");
+        Map<String, String> env = serverEnv(dir);
+        env.put("DTM4J_AOT_DIR", aot.toString());
+        env.put("DTM4J_AOT_SECONDS", "60");
+        Process script = start(env, dir);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        List<ProcessHandle> training = List.of();
+        while (training.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            if (Files.readString(dir.resolve("server.err")).contains("training")) {
+                // the script's own children by now: the training JVM (the earlier version checks have ended)
+                training = script.children().toList();
+            }
+        }
+        assertThat(training).as("the training JVM").isNotEmpty();
+
+        script.destroy(); // SIGTERM, as a container stop sends to process 1
+        assertThat(script.waitFor(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(script.exitValue()).isEqualTo(143);
+        for (ProcessHandle jvm : training) {
+            assertThat(jvm.onExit().get(5, TimeUnit.SECONDS).isAlive()).isFalse();
+        }
+        try (Stream<Path> s = Files.list(aot)) {
+            assertThat(s.toList()).isEmpty();
+        }
+    }
+
     private Map<String, String> serverEnv(Path dir) throws IOException {
         Map<String, String> env = new HashMap<>();
         env.put("PATH", System.getenv("PATH"));

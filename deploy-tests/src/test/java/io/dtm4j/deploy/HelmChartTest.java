@@ -40,6 +40,7 @@ class HelmChartTest {
         assertThat(chart.conf().at("/Store/Driver").asText()).isEqualTo("embedded");
         assertThat(chart.all("Secret")).isEmpty();
         assertThat(chart.all("ServiceMonitor")).isEmpty();
+        assertThat(chart.all("PodDisruptionBudget")).isEmpty();
     }
 
     @Test
@@ -97,6 +98,15 @@ class HelmChartTest {
                 .isZero();
         assertThat(deployment.at("/spec/template/spec/volumes").findValuesAsText("name"))
                 .contains("data", "tmp");
+        assertThat(chart.one("PodDisruptionBudget", "dtm-dtm4j")
+                        .at("/spec/maxUnavailable")
+                        .asInt())
+                .isEqualTo(1);
+        // one address per pod, for gRPC clients that spread their calls over the nodes
+        assertThat(chart.one("Service", "dtm-dtm4j-headless")
+                        .at("/spec/clusterIP")
+                        .asText())
+                .isEqualTo("None");
         JsonNode conf = chart.conf();
         assertThat(conf.at("/Store/Driver").asText()).isEqualTo("postgres");
         assertThat(conf.at("/Store/Host").asText()).isEqualTo("pg.db.svc");
