@@ -60,7 +60,8 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- $store := dict "Driver" .Values.store.driver -}}
 {{- if not (include "dtm4j.embedded" .) -}}
 {{- $_ := set $store "Host" .Values.store.host -}}
-{{- if .Values.store.port }}{{ $_ := set $store "Port" (int .Values.store.port) }}{{ end -}}
+{{- $defaultPort := get (dict "postgres" 5432 "mysql" 3306 "redis" 6379) (lower .Values.store.driver) -}}
+{{- $_ := set $store "Port" (int (default $defaultPort .Values.store.port)) -}}
 {{- if .Values.store.user }}{{ $_ := set $store "User" .Values.store.user }}{{ end -}}
 {{- $_ := set $store "Db" .Values.store.db -}}
 {{- if eq (lower .Values.store.driver) "postgres" }}{{ $_ := set $store "Schema" .Values.store.schema }}{{ end -}}

@@ -116,6 +116,18 @@ class HelmChartTest {
     }
 
     @Test
+    void storePortDefaultsToTheDriversUsualPort() throws Exception {
+        Map<String, Integer> ports = Map.of("postgres", 5432, "mysql", 3306, "redis", 6379);
+        for (var driver : ports.entrySet()) {
+            RenderedChart chart = RenderedChart.render(
+                    Map.of("store.driver", driver.getKey(), "store.host", "db", "store.user", "dtm"));
+            assertThat(chart.conf().at("/Store/Port").asInt())
+                    .as(driver.getKey())
+                    .isEqualTo(driver.getValue());
+        }
+    }
+
+    @Test
     void storePasswordGoesToASecretReadAsStorePassword() throws Exception {
         RenderedChart chart = RenderedChart.render(POSTGRES);
         JsonNode secret = chart.one("Secret", "dtm-dtm4j");
