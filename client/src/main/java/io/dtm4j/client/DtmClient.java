@@ -315,7 +315,9 @@ public final class DtmClient implements AutoCloseable {
      * (HTTP) or {@code dtm-} metadata (gRPC), and returns the answer's bytes: over gRPC the reply
      * message exactly as received.
      *
-     * @throws DtmFailureException, DtmOngoingException or DtmException for the non-success outcomes
+     * @throws DtmFailureException when the outcome is FAILURE
+     * @throws DtmOngoingException when the outcome is ONGOING
+     * @throws DtmException when the outcome is another error
      * @throws IllegalArgumentException over gRPC, when {@code url} is not {@code
      *     host:port/package.Service/Method}
      */
@@ -365,7 +367,9 @@ public final class DtmClient implements AutoCloseable {
      * this class has no method of its own for.
      *
      * @return the parsed answer
-     * @throws DtmFailureException, DtmOngoingException or DtmException as the answer says
+     * @throws DtmFailureException when the outcome is FAILURE
+     * @throws DtmOngoingException when the outcome is ONGOING
+     * @throws DtmException when the outcome is another error
      */
     public JsonNode post(String route, Object body) {
         requireHttp(route);
@@ -405,7 +409,9 @@ public final class DtmClient implements AutoCloseable {
      * as {@code dtm-*} metadata, returning the reply's bytes as UTF-8 text.
      *
      * @return the response body on success
-     * @throws DtmFailureException, DtmOngoingException or DtmException for the other outcomes
+     * @throws DtmFailureException when the outcome is FAILURE
+     * @throws DtmOngoingException when the outcome is ONGOING
+     * @throws DtmException when the outcome is another error
      */
     public String callBranch(
             String url,
@@ -426,7 +432,9 @@ public final class DtmClient implements AutoCloseable {
      * GETs {@code url} the way the server checks back a message (no body; {@code dtm}, {@code gid},
      * {@code branch_id}, {@code trans_type}, {@code op} in the query), for a message that asks itself.
      *
-     * @throws DtmFailureException, DtmOngoingException or DtmException as the answer says
+     * @throws DtmFailureException when the outcome is FAILURE
+     * @throws DtmOngoingException when the outcome is ONGOING
+     * @throws DtmException when the outcome is another error
      */
     void checkBack(String url, BranchIdentity branch) {
         if (grpc != null) {

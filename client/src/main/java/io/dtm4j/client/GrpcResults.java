@@ -30,7 +30,9 @@ public final class GrpcResults {
      * description is exactly {@code ONGOING} (legacy); FAILED_PRECONDITION is ONGOING; any other code
      * is an error.
      *
-     * @throws DtmFailureException, DtmOngoingException or DtmException for the three non-success outcomes
+     * @throws DtmFailureException when the outcome is FAILURE
+     * @throws DtmOngoingException when the outcome is ONGOING
+     * @throws DtmException when the outcome is another error
      */
     public static void check(Status status) {
         if (!status.isOk()) {

@@ -14,7 +14,9 @@ public final class HttpResults {
      * then 409 or a body containing {@code FAILURE} is FAILURE; then any other non-200 status is an
      * error; anything else is success, whatever the body.
      *
-     * @throws DtmOngoingException, DtmFailureException or DtmException for the three non-success outcomes
+     * @throws DtmFailureException when the outcome is FAILURE
+     * @throws DtmOngoingException when the outcome is ONGOING
+     * @throws DtmException when the outcome is another error
      */
     public static void check(int status, String body) {
         String text = body == null ? "" : body;
