@@ -163,7 +163,7 @@ public final class OidcSignIn {
                 .header("Accept", "application/json");
         if (config.clientSecret().isEmpty()) {
             body.put("client_id", config.clientId()); // a public client names itself
-        } else { // client_secret_basic: the form-encoded id and secret (RFC 6749 §2.3.1)
+        } else { // client_secret_basic: the form-encoded id and secret (RFC 6749, section 2.3.1)
             String credentials = encode(config.clientId()) + ":" + encode(config.clientSecret());
             request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(bytes(credentials)));
         }
@@ -243,7 +243,7 @@ public final class OidcSignIn {
                 List.copyOf(groups));
     }
 
-    /** The PKCE S256 challenge of a verifier (RFC 7636 §4.2). */
+    /** The PKCE S256 challenge of a verifier (RFC 7636, section 4.2). */
     static String challenge(String verifier) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
