@@ -7,10 +7,14 @@ import io.dtm4j.client.HttpResults;
 import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 
 /** What Spring MVC and WebFlux share about branch handlers: which methods are, and how they answer. */
 final class BranchHandlers {
+    private static final Logger LOG = LoggerFactory.getLogger(BranchHandlers.class);
+
     private BranchHandlers() {}
 
     /** A handler method is a branch handler when it takes a {@link BranchIdentity} or is marked {@link DtmBranch}. */
@@ -41,6 +45,20 @@ final class BranchHandlers {
     /** The status a branch handler answers {@code error} with: 400 for a call without identity, else dtm's. */
     static int statusFor(Throwable error) {
         return error instanceof MissingBranchIdentityException ? 400 : HttpResults.statusFor(error);
+    }
+
+    /**
+     * {@link #statusFor} for the error of {@code handler}, logged: a warning with the stack for a
+     * 500 (the server will call again), a debug line for the protocol's answers.
+     */
+    static int answerFor(Throwable error, String handler) {
+        int status = statusFor(error);
+        if (status == 500) {
+            LOG.warn("branch handler {} failed; the server will call again: {}", handler, error.toString(), error);
+        } else {
+            LOG.debug("branch handler {} answers {}: {}", handler, status, error.toString());
+        }
+        return status;
     }
 
     /** The outcome tag of a branch call or of a call to the server, by HTTP status. */

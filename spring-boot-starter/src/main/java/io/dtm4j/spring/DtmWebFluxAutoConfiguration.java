@@ -3,8 +3,6 @@ package io.dtm4j.spring;
 import io.dtm4j.client.BranchIdentity;
 import io.dtm4j.client.HttpResults;
 import java.nio.charset.StandardCharsets;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -36,7 +34,6 @@ import reactor.core.publisher.Mono;
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
 @ConditionalOnClass(WebFluxConfigurer.class)
 public class DtmWebFluxAutoConfiguration {
-    private static final Logger LOG = LoggerFactory.getLogger(DtmWebFluxAutoConfiguration.class);
 
     /** Registers the argument resolver of {@link BranchIdentity}. */
     @Bean
@@ -86,16 +83,7 @@ public class DtmWebFluxAutoConfiguration {
                     || response.isCommitted()) {
                 return Mono.error(ex);
             }
-            int status = BranchHandlers.statusFor(ex);
-            if (status == 500) {
-                LOG.warn(
-                        "branch handler {} failed; the server will call again: {}",
-                        method.getShortLogMessage(),
-                        ex.toString(),
-                        ex);
-            } else {
-                LOG.debug("branch handler {} answers {}: {}", method.getShortLogMessage(), status, ex.toString());
-            }
+            int status = BranchHandlers.answerFor(ex, method.getShortLogMessage());
             response.setStatusCode(HttpStatusCode.valueOf(status));
             response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
             byte[] body = HttpResults.bodyFor(ex).getBytes(StandardCharsets.UTF_8);

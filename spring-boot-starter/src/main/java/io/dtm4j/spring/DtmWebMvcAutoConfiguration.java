@@ -91,16 +91,7 @@ public class DtmWebMvcAutoConfiguration {
                     || response.isCommitted()) {
                 return null;
             }
-            int status = BranchHandlers.statusFor(ex);
-            if (status == 500) {
-                LOG.warn(
-                        "branch handler {} failed; the server will call again: {}",
-                        method.getShortLogMessage(),
-                        ex.toString(),
-                        ex);
-            } else {
-                LOG.debug("branch handler {} answers {}: {}", method.getShortLogMessage(), status, ex.toString());
-            }
+            int status = BranchHandlers.answerFor(ex, method.getShortLogMessage());
             try {
                 response.setStatus(status);
                 response.setContentType("application/json");

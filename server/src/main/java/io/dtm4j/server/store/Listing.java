@@ -1,8 +1,11 @@
 package io.dtm4j.server.store;
 
 import io.dtm4j.protocol.TransStatus;
+import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The SQL of the paged listings (transactions, key-value entries), shared by the SQL-shaped stores:
@@ -34,11 +37,27 @@ public record Listing(String sql, List<Object> args) {
         return query.limit(limit);
     }
 
+    /** Runs a count query. */
+    @FunctionalInterface
+    public interface Counter {
+        long count(Listing query) throws SQLException;
+    }
+
+    /** {@link Store#countByStatus} of a SQL store: {@code count} runs one {@link #statusCount} query. */
+    public static Map<TransStatus, Store.StatusCount> statusCounts(long cap, Counter count) throws SQLException {
+        Map<TransStatus, Store.StatusCount> counts = new EnumMap<>(TransStatus.class);
+        for (TransStatus status : TransStatus.values()) {
+            long n = count.count(statusCount(status, cap));
+            counts.put(status, new Store.StatusCount(Math.min(n, cap), n > cap));
+        }
+        return counts;
+    }
+
     /**
      * One status's count for {@link Store#countByStatus}, stopping at {@code cap + 1}: a range of the
      * (status, next_cron_time) index, however many finished transactions the table holds.
      */
-    public static Listing statusCount(TransStatus status, long cap) {
+    static Listing statusCount(TransStatus status, long cap) {
         return new Listing(
                 "SELECT count(*) FROM (SELECT 1 FROM trans_global WHERE status = ? LIMIT ?) AS counted",
                 List.of(status, cap + 1));

@@ -26,7 +26,6 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -400,16 +399,16 @@ public final class EmbeddedStore implements Store {
 
     @Override
     public Map<TransStatus, StatusCount> countByStatus(long cap) {
-        return read("countByStatus", c -> {
-            Map<TransStatus, StatusCount> counts = new EnumMap<>(TransStatus.class);
-            for (TransStatus status : TransStatus.values()) {
-                Listing count = Listing.statusCount(status, cap);
-                long n = query(c, count.sql(), rs -> rs.getLong(1), count.args().toArray())
-                        .getFirst();
-                counts.put(status, new StatusCount(Math.min(n, cap), n > cap));
-            }
-            return counts;
-        });
+        return read(
+                "countByStatus",
+                c -> Listing.statusCounts(
+                        cap,
+                        count -> query(
+                                        c,
+                                        count.sql(),
+                                        rs -> rs.getLong(1),
+                                        count.args().toArray())
+                                .getFirst()));
     }
 
     @Override

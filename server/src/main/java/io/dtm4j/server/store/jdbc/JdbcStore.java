@@ -27,7 +27,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -588,16 +587,17 @@ public final class JdbcStore implements Store {
 
     @Override
     public Map<TransStatus, StatusCount> countByStatus(long cap) {
-        return run("countByStatus", false, c -> {
-            Map<TransStatus, StatusCount> counts = new EnumMap<>(TransStatus.class);
-            for (TransStatus status : TransStatus.values()) {
-                Listing count = Listing.statusCount(status, cap);
-                long n = query(c, count.sql(), rs -> rs.getLong(1), count.args().toArray())
-                        .getFirst();
-                counts.put(status, new StatusCount(Math.min(n, cap), n > cap));
-            }
-            return counts;
-        });
+        return run(
+                "countByStatus",
+                false,
+                c -> Listing.statusCounts(
+                        cap,
+                        count -> query(
+                                        c,
+                                        count.sql(),
+                                        rs -> rs.getLong(1),
+                                        count.args().toArray())
+                                .getFirst()));
     }
 
     @Override
