@@ -15,10 +15,21 @@ final class RawConfig {
 
     private final Map<String, String> given = new HashMap<>();
     private final List<String> problems = new ArrayList<>();
+    private com.fasterxml.jackson.databind.JsonNode brokers;
 
     /** Records the text given for a key, replacing an earlier source. */
     void put(String key, String text) {
         given.put(key, text);
+    }
+
+    /** Records the {@code Brokers} mapping given (environment variable BROKERS or YAML), replacing an earlier one. */
+    void brokers(com.fasterxml.jackson.databind.JsonNode node) {
+        brokers = node;
+    }
+
+    /** The {@code Brokers} mapping given, or null. */
+    com.fasterxml.jackson.databind.JsonNode brokers() {
+        return brokers;
     }
 
     List<String> problems() {
