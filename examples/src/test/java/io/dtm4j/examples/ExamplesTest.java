@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.dtm4j.discovery.testing.EtcdProcess;
+import io.dtm4j.server.config.ServerConfig.Broker;
 import io.dtm4j.server.config.ServerConfig.MicroServiceConfig;
 import io.dtm4j.server.config.ServerConfig.StoreConfig;
 import io.dtm4j.server.testing.Configs;
@@ -71,6 +72,19 @@ class ExamplesTest {
                             "local transaction: transfer out 30 cents from 1",
                             "[bank] check-back: the local transaction of",
                             "committed\n[bank] transfer in 30 cents to 2")),
+            Map.entry(
+                    "http_msg_rabbitmq",
+                    transferred(
+                            "local transaction: transfer out 30 cents from 1",
+                            "/01/action: transfer in 30 cents to 2",
+                            "[bank] requeued it unacknowledged",
+                            "[bank] barrier: skipped the redelivered ")),
+            Map.entry(
+                    "http_msg_nats",
+                    transferred(
+                            "local transaction: transfer out 30 cents from 1",
+                            "/01/action: transfer in 30 cents to 2\n[bank] nak'ed it unacknowledged",
+                            "[bank] barrier: skipped the redelivered ")),
             Map.entry(
                     "http_tcc",
                     transferred(
@@ -150,7 +164,10 @@ class ExamplesTest {
 
     @BeforeAll
     static void start() {
-        server = new TestServer();
+        // the broker examples publish through the server's Brokers entries to the machine's RabbitMQ and NATS
+        server = new TestServer(c -> c.withBrokers(Map.of(
+                "rabbitmq", new Broker("amqp", List.of("127.0.0.1:5672"), "guest", "guest", "/"),
+                "nats", new Broker("nats", List.of("127.0.0.1:4222"), "", "", "/"))));
         if (JdbcTestDatabases.unavailable("postgres").isEmpty()) {
             postgres = BusinessDatabases.createNamespace("postgres");
         }
