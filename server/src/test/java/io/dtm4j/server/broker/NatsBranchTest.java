@@ -10,6 +10,7 @@ import io.dtm4j.server.invoke.Outcome;
 import io.dtm4j.server.invoke.broker.BrokerInvoker;
 import io.dtm4j.server.metrics.Metrics;
 import io.dtm4j.server.testing.PrivateNats;
+import io.dtm4j.server.testing.TcpProxy;
 import io.dtm4j.server.testing.TestServer;
 import io.dtm4j.server.testing.Trans;
 import io.nats.client.Connection;
@@ -20,6 +21,7 @@ import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -45,6 +47,7 @@ class NatsBranchTest {
     static Connection admin;
     static PrivateNats privateNats;
     static Connection privateAdmin;
+    static TcpProxy proxy;
     static TestServer dtm;
     static final Map<String, Broker> BROKERS = new java.util.HashMap<>();
 
@@ -63,6 +66,8 @@ class NatsBranchTest {
             Assumptions.abort("no NATS with JetStream on 127.0.0.1:4222: " + e);
         }
         BROKERS.put("events", new Broker("nats", List.of("127.0.0.1:4222"), "", "", "/"));
+        proxy = new TcpProxy(4222);
+        BROKERS.put("behind-proxy", new Broker("nats", List.of("127.0.0.1:" + proxy.port()), "", "", "/"));
         if (PrivateNats.available()) {
             privateNats = new PrivateNats();
             privateAdmin = Nats.connect("nats://127.0.0.1:" + privateNats.port());
@@ -86,6 +91,9 @@ class NatsBranchTest {
     static void stop() throws Exception {
         if (dtm != null) {
             dtm.close();
+        }
+        if (proxy != null) {
+            proxy.close();
         }
         if (admin != null) {
             admin.jetStreamManagement().deleteStream(STREAM);
@@ -194,6 +202,50 @@ class NatsBranchTest {
                 .contains("dtm4j_broker_publish_seconds_count{broker=\"events\",kind=\"nats\",outcome=\"confirmed\"} 1")
                 .contains(
                         "dtm4j_broker_publish_seconds_count{broker=\"events\",kind=\"nats\",outcome=\"duplicate\"} 1");
+    }
+
+    /**
+     * The branch's status write after a publish fails (the round lost its claim while it waited for
+     * the ack, as when the server dies right after the publish): the transaction is recovered, the
+     * branch published again with the same Nats-Msg-Id, and JetStream keeps one copy.
+     */
+    @Test
+    void aPublishWhoseStatusWriteFailedIsPublishedAgainAndJetStreamKeepsOneCopy() throws Exception {
+        String subject = SUBJECTS + ".fenced." + gid;
+        var t = Trans.msg(gid).step("nats://behind-proxy/" + subject, PAYLOAD).set("request_timeout", 15);
+        // a first transaction connects the server's publisher through the proxy, without delay
+        var first = Trans.msg(gid + "-first").step("nats://behind-proxy/" + subject + ".first", PAYLOAD);
+        assertThat(submit(first).body()).isEqualTo(SUCCESS);
+        await().until(() -> dtm.status(gid + "-first").equals("succeed"));
+        proxy.delayReplies(Duration.ofSeconds(2)); // the stream stores it at once; its ack comes late
+        try {
+            assertThat(submit(t).body()).isEqualTo(SUCCESS);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> stored(admin, subject).size() == 1);
+            // while the round waits for the ack, its lease runs out and another node claims the transaction
+            dtm.clock.advanceSeconds(60);
+            Instant now = dtm.clock.instant();
+            assertThat(dtm.server().store().claimDue(now, now.plusSeconds(10), "other-node", 10, now))
+                    .extracting(g -> g.gid())
+                    .contains(gid);
+            await("the fenced round stops")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> dtm.server().engine().activeRounds() == 0);
+        } finally {
+            proxy.delayReplies(Duration.ZERO);
+        }
+        assertThat(dtm.status(gid)).isEqualTo("submitted");
+        assertThat(dtm.branchStatuses(gid)).containsExactly("P");
+
+        // the other node is gone: once its lease is over, this node publishes the branch again
+        dtm.clock.advanceSeconds(60);
+        assertThat(dtm.cron(Duration.ZERO)).isPositive();
+
+        assertThat(dtm.status(gid)).isEqualTo("succeed");
+        assertThat(stored(admin, subject)).hasSize(1);
+        assertThat(dtm.get("/api/metrics").body())
+                .contains(
+                        "dtm4j_broker_publish_seconds_count{broker=\"behind-proxy\",kind=\"nats\",outcome=\"duplicate\"} 1");
     }
 
     @Test

@@ -15,6 +15,7 @@ import io.dtm4j.server.testing.TestServer;
 import io.dtm4j.server.testing.Trans;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -194,6 +195,46 @@ class RabbitBranchTest {
         assertThat(drain())
                 .extracting(m -> m.getProps().getMessageId())
                 .containsExactly(gid + "-first/01/action", gid + "/01/action");
+    }
+
+    /**
+     * The branch's status write after a publish fails (the round lost its claim while it waited for
+     * the confirm, as when the server dies right after the publish): the transaction is recovered and
+     * the branch published again. RabbitMQ keeps both copies, with the same message-id and headers,
+     * for the consumer's barrier to drop one (client: BarrierConsumerTest).
+     */
+    @Test
+    void aPublishWhoseStatusWriteFailedIsPublishedAgainWithTheSameMessageId() throws Exception {
+        drain();
+        var first = Trans.msg(gid + "-first").step(to("behind-proxy", "in"), PAYLOAD);
+        assertThat(submit(first).body()).isEqualTo(SUCCESS);
+        await().until(() -> dtm.status(gid + "-first").equals("succeed"));
+        drain();
+        var t = Trans.msg(gid).step(to("behind-proxy", "in"), PAYLOAD).set("request_timeout", 15);
+        proxy.delayReplies(Duration.ofSeconds(2)); // the queue has it at once; the confirm comes late
+        try {
+            assertThat(submit(t).body()).isEqualTo(SUCCESS);
+            await().until(() -> channel.messageCount(QUEUE) == 1);
+            dtm.clock.advanceSeconds(60);
+            Instant now = dtm.clock.instant();
+            assertThat(dtm.server().store().claimDue(now, now.plusSeconds(10), "other-node", 10, now))
+                    .extracting(g -> g.gid())
+                    .contains(gid);
+            await("the fenced round stops")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> dtm.server().engine().activeRounds() == 0);
+        } finally {
+            proxy.delayReplies(Duration.ZERO);
+        }
+        assertThat(dtm.status(gid)).isEqualTo("submitted");
+
+        dtm.clock.advanceSeconds(60);
+        assertThat(dtm.cron(Duration.ZERO)).isPositive();
+
+        assertThat(dtm.status(gid)).isEqualTo("succeed");
+        assertThat(drain())
+                .extracting(m -> m.getProps().getMessageId())
+                .containsExactly(gid + "/01/action", gid + "/01/action");
     }
 
     @Test

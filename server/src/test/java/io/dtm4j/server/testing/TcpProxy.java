@@ -19,6 +19,7 @@ public final class TcpProxy implements AutoCloseable {
     private final int targetPort;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile boolean cut;
+    private volatile long replyDelayMillis;
 
     public TcpProxy(int targetPort) {
         this.targetPort = targetPort;
@@ -45,6 +46,14 @@ public final class TcpProxy implements AutoCloseable {
         cut = false;
     }
 
+    /**
+     * Holds every chunk the service sends back for {@code delay} before passing it on (zero: none), e.g.
+     * to keep a broker's confirm in flight after the broker has stored the message.
+     */
+    public void delayReplies(java.time.Duration delay) {
+        replyDelayMillis = delay.toMillis();
+    }
+
     private void accept() {
         while (!server.isClosed()) {
             Socket client;
@@ -61,24 +70,30 @@ public final class TcpProxy implements AutoCloseable {
                 Socket target = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 open.add(client);
                 open.add(target);
-                Thread.ofVirtual().start(() -> pump(client, target));
-                Thread.ofVirtual().start(() -> pump(target, client));
+                Thread.ofVirtual().start(() -> pump(client, target, false));
+                Thread.ofVirtual().start(() -> pump(target, client, true));
             } catch (IOException e) {
                 closeQuietly(client);
             }
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, boolean replies) {
         byte[] buffer = new byte[16 * 1024];
         try (InputStream in = from.getInputStream();
                 OutputStream out = to.getOutputStream()) {
             for (int n; (n = in.read(buffer)) >= 0; ) {
+                long delay = replies ? replyDelayMillis : 0;
+                if (delay > 0) {
+                    Thread.sleep(delay);
+                }
                 out.write(buffer, 0, n);
                 out.flush();
             }
         } catch (IOException e) {
             // one side went away: the other follows
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             closeQuietly(from);
             closeQuietly(to);
