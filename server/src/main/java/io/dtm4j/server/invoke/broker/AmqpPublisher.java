@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * Publishes to RabbitMQ: persistent messages, mandatory routing and publisher confirms. One
@@ -47,10 +48,15 @@ final class AmqpPublisher implements Publisher {
     }
 
     @Override
-    public String publish(BrokerUrl to, BrokerMessage message, Duration timeout) throws Exception {
+    public String publish(BrokerUrl to, BrokerMessage message, Duration timeout, BooleanSupplier maySend)
+            throws Exception {
         Pooled p = take(timeout);
         boolean reusable = false;
         try {
+            if (!maySend.getAsBoolean()) {
+                reusable = true;
+                throw new NotSent();
+            }
             p.returned = null;
             Map<String, Object> headers = new HashMap<>(message.headers());
             AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()

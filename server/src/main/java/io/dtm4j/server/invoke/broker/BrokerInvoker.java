@@ -42,15 +42,14 @@ public final class BrokerInvoker implements Invoker {
             // refused at submit; still possible for a row stored before the broker left the settings
             return Outcome.error("cannot publish to '" + call.url() + "': " + e.getMessage());
         }
-        if (!call.maySend().getAsBoolean()) {
-            return Outcome.error("not published to " + call.url() + ": the round's lease ended");
-        }
         long start = System.nanoTime();
         String outcome = "error";
         try {
-            String note = publisher(to.broker()).publish(to, BrokerMessage.of(call), call.timeout());
+            String note = publisher(to.broker()).publish(to, BrokerMessage.of(call), call.timeout(), call.maySend());
             outcome = note.isEmpty() ? "confirmed" : "duplicate";
             return Outcome.success(note);
+        } catch (Publisher.NotSent e) {
+            return Outcome.error("not published to " + call.url() + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Outcome.error("interrupted while publishing to " + call.url());

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -48,7 +49,9 @@ final class KafkaPublisher implements Publisher {
     }
 
     @Override
-    public String publish(BrokerUrl to, BrokerMessage message, Duration timeout) throws Exception {
+    public String publish(BrokerUrl to, BrokerMessage message, Duration timeout, BooleanSupplier maySend)
+            throws Exception {
+        Publisher.check(maySend); // the producer connects in the background: nothing to wait for here
         var record =
                 new ProducerRecord<>(to.destination(), to.key().isEmpty() ? message.gid() : to.key(), message.body());
         message.headers().forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));

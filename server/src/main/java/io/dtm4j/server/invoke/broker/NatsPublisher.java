@@ -10,6 +10,7 @@ import io.nats.client.api.PublishAck;
 import io.nats.client.impl.Headers;
 import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * Publishes to NATS JetStream and waits for the stream's acknowledgement. The dedup key goes in
@@ -30,8 +31,10 @@ final class NatsPublisher implements Publisher {
     }
 
     @Override
-    public String publish(BrokerUrl to, BrokerMessage message, Duration timeout) throws Exception {
+    public String publish(BrokerUrl to, BrokerMessage message, Duration timeout, BooleanSupplier maySend)
+            throws Exception {
         JetStream js = jetStream(timeout);
+        Publisher.check(maySend);
         Headers headers = new Headers();
         message.headers().forEach(headers::put);
         PublishOptions options = PublishOptions.builder()
