@@ -82,6 +82,8 @@ final class RawConfig {
     /** Reports a problem: {@code Key (ENV_NAME) = value: rule}; text values are quoted, YAML nodes shown as JSON. */
     void problem(String key, Object value, String rule) {
         String shown = value instanceof String s ? '"' + s + '"' : String.valueOf(value);
-        problems.add("%s (%s) = %s: %s".formatted(key, ConfigKeys.envName(key), shown, rule));
+        // a Brokers entry's settings all come from the one variable BROKERS
+        String env = ConfigKeys.envName(key.startsWith(ConfigKeys.BROKERS + ".") ? ConfigKeys.BROKERS : key);
+        problems.add("%s (%s) = %s: %s".formatted(key, env, shown, rule));
     }
 }

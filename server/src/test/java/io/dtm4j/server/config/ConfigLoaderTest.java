@@ -173,7 +173,9 @@ class ConfigLoaderTest {
                         """), Map.of()))
                 .anySatisfy(
                         p -> assertThat(p).startsWith("Brokers.a.Kind").contains("must be one of [amqp, nats, kafka]"))
-                .anySatisfy(p -> assertThat(p).startsWith("Brokers.b.Address").contains("host:port, without a scheme"))
+                .anySatisfy(p -> assertThat(p)
+                        .startsWith("Brokers.b.Address (BROKERS) = \"amqp://h:5672\"")
+                        .contains("host:port, without a scheme"))
                 .anySatisfy(p -> assertThat(p).startsWith("Brokers.c.Address").contains("at least one host:port"))
                 .anySatisfy(p -> assertThat(p).startsWith("Brokers.d.Pasword").contains("unknown setting"));
     }
