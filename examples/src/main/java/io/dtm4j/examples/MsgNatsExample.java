@@ -43,6 +43,7 @@ final class MsgNatsExample implements Example {
 
     @Override
     public void run(ExampleContext ctx) throws Exception {
+        String gid = ctx.newGid(); // the dtm server first: without it nothing else matters
         Connection nats;
         try {
             nats = Nats.connect(new Options.Builder()
@@ -57,7 +58,7 @@ final class MsgNatsExample implements Example {
             ensureStream(nats);
             String subject =
                     SUBJECTS + ".transin." + UUID.randomUUID().toString().substring(0, 8);
-            transfer(ctx, nats, subject);
+            transfer(ctx, gid, nats, subject);
         }
     }
 
@@ -76,12 +77,11 @@ final class MsgNatsExample implements Example {
         }
     }
 
-    private static void transfer(ExampleContext ctx, Connection nats, String subject) throws Exception {
+    private static void transfer(ExampleContext ctx, String gid, Connection nats, String subject) throws Exception {
         String url = "nats://" + ctx.brokers().brokerOr("nats") + "/" + subject;
         ctx.out().println("step: " + url);
         JetStreamSubscription sub = nats.jetStream()
                 .subscribe(subject, PullSubscribeOptions.builder().build());
-        String gid = ctx.newGid();
         Msg msg = ctx.dtm().msg(gid).add(url, TransferRequest.ok().json()).waitResult(true);
         ctx.submit(() ->
                 msg.doAndSubmitDb(ctx.busi().queryPreparedUrl(), ctx.bank().dataSource(), tx -> {

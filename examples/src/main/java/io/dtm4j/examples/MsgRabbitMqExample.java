@@ -35,6 +35,7 @@ final class MsgRabbitMqExample implements Example {
 
     @Override
     public void run(ExampleContext ctx) throws Exception {
+        String gid = ctx.newGid(); // the dtm server first: without it nothing else matters
         var factory = new ConnectionFactory();
         factory.setUri(ctx.brokers().amqp());
         factory.setConnectionTimeout(5000);
@@ -50,14 +51,14 @@ final class MsgRabbitMqExample implements Example {
                 Channel channel = rabbit.createChannel()) {
             channel.queueDeclare(queue, true, false, false, Map.of()); // durable: the publish is persistent
             try {
-                transfer(ctx, channel, queue);
+                transfer(ctx, gid, channel, queue);
             } finally {
                 channel.queueDelete(queue);
             }
         }
     }
 
-    private static void transfer(ExampleContext ctx, Channel channel, String queue) throws Exception {
+    private static void transfer(ExampleContext ctx, String gid, Channel channel, String queue) throws Exception {
         // the default exchange routes the key to the queue of that name
         String url = "amqp://" + ctx.brokers().brokerOr("rabbitmq") + "?routing_key=" + queue;
         ctx.out().println("step: " + url);
@@ -93,7 +94,6 @@ final class MsgRabbitMqExample implements Example {
         };
         String consumerTag = channel.basicConsume(queue, false, deliver, tag -> {});
         try {
-            String gid = ctx.newGid();
             Msg msg = ctx.dtm().msg(gid).add(url, TransferRequest.ok().json()).waitResult(true);
             ctx.submit(() ->
                     msg.doAndSubmitDb(ctx.busi().queryPreparedUrl(), ctx.bank().dataSource(), tx -> {

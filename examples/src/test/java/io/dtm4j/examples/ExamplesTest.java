@@ -9,6 +9,7 @@ import io.dtm4j.server.config.ServerConfig.MicroServiceConfig;
 import io.dtm4j.server.config.ServerConfig.StoreConfig;
 import io.dtm4j.server.testing.Configs;
 import io.dtm4j.server.testing.JdbcTestDatabases;
+import io.dtm4j.server.testing.TestNats;
 import io.dtm4j.server.testing.TestServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -155,6 +156,8 @@ class ExamplesTest {
     private static final Set<String> NEED_SCHEDULER = Set.of("http_msg_queryPrepared");
 
     private static TestServer server;
+    /** The NATS with JetStream of http_msg_nats, or null (that example is then skipped). */
+    private static String nats;
 
     @TempDir
     static Path dir;
@@ -164,10 +167,11 @@ class ExamplesTest {
 
     @BeforeAll
     static void start() {
+        nats = TestNats.addressOrNull();
         // the broker examples publish through the server's Brokers entries to the machine's RabbitMQ and NATS
         server = new TestServer(c -> c.withBrokers(Map.of(
                 "rabbitmq", new Broker("amqp", List.of("127.0.0.1:5672"), "guest", "guest", "/"),
-                "nats", new Broker("nats", List.of("127.0.0.1:4222"), "", "", "/"))));
+                "nats", new Broker("nats", List.of(nats == null ? "127.0.0.1:4222" : nats), "", "", "/"))));
         if (JdbcTestDatabases.unavailable("postgres").isEmpty()) {
             postgres = BusinessDatabases.createNamespace("postgres");
         }
@@ -346,6 +350,8 @@ class ExamplesTest {
     }
 
     private static void runAndCheck(String name, String db, Bank.Kind kind) throws SQLException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                nats != null || !name.equals("http_msg_nats"), "no NATS with JetStream for " + name);
         String[] args = {
             name,
             "--dtm",
@@ -353,7 +359,9 @@ class ExamplesTest {
             "--dtm-grpc",
             "127.0.0.1:" + server.server().grpcPort(),
             "--db",
-            db
+            db,
+            "--nats",
+            "nats://" + (nats == null ? "127.0.0.1:4222" : nats)
         };
         ExampleRun run = NEED_SCHEDULER.contains(name) ? runWithScheduler(args) : ExampleRun.of(args);
 

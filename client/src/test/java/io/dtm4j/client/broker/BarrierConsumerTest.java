@@ -11,6 +11,7 @@ import io.dtm4j.client.barrier.BarrierSchema;
 import io.dtm4j.server.config.ServerConfig.Broker;
 import io.dtm4j.server.invoke.BranchCall;
 import io.dtm4j.server.invoke.broker.BrokerInvoker;
+import io.dtm4j.server.testing.TestNats;
 import io.dtm4j.server.testing.TestServer;
 import io.dtm4j.server.testing.Trans;
 import io.nats.client.Connection;
@@ -47,9 +48,7 @@ class BarrierConsumerTest {
     static final String QUEUE = "dtm4j-consumer-test-" + RUN;
     static final String STREAM = "DTM4J_CONSUMER_" + RUN;
     static final String SUBJECT = "dtm4j-consumer." + RUN;
-    static final Map<String, Broker> BROKERS = Map.of(
-            "rabbit", new Broker("amqp", List.of("127.0.0.1:5672"), "guest", "guest", "/"),
-            "events", new Broker("nats", List.of("127.0.0.1:4222"), "", "", "/"));
+    static Map<String, Broker> BROKERS;
 
     static Path file;
     static SQLiteDataSource db;
@@ -62,6 +61,10 @@ class BarrierConsumerTest {
 
     @BeforeAll
     static void start() throws Exception {
+        String natsAddress = TestNats.address();
+        BROKERS = Map.of(
+                "rabbit", new Broker("amqp", List.of("127.0.0.1:5672"), "guest", "guest", "/"),
+                "events", new Broker("nats", List.of(natsAddress), "", "", "/"));
         file = Files.createTempFile("dtm4j-consumer", ".db");
         SQLiteConfig config = new SQLiteConfig();
         config.setBusyTimeout(10_000);
@@ -76,7 +79,7 @@ class BarrierConsumerTest {
         rabbit = new ConnectionFactory().newConnection("dtm4j-consumer-test");
         channel = rabbit.createChannel();
         channel.queueDeclare(QUEUE, true, false, true, Map.of());
-        nats = Nats.connect("nats://127.0.0.1:4222");
+        nats = Nats.connect("nats://" + natsAddress);
         nats.jetStreamManagement()
                 .addStream(StreamConfiguration.builder()
                         .name(STREAM)

@@ -8,6 +8,7 @@ import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import io.dtm4j.server.testing.ServerProcess;
 import io.dtm4j.server.testing.TcpProxy;
+import io.dtm4j.server.testing.TestNats;
 import io.dtm4j.server.testing.Trans;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamManagement;
@@ -51,12 +52,13 @@ class BrokerCrashTest {
 
     @BeforeEach
     void brokers() throws Exception {
+        String natsAddress = TestNats.address();
         try {
             var factory = new ConnectionFactory();
             factory.setConnectionTimeout(2000);
             rabbit = factory.newConnection("dtm4j-crash-test");
             nats = Nats.connect(new io.nats.client.Options.Builder()
-                    .server("nats://127.0.0.1:4222")
+                    .server("nats://" + natsAddress)
                     .connectionTimeout(Duration.ofSeconds(2))
                     .build());
             nats.jetStreamManagement()
@@ -66,14 +68,13 @@ class BrokerCrashTest {
                             .storageType(StorageType.Memory)
                             .build());
         } catch (Exception e) {
-            System.err.println(
-                    "BrokerCrashTest skipped: needs RabbitMQ on 5672 and NATS with JetStream on 4222 (" + e + ")");
-            Assumptions.abort("needs RabbitMQ on 5672 and NATS with JetStream on 4222: " + e);
+            System.err.println("BrokerCrashTest skipped: needs RabbitMQ on 5672 and NATS with JetStream (" + e + ")");
+            Assumptions.abort("needs RabbitMQ on 5672 and NATS with JetStream: " + e);
         }
         channel = rabbit.createChannel();
         channel.queueDeclare(QUEUE, true, false, false, Map.of());
         rabbitProxy = new TcpProxy(5672);
-        natsProxy = new TcpProxy(4222);
+        natsProxy = new TcpProxy(Integer.parseInt(natsAddress.substring(natsAddress.lastIndexOf(':') + 1)));
     }
 
     @AfterEach

@@ -11,6 +11,7 @@ import io.dtm4j.server.invoke.broker.BrokerInvoker;
 import io.dtm4j.server.metrics.Metrics;
 import io.dtm4j.server.testing.PrivateNats;
 import io.dtm4j.server.testing.TcpProxy;
+import io.dtm4j.server.testing.TestNats;
 import io.dtm4j.server.testing.TestServer;
 import io.dtm4j.server.testing.Trans;
 import io.nats.client.Connection;
@@ -33,7 +34,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
 /**
- * Broker branches on NATS JetStream: the machine's server (127.0.0.1:4222, JetStream on) for
+ * Broker branches on NATS JetStream: the machine's server (127.0.0.1:4222, or a private one when it
+ * lacks JetStream: {@link TestNats}) for
  * publishes and duplicates, a private nats-server that the test kills and restarts for a broker
  * stopped mid-run (docs/brokers.md).
  */
@@ -55,18 +57,19 @@ class NatsBranchTest {
 
     @BeforeAll
     static void start() throws Exception {
+        String address = TestNats.address();
         try {
             admin = Nats.connect(new io.nats.client.Options.Builder()
-                    .server("nats://127.0.0.1:4222")
+                    .server("nats://" + address)
                     .connectionTimeout(Duration.ofSeconds(2))
                     .build());
             stream(admin);
         } catch (Exception e) {
-            System.err.println("NatsBranchTest skipped: no NATS with JetStream on 127.0.0.1:4222 (" + e + ")");
-            Assumptions.abort("no NATS with JetStream on 127.0.0.1:4222: " + e);
+            System.err.println("NatsBranchTest skipped: no NATS with JetStream on " + address + " (" + e + ")");
+            Assumptions.abort("no NATS with JetStream on " + address + ": " + e);
         }
-        BROKERS.put("events", new Broker("nats", List.of("127.0.0.1:4222"), "", "", "/"));
-        proxy = new TcpProxy(4222);
+        BROKERS.put("events", new Broker("nats", List.of(address), "", "", "/"));
+        proxy = new TcpProxy(Integer.parseInt(address.substring(address.lastIndexOf(':') + 1)));
         BROKERS.put("behind-proxy", new Broker("nats", List.of("127.0.0.1:" + proxy.port()), "", "", "/"));
         if (PrivateNats.available()) {
             privateNats = new PrivateNats();
