@@ -89,7 +89,11 @@ class KafkaBranchTest {
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
             long end = consumer.endOffsets(List.of(partition)).get(partition);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (consumer.position(partition) < end) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("could not read " + TOPIC + " up to offset " + end + " in 30 s");
+                }
                 for (var r : consumer.poll(Duration.ofMillis(500))) {
                     if (gid.equals(header(r, "dtm-gid"))) {
                         found.add(r);
