@@ -183,6 +183,13 @@ class ExamplesTest {
     @AfterAll
     static void stop() {
         server.close();
+        if (nats != null) { // the stream http_msg_nats made on first use
+            try (var c = io.nats.client.Nats.connect("nats://" + nats)) {
+                c.jetStreamManagement().deleteStream(MsgNatsExample.STREAM);
+            } catch (Exception e) {
+                // not made (the example did not run) or already gone
+            }
+        }
         if (postgres != null) {
             JdbcTestDatabases.drop(postgres);
         }
