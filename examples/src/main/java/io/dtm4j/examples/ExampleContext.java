@@ -21,6 +21,7 @@ import java.util.Set;
  * @param etcd the etcd address given by {@code --etcd}
  * @param out where the example tells what happens
  * @param resultTimeout how long to wait for a transaction to finish
+ * @param brokers where the broker examples consume, and the server's broker they name
  */
 record ExampleContext(
         DtmClient dtm,
@@ -30,12 +31,13 @@ record ExampleContext(
         GrpcBankService grpcBusi,
         String etcd,
         PrintStream out,
-        Duration resultTimeout) {
+        Duration resultTimeout,
+        Options.Brokers brokers) {
     private static final Set<String> FINAL = Set.of("succeed", "failed");
 
     /** The context of an HTTP example. */
     ExampleContext(DtmClient dtm, Bank bank, BankService busi, PrintStream out, Duration resultTimeout) {
-        this(dtm, null, bank, busi, null, Options.DEFAULT_ETCD, out, resultTimeout);
+        this(dtm, null, bank, busi, null, Options.DEFAULT_ETCD, out, resultTimeout, Options.Brokers.DEFAULT);
     }
 
     /** Asks the server for a new gid (over gRPC in a gRPC example) and prints it. */

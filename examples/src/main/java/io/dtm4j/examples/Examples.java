@@ -11,6 +11,8 @@ final class Examples {
             new SagaRollbackExample(),
             new MsgExample(),
             new MsgCheckBackExample(),
+            new MsgRabbitMqExample(),
+            new MsgNatsExample(),
             new TccExample(false),
             new TccExample(true),
             new TccRollbackExample(),

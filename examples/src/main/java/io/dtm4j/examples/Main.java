@@ -12,7 +12,8 @@ import java.util.Optional;
 
 /**
  * Runs one example: {@code java -jar dtm4j-examples.jar <name> [--dtm URL] [--dtm-grpc HOST:PORT]
- * [--dtm-target URL] [--etcd HOST:PORT] [--db JDBC-URL]}, or {@code list}. Exits 0 when the transaction ended as expected with the right balances, 1 when it
+ * [--dtm-target URL] [--etcd HOST:PORT] [--db JDBC-URL] [--amqp URI] [--nats URL] [--broker NAME]}, or
+ * {@code list}. Exits 0 when the transaction ended as expected with the right balances, 1 when it
  * did not (or could not run), 2 for a wrong command line.
  */
 public final class Main {
@@ -85,7 +86,8 @@ public final class Main {
                 out.println("dtm server, gRPC: " + options.grpcTarget());
             }
             DtmClient dtm = DtmClient.of(options.dtm());
-            example.run(new ExampleContext(dtm, grpc, bank, busi, grpcBusi, options.etcd(), out, RESULT_TIMEOUT));
+            example.run(new ExampleContext(
+                    dtm, grpc, bank, busi, grpcBusi, options.etcd(), out, RESULT_TIMEOUT, options.brokers()));
             out.println("OK: " + example.name() + " ended as expected");
             return OK;
         } catch (ExampleFailedException e) {

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 /**
  * The command line: {@code <name> [--dtm URL] [--dtm-grpc HOST:PORT] [--dtm-target URL] [--etcd
- * HOST:PORT] [--db JDBC-URL]}.
+ * HOST:PORT] [--db JDBC-URL] [--amqp URI] [--nats URL] [--broker NAME]}.
  *
  * @param example the example's name, or {@code list}
  * @param dtm the server's API base URL
@@ -13,15 +13,18 @@ import java.nio.file.Path;
  *     empty when not given, then {@code dtmGrpc} applies
  * @param etcd the etcd the {@code grpc_msg_etcd} bank registers in
  * @param db the JDBC URL of the business database
+ * @param brokers where the broker examples consume, and the server's broker they name
  */
-record Options(String example, String dtm, String dtmGrpc, String dtmTarget, String etcd, String db) {
+record Options(String example, String dtm, String dtmGrpc, String dtmTarget, String etcd, String db, Brokers brokers) {
     static final String DEFAULT_DTM = "http://localhost:36789/api/dtmsvr";
     static final String DEFAULT_DTM_GRPC = "localhost:36790";
     static final String DEFAULT_ETCD = "localhost:2379";
 
-    static final String USAGE = """
+    static final String USAGE =
+            """
             usage: java -jar dtm4j-examples.jar <name> [--dtm URL] [--dtm-grpc HOST:PORT] [--dtm-target URL]
                                                 [--etcd HOST:PORT] [--db JDBC-URL]
+                                                [--amqp URI] [--nats URL] [--broker NAME]
                    java -jar dtm4j-examples.jar list
               --dtm         the dtm4j (or dtm) server, default %s; the grpc_ examples
                             read the transaction's outcome there (the gRPC API has no query)
@@ -31,7 +34,29 @@ record Options(String example, String dtm, String dtmGrpc, String dtmTarget, Str
               --etcd        the etcd grpc_msg_etcd registers its bank service in, default %s
               --db   the business database: jdbc:sqlite:FILE, jdbc:postgresql://HOST/DB?user=U
                      or jdbc:mariadb://HOST/DB?user=U; default an SQLite file in the temp directory
-            """.formatted(DEFAULT_DTM, DEFAULT_DTM_GRPC, DEFAULT_ETCD);
+              --amqp        the RabbitMQ http_msg_rabbitmq consumes from, default %s
+              --nats        the NATS (JetStream) http_msg_nats consumes from, default %s
+              --broker      the server's Brokers entry the message goes to, default rabbitmq
+                            (http_msg_rabbitmq) or nats (http_msg_nats); docs/brokers.md
+            """.formatted(DEFAULT_DTM, DEFAULT_DTM_GRPC, DEFAULT_ETCD, Brokers.DEFAULT_AMQP, Brokers.DEFAULT_NATS);
+
+    /**
+     * The broker examples' settings.
+     *
+     * @param amqp the RabbitMQ URI the consumer connects to
+     * @param nats the NATS URL the consumer connects to
+     * @param broker the name of the server's {@code Brokers} entry; empty for the example's default
+     */
+    record Brokers(String amqp, String nats, String broker) {
+        static final String DEFAULT_AMQP = "amqp://guest:guest@localhost:5672/%2F";
+        static final String DEFAULT_NATS = "nats://localhost:4222";
+        static final Brokers DEFAULT = new Brokers(DEFAULT_AMQP, DEFAULT_NATS, "");
+
+        /** The broker name to put in the branch URL: {@code --broker}, else {@code fallback}. */
+        String brokerOr(String fallback) {
+            return broker.isEmpty() ? fallback : broker;
+        }
+    }
 
     /** The default business database: an SQLite file in the temp directory, so nothing needs setting up. */
     static String defaultDb() {
@@ -52,6 +77,9 @@ record Options(String example, String dtm, String dtmGrpc, String dtmTarget, Str
         String dtmTarget = "";
         String etcd = DEFAULT_ETCD;
         String db = defaultDb();
+        String amqp = Brokers.DEFAULT_AMQP;
+        String nats = Brokers.DEFAULT_NATS;
+        String broker = "";
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -60,6 +88,9 @@ record Options(String example, String dtm, String dtmGrpc, String dtmTarget, Str
                 case "--dtm-target" -> dtmTarget = value(args, ++i, arg);
                 case "--etcd" -> etcd = value(args, ++i, arg);
                 case "--db" -> db = value(args, ++i, arg);
+                case "--amqp" -> amqp = value(args, ++i, arg);
+                case "--nats" -> nats = value(args, ++i, arg);
+                case "--broker" -> broker = value(args, ++i, arg);
                 default -> {
                     if (arg.startsWith("-") || example != null) {
                         throw new IllegalArgumentException("unexpected argument '" + arg + "'");
@@ -75,7 +106,7 @@ record Options(String example, String dtm, String dtmGrpc, String dtmTarget, Str
             throw new IllegalArgumentException("--dtm-target takes a URL such as etcd://localhost:2379/dtmservice,"
                     + " not '" + dtmTarget + "' (a host:port goes to --dtm-grpc)");
         }
-        return new Options(example, dtm, dtmGrpc, dtmTarget, etcd, db);
+        return new Options(example, dtm, dtmGrpc, dtmTarget, etcd, db, new Brokers(amqp, nats, broker));
     }
 
     /** The target the gRPC examples dial: {@code --dtm-target} when given, else {@code --dtm-grpc}. */

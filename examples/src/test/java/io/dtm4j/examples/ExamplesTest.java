@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.dtm4j.discovery.testing.EtcdProcess;
+import io.dtm4j.server.config.ServerConfig.Broker;
 import io.dtm4j.server.config.ServerConfig.MicroServiceConfig;
 import io.dtm4j.server.config.ServerConfig.StoreConfig;
 import io.dtm4j.server.testing.Configs;
 import io.dtm4j.server.testing.JdbcTestDatabases;
+import io.dtm4j.server.testing.TestNats;
 import io.dtm4j.server.testing.TestServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -71,6 +73,19 @@ class ExamplesTest {
                             "local transaction: transfer out 30 cents from 1",
                             "[bank] check-back: the local transaction of",
                             "committed\n[bank] transfer in 30 cents to 2")),
+            Map.entry(
+                    "http_msg_rabbitmq",
+                    transferred(
+                            "local transaction: transfer out 30 cents from 1",
+                            "/01/action: transfer in 30 cents to 2",
+                            "[bank] requeued it unacknowledged",
+                            "[bank] barrier: skipped the redelivered ")),
+            Map.entry(
+                    "http_msg_nats",
+                    transferred(
+                            "local transaction: transfer out 30 cents from 1",
+                            "/01/action: transfer in 30 cents to 2\n[bank] nak'ed it unacknowledged",
+                            "[bank] barrier: skipped the redelivered ")),
             Map.entry(
                     "http_tcc",
                     transferred(
@@ -141,6 +156,8 @@ class ExamplesTest {
     private static final Set<String> NEED_SCHEDULER = Set.of("http_msg_queryPrepared");
 
     private static TestServer server;
+    /** The NATS with JetStream of http_msg_nats, or null (that example is then skipped). */
+    private static String nats;
 
     @TempDir
     static Path dir;
@@ -150,7 +167,11 @@ class ExamplesTest {
 
     @BeforeAll
     static void start() {
-        server = new TestServer();
+        nats = TestNats.addressOrNull();
+        // the broker examples publish through the server's Brokers entries to the machine's RabbitMQ and NATS
+        server = new TestServer(c -> c.withBrokers(Map.of(
+                "rabbitmq", new Broker("amqp", List.of("127.0.0.1:5672"), "guest", "guest", "/"),
+                "nats", new Broker("nats", List.of(nats == null ? "127.0.0.1:4222" : nats), "", "", "/"))));
         if (JdbcTestDatabases.unavailable("postgres").isEmpty()) {
             postgres = BusinessDatabases.createNamespace("postgres");
         }
@@ -162,6 +183,13 @@ class ExamplesTest {
     @AfterAll
     static void stop() {
         server.close();
+        if (nats != null) { // the stream http_msg_nats made on first use
+            try (var c = io.nats.client.Nats.connect("nats://" + nats)) {
+                c.jetStreamManagement().deleteStream(MsgNatsExample.STREAM);
+            } catch (Exception e) {
+                // not made (the example did not run) or already gone
+            }
+        }
         if (postgres != null) {
             JdbcTestDatabases.drop(postgres);
         }
@@ -329,6 +357,8 @@ class ExamplesTest {
     }
 
     private static void runAndCheck(String name, String db, Bank.Kind kind) throws SQLException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                nats != null || !name.equals("http_msg_nats"), "no NATS with JetStream for " + name);
         String[] args = {
             name,
             "--dtm",
@@ -336,7 +366,9 @@ class ExamplesTest {
             "--dtm-grpc",
             "127.0.0.1:" + server.server().grpcPort(),
             "--db",
-            db
+            db,
+            "--nats",
+            "nats://" + (nats == null ? "127.0.0.1:4222" : nats)
         };
         ExampleRun run = NEED_SCHEDULER.contains(name) ? runWithScheduler(args) : ExampleRun.of(args);
 

@@ -28,6 +28,7 @@ import io.dtm4j.server.invoke.HttpInvoker;
 import io.dtm4j.server.invoke.Invoker;
 import io.dtm4j.server.invoke.JsonRpcInvoker;
 import io.dtm4j.server.invoke.ProtocolInvoker;
+import io.dtm4j.server.invoke.broker.BrokerInvoker;
 import io.dtm4j.server.invoke.grpc.GrpcInvoker;
 import io.dtm4j.server.invoke.grpc.GrpcTarget;
 import io.dtm4j.server.metrics.Metrics;
@@ -140,6 +141,8 @@ public final class Dtm4jServer implements AutoCloseable {
                 httpInvoker,
                 ProtocolInvoker.JSON_RPC,
                 new JsonRpcInvoker(vertx, 1000, json),
+                ProtocolInvoker.BROKER,
+                new BrokerInvoker(config.brokers(), metrics),
                 ProtocolInvoker.GRPC,
                 new GrpcInvoker(
                         url -> {
@@ -163,7 +166,7 @@ public final class Dtm4jServer implements AutoCloseable {
         var parking = new Parking(store, json, clock);
         metrics.parkedNow(parking::count);
         metrics.dueNow(() -> store.countDue(clock.instant()));
-        var branchUrls = new BranchUrls(driver::split, config.admission().branchUrlAllowlist());
+        var branchUrls = new BranchUrls(driver::split, config.admission().branchUrlAllowlist(), config.brokers());
         var attempts = new Attempts(store, json);
         timers.scheduleWithFixedDelay(() -> pruneQuietly(attempts), 10, 10, TimeUnit.MINUTES);
         var ctx = new EngineContext(

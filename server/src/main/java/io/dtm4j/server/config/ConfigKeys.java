@@ -88,6 +88,9 @@ final class ConfigKeys {
 
     static final String MICRO_SERVICE = "MicroService";
 
+    /** The mapping of named message brokers (docs/brokers.md): its keys are names, not dtm keys. */
+    static final String BROKERS = "Brokers";
+
     static final Set<String> SECTIONS = Set.of(STORE, MICRO_SERVICE, "Tracing", "Tls", "Console", "Console.Oidc");
 
     private static final Map<String, String> BY_LOWER_CASE = new HashMap<>();
@@ -105,6 +108,7 @@ final class ConfigKeys {
         for (String key : SECTIONS) {
             BY_LOWER_CASE.put(key.toLowerCase(Locale.ROOT), key);
         }
+        BY_LOWER_CASE.put(BROKERS.toLowerCase(Locale.ROOT), BROKERS);
     }
 
     private ConfigKeys() {}

@@ -64,6 +64,17 @@ public final class ConfigLoader {
                 raw.put(key, value);
             }
         }
+        String brokers = env.get(ConfigKeys.envName(ConfigKeys.BROKERS));
+        if (brokers != null && !brokers.isBlank()) {
+            try {
+                raw.brokers(YAML.readTree(brokers)); // YAML or JSON text
+            } catch (JsonProcessingException e) {
+                raw.problem(
+                        ConfigKeys.BROKERS,
+                        brokers.length() > 40 ? brokers.substring(0, 40) + "…" : brokers,
+                        "is not YAML: " + e.getOriginalMessage());
+            }
+        }
         if (yamlFileOrNull != null) {
             readYaml(yamlFileOrNull, raw);
         }
@@ -99,6 +110,8 @@ public final class ConfigLoader {
             JsonNode value = entry.getValue();
             if (key == null) {
                 LOG.warn("Unknown configuration key '{}' in {} is ignored", given, file);
+            } else if (key.equals(ConfigKeys.BROKERS)) {
+                raw.brokers(value);
             } else if (ConfigKeys.IGNORED.contains(key) || ConfigKeys.IGNORED_SECTIONS.contains(key)) {
                 LOG.debug("Configuration key '{}' is accepted but not used by dtm4j", key);
             } else if (ConfigKeys.SECTIONS.contains(key)) {
@@ -173,6 +186,7 @@ public final class ConfigLoader {
         TracingConfig tracing = tracing(raw, d.tracing());
         Admission admission = admission(raw, d.admission());
         Security security = security(raw, workDir);
+        Map<String, ServerConfig.Broker> brokers = BrokerEntries.read(raw);
         if (!raw.problems().isEmpty()) {
             throw new ConfigException(raw.problems());
         }
@@ -196,7 +210,8 @@ public final class ConfigLoader {
                 logFormat,
                 tracing,
                 admission,
-                security);
+                security,
+                brokers);
     }
 
     /** Reads {@code MicroService.*}: a driver dtm4j has, and an EndPoint to publish whenever a Target is set. */

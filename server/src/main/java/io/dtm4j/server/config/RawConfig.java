@@ -15,10 +15,21 @@ final class RawConfig {
 
     private final Map<String, String> given = new HashMap<>();
     private final List<String> problems = new ArrayList<>();
+    private com.fasterxml.jackson.databind.JsonNode brokers;
 
     /** Records the text given for a key, replacing an earlier source. */
     void put(String key, String text) {
         given.put(key, text);
+    }
+
+    /** Records the {@code Brokers} mapping given (environment variable BROKERS or YAML), replacing an earlier one. */
+    void brokers(com.fasterxml.jackson.databind.JsonNode node) {
+        brokers = node;
+    }
+
+    /** The {@code Brokers} mapping given, or null. */
+    com.fasterxml.jackson.databind.JsonNode brokers() {
+        return brokers;
     }
 
     List<String> problems() {
@@ -71,6 +82,8 @@ final class RawConfig {
     /** Reports a problem: {@code Key (ENV_NAME) = value: rule}; text values are quoted, YAML nodes shown as JSON. */
     void problem(String key, Object value, String rule) {
         String shown = value instanceof String s ? '"' + s + '"' : String.valueOf(value);
-        problems.add("%s (%s) = %s: %s".formatted(key, ConfigKeys.envName(key), shown, rule));
+        // a Brokers entry's settings all come from the one variable BROKERS
+        String env = ConfigKeys.envName(key.startsWith(ConfigKeys.BROKERS + ".") ? ConfigKeys.BROKERS : key);
+        problems.add("%s (%s) = %s: %s".formatted(key, env, shown, rule));
     }
 }

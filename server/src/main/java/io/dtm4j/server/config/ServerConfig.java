@@ -34,6 +34,8 @@ import java.util.List;
  * @param admission {@code MaxSteps}, {@code MaxBranchPayload} and {@code BranchUrlAllowlist} (dtm4j
  *     only): what a transaction must satisfy to be accepted
  * @param security {@code ApiTokens} and {@code Tls.*} (dtm4j only): who may use the API, over what
+ * @param brokers {@code Brokers} (dtm4j only): the message brokers, by name, that broker branch URLs
+ *     such as {@code amqp://NAME?exchange=x} publish to (docs/brokers.md)
  */
 public record ServerConfig(
         int httpPort,
@@ -55,7 +57,8 @@ public record ServerConfig(
         String logFormat,
         TracingConfig tracing,
         Admission admission,
-        Security security) {
+        Security security,
+        java.util.Map<String, Broker> brokers) {
 
     /** dtm's default {@code GrpcServiceConfig}: spread calls over every address a target resolves to. */
     public static final String DEFAULT_GRPC_SERVICE_CONFIG = "{\"loadBalancingConfig\": [{\"round_robin\":{}}]}";
@@ -296,7 +299,8 @@ public record ServerConfig(
                 "text",
                 TracingConfig.NONE,
                 Admission.DEFAULT,
-                Security.OPEN);
+                Security.OPEN,
+                java.util.Map.of());
     }
 
     /** Returns a copy with logLevel replaced (used for the {@code -d} flag). */
@@ -321,7 +325,8 @@ public record ServerConfig(
                 logFormat,
                 tracing,
                 admission,
-                security);
+                security,
+                brokers);
     }
 
     /** Returns a copy with the {@code MicroService.*} settings replaced. */
@@ -346,7 +351,8 @@ public record ServerConfig(
                 logFormat,
                 tracing,
                 admission,
-                security);
+                security,
+                brokers);
     }
 
     /** Returns a copy with the parking budget replaced. */
@@ -371,6 +377,59 @@ public record ServerConfig(
                 logFormat,
                 tracing,
                 admission,
-                security);
+                security,
+                brokers);
+    }
+
+    /** Returns a copy with the {@code Brokers} entries replaced. */
+    public ServerConfig withBrokers(java.util.Map<String, Broker> entries) {
+        return new ServerConfig(
+                httpPort,
+                grpcPort,
+                store,
+                transCronInterval,
+                timeoutToFail,
+                retryInterval,
+                maxRetryInterval,
+                requestTimeout,
+                logLevel,
+                alertRetryLimit,
+                alertWebHook,
+                configUpdateInterval,
+                cronWorkers,
+                grpcServiceConfig,
+                microService,
+                parking,
+                logFormat,
+                tracing,
+                admission,
+                security,
+                java.util.Map.copyOf(entries));
+    }
+
+    /**
+     * One {@code Brokers.NAME} entry: a message broker that branch URLs name instead of carrying its
+     * address and credentials (docs/brokers.md).
+     *
+     * @param kind {@code amqp} (RabbitMQ), {@code nats} (NATS JetStream) or {@code kafka}; a URL's
+     *     scheme must match the kind of the broker it names
+     * @param addresses {@code Address}: {@code host:port} items, comma-separated (the first that answers
+     *     is used; Kafka's bootstrap servers)
+     * @param user {@code User}; empty for none (RabbitMQ then logs in as guest)
+     * @param password {@code Password}; never logged
+     * @param virtualHost {@code VirtualHost}: RabbitMQ's virtual host, {@code /} by default
+     */
+    public record Broker(String kind, List<String> addresses, String user, String password, String virtualHost) {
+        public static final List<String> KINDS = List.of("amqp", "nats", "kafka");
+
+        public Broker {
+            addresses = List.copyOf(addresses);
+        }
+
+        @Override
+        public String toString() {
+            return kind + "://" + (user.isEmpty() ? "" : user + ":***@") + String.join(",", addresses)
+                    + (kind.equals("amqp") ? " vhost " + virtualHost : "");
+        }
     }
 }

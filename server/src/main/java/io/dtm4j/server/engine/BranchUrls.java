@@ -1,32 +1,58 @@
 package io.dtm4j.server.engine;
 
 import io.dtm4j.discovery.ServiceMethod;
+import io.dtm4j.server.config.ServerConfig.Broker;
 import io.dtm4j.server.invoke.ProtocolInvoker;
+import io.dtm4j.server.invoke.broker.BrokerUrl;
 import io.dtm4j.server.security.HostAllowlist;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
  * Checks, before anything is written, that the server can and may call a URL a client gave it
  * (docs/security.md#branch-urls): one its transaction's protocol can call (an http(s) URL with a
  * host for HTTP and JSON-RPC, a branch URL of the micro-service driver for gRPC), on a host of the
- * allowlist when one is configured. An empty URL means no call and passes.
+ * allowlist when one is configured; a broker URL must name a configured broker of its kind
+ * (docs/brokers.md). An empty URL means no call and passes.
  */
 public final class BranchUrls {
     private final Function<String, ServiceMethod> grpcSplit;
     private final HostAllowlist allowlist;
+    private final Map<String, Broker> brokers;
+
+    /** As {@link #BranchUrls(Function, HostAllowlist, Map)} with no broker configured. */
+    public BranchUrls(Function<String, ServiceMethod> grpcSplit, HostAllowlist allowlist) {
+        this(grpcSplit, allowlist, Map.of());
+    }
 
     /**
      * @param grpcSplit the micro-service driver's split of gRPC branch URLs (throws
      *     IllegalArgumentException naming the expected form)
+     * @param brokers the {@code Brokers} settings that broker URLs name (docs/brokers.md)
      */
-    public BranchUrls(Function<String, ServiceMethod> grpcSplit, HostAllowlist allowlist) {
+    public BranchUrls(Function<String, ServiceMethod> grpcSplit, HostAllowlist allowlist, Map<String, Broker> brokers) {
         this.grpcSplit = grpcSplit;
         this.allowlist = allowlist;
+        this.brokers = Map.copyOf(brokers);
+    }
+
+    /**
+     * Refuses a broker URL (docs/brokers.md) where a publish cannot play the part: a check-back or
+     * callback must answer, and TCC, XA and workflow branches must report a business result.
+     *
+     * @param why what the part needs, for the message
+     * @throws DtmException a bad request naming the field, the URL and why
+     */
+    public static void notBroker(String what, String url, String why) {
+        if (url != null && BrokerUrl.isBrokerUrl(url)) {
+            throw DtmException.badRequest(what + " URL '" + url + "' is a broker URL, which " + why
+                    + " (docs/brokers.md: broker URLs are msg steps, topic subscribers and saga branches)");
+        }
     }
 
     /**
@@ -40,6 +66,15 @@ public final class BranchUrls {
      */
     public void check(String what, String url, String protocol) {
         if (url == null || url.isEmpty()) {
+            return;
+        }
+        if (BrokerUrl.isBrokerUrl(url)) {
+            // the operator configured the broker: the allowlist, for hosts clients name, has no say
+            try {
+                BrokerUrl.parse(url, brokers);
+            } catch (IllegalArgumentException e) {
+                throw DtmException.badRequest(what + " URL '" + url + "': " + e.getMessage());
+            }
             return;
         }
         List<HostPort> hosts = ProtocolInvoker.transport(protocol, url).equals(ProtocolInvoker.GRPC)

@@ -208,6 +208,10 @@ public final class Engine {
         };
         TransValidator.payloadSize("data", data.length, ctx.config().admission());
         for (BranchOp row : rows) { // the transaction's protocol is not read here: any callable URL passes
+            BranchUrls.notBroker(
+                    "branch " + branchId + " " + row.op(),
+                    row.url(),
+                    "cannot report a " + type + " branch's business result");
             ctx.branchUrls().check("branch " + branchId + " " + row.op(), row.url(), ProtocolInvoker.GRPC);
         }
         switch (store.appendBranches(gid, TransStatus.PREPARED, rows)) {
@@ -524,8 +528,16 @@ public final class Engine {
     private void checkUrls(GlobalTrans global, List<BranchOp> branches) {
         BranchUrls urls = ctx.branchUrls();
         String callback = global.transType() == TransType.WORKFLOW ? "workflow callback" : "query_prepared";
+        BranchUrls.notBroker(callback, global.queryPrepared(), "cannot answer the server");
         urls.check(callback, global.queryPrepared(), global.protocol());
+        boolean publishes = global.transType() == TransType.MSG || global.transType() == TransType.SAGA;
         for (BranchOp b : branches) {
+            if (!publishes) {
+                BranchUrls.notBroker(
+                        "branch " + b.branchId() + " " + b.op(),
+                        b.url(),
+                        "cannot report a " + global.transType().wire() + " branch's business result");
+            }
             urls.check("branch " + b.branchId() + " " + b.op(), b.url(), global.protocol());
         }
     }

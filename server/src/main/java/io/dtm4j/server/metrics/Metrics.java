@@ -30,6 +30,7 @@ public final class Metrics {
     private final Histogram roundSeconds;
     private final Histogram storeWriteSeconds;
     private final Histogram claimBatch;
+    private final Histogram brokerPublishSeconds;
 
     public Metrics(String version) {
         // exposed as dtm_server_info{…} 1, the Prometheus convention for build information
@@ -96,12 +97,24 @@ public final class Metrics {
                 .classicOnly()
                 .classicUpperBounds(0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
                 .register(registry);
+        brokerPublishSeconds = Histogram.builder()
+                .name("dtm4j_broker_publish_seconds")
+                .help("Publishes of broker branches until confirmed, by broker name, kind and outcome"
+                        + " (confirmed, duplicate, error)")
+                .labelNames("broker", "kind", "outcome")
+                .classicOnly()
+                .register(registry);
         JvmMetrics.builder().register(registry);
     }
 
     /** Records one call to a business service (op: action, compensate, confirm…; outcome: success, failure, ongoing, error). */
     public void branchCallTime(String protocol, String op, String outcome, double seconds) {
         branchCallSeconds.labelValues(protocol, op, outcome).observe(seconds);
+    }
+
+    /** Records one publish of a broker branch (docs/brokers.md#metrics). */
+    public void brokerPublish(String broker, String kind, String outcome, double seconds) {
+        brokerPublishSeconds.labelValues(broker, kind, outcome).observe(seconds);
     }
 
     /** Records the duration of one processing round. */

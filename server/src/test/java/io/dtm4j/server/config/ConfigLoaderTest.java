@@ -127,6 +127,60 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void brokersAreNamedEntriesFromYamlOrTheBrokersVariableWithoutShowingTheirPasswords() throws IOException {
+        assertThat(ServerConfig.defaults().brokers()).isEmpty();
+        Path file = yaml("""
+                brokers:
+                  rabbit-main:
+                    Kind: amqp
+                    Address: rabbit1:5672, rabbit2:5672
+                    User: dtm
+                    Password: s3cret
+                    VirtualHost: payments
+                  events:
+                    kind: NATS
+                    address: [ "nats1:4222", "nats2:4222" ]
+                """);
+        var brokers = load(file, Map.of()).brokers();
+        assertThat(brokers).containsOnlyKeys("rabbit-main", "events");
+        assertThat(brokers.get("rabbit-main"))
+                .isEqualTo(new ServerConfig.Broker(
+                        "amqp", List.of("rabbit1:5672", "rabbit2:5672"), "dtm", "s3cret", "payments"));
+        assertThat(brokers.get("rabbit-main").toString())
+                .doesNotContain("s3cret")
+                .contains("dtm:***@");
+        assertThat(brokers.get("events").addresses()).containsExactly("nats1:4222", "nats2:4222");
+        assertThat(brokers.get("events").virtualHost()).isEqualTo("/");
+
+        var fromEnv = load(null, Map.of("BROKERS", "{log: {Kind: kafka, Address: 'k1:9092'}}"))
+                .brokers();
+        assertThat(fromEnv.get("log").kind()).isEqualTo("kafka");
+
+        assertThat(problems(yaml("""
+                        Brokers:
+                          a:
+                            Kind: mqtt
+                            Address: h:1
+                          b:
+                            Kind: amqp
+                            Address: amqp://h:5672
+                          c:
+                            Kind: nats
+                          d:
+                            Kind: nats
+                            Address: h:4222
+                            Pasword: x
+                        """), Map.of()))
+                .anySatisfy(
+                        p -> assertThat(p).startsWith("Brokers.a.Kind").contains("must be one of [amqp, nats, kafka]"))
+                .anySatisfy(p -> assertThat(p)
+                        .startsWith("Brokers.b.Address (BROKERS) = \"amqp://h:5672\"")
+                        .contains("host:port, without a scheme"))
+                .anySatisfy(p -> assertThat(p).startsWith("Brokers.c.Address").contains("at least one host:port"))
+                .anySatisfy(p -> assertThat(p).startsWith("Brokers.d.Pasword").contains("unknown setting"));
+    }
+
+    @Test
     void theStorePasswordNeverAppearsInTheConfigurationsText() {
         ServerConfig c = load(
                 null,

@@ -45,6 +45,21 @@ class ProtocolInvokerTest {
     }
 
     @Test
+    void brokerUrlsGoToTheBrokerInvokerWhateverTheProtocol() {
+        for (String protocol : List.of("", "http", "grpc", "json-rpc")) {
+            assertThat(ProtocolInvoker.transport(protocol, "amqp://rabbit?exchange=x"))
+                    .isEqualTo("broker");
+            assertThat(ProtocolInvoker.transport(protocol, "nats://events/transfers.in"))
+                    .isEqualTo("broker");
+            assertThat(ProtocolInvoker.transport(protocol, "kafka://log/transfers?key=k"))
+                    .isEqualTo("broker");
+        }
+        assertThat(ProtocolInvoker.transport("http", "http://amqp/x")).isEqualTo("http");
+        assertThat(ProtocolInvoker.transport("grpc", "amqphost:1/busi.Busi/TransOut"))
+                .isEqualTo("grpc");
+    }
+
+    @Test
     void callsGoToTheInvokerOfTheirTransportAndAMissingTransportIsATransientError() {
         List<String> seen = new ArrayList<>();
         Invoker http = recording("http", seen);

@@ -99,7 +99,8 @@ public final class Configs {
                     c.logFormat(),
                     c.tracing(),
                     admission,
-                    security);
+                    security,
+                    c.brokers());
         }
     }
 }

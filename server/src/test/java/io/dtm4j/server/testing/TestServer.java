@@ -118,7 +118,8 @@ public final class TestServer implements AutoCloseable {
                 d.logFormat(),
                 d.tracing(),
                 d.admission(),
-                d.security());
+                d.security(),
+                d.brokers());
         try {
             server = Dtm4jServer.start(tweak.apply(config), clock, false, tracing);
         } catch (RuntimeException e) {
