@@ -32,6 +32,7 @@ final class KafkaPublisher implements Publisher {
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none"); // the server jar carries no codec (server/pom.xml)
         p.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 2_000);
         if (!broker.user().isEmpty()) {
             p.put("security.protocol", "SASL_PLAINTEXT");
