@@ -120,8 +120,9 @@ public final class RedisStore implements Store {
 
     private final String prefix;
     private final String finishedExpire;
-    private final int waitReplicas;
-    private final long waitTimeoutMillis;
+    /** Writes waiting for replicas ({@code Store.RedisWait}); null when they do not wait. */
+    private final ReplicatedWrites replicated;
+
     private final Map<String, String> shas = new ConcurrentHashMap<>();
     private final PendingBranchWrites pending;
     private volatile boolean closed;
@@ -131,6 +132,7 @@ public final class RedisStore implements Store {
             StatefulConnection<String, String> connection,
             RedisClusterCommands<String, String> redis,
             StatefulRedisClusterConnection<String, String> cluster,
+            ReplicatedWrites replicated,
             Config config) {
         this.client = client;
         this.connection = connection;
@@ -138,8 +140,7 @@ public final class RedisStore implements Store {
         this.cluster = cluster;
         this.prefix = config.prefix();
         this.finishedExpire = Long.toString(config.finishedDataExpire().toSeconds());
-        this.waitReplicas = config.waitReplicas();
-        this.waitTimeoutMillis = config.waitTimeout().toMillis();
+        this.replicated = replicated;
         this.pending = new PendingBranchWrites("dtm4j-redis", MAX_BRANCH_LAG, this::writePending);
     }
 
@@ -162,7 +163,8 @@ public final class RedisStore implements Store {
                 client = single;
                 var c = single.connect(StringCodec.UTF8);
                 if (!clusterEnabled(c.sync())) {
-                    store = new RedisStore(single, c, c.sync(), null, config);
+                    RedisURI node = uris.getFirst();
+                    store = new RedisStore(single, c, c.sync(), null, replicated(config, () -> node), config);
                 } else {
                     c.close();
                     single.shutdown(Duration.ZERO, Duration.ofSeconds(2));
@@ -186,7 +188,24 @@ public final class RedisStore implements Store {
                                 .build())
                         .build());
                 var c = clusterClient.connect(StringCodec.UTF8);
-                store = new RedisStore(clusterClient, c, c.sync(), c, config);
+                int slot = SlotHash.getSlot(config.prefix() + "_u");
+                store = new RedisStore(
+                        clusterClient,
+                        c,
+                        c.sync(),
+                        c,
+                        replicated(config, () -> {
+                            clusterClient.refreshPartitions();
+                            RedisClusterNode m = c.getPartitions().getMasterBySlot(slot);
+                            if (m == null) {
+                                throw new StoreException("no master of the Redis Cluster serves slot " + slot);
+                            }
+                            return RedisURI.builder(uris.getFirst())
+                                    .withHost(m.getUri().getHost())
+                                    .withPort(m.getUri().getPort())
+                                    .build();
+                        }),
+                        config);
                 var master = store.slotMaster();
                 log.info(
                         "Redis Cluster of {} masters; prefix {} is in slot {} on {}:{}",
@@ -208,6 +227,12 @@ public final class RedisStore implements Store {
             abandon(store, client);
             throw e;
         }
+    }
+
+    private static ReplicatedWrites replicated(Config config, java.util.function.Supplier<RedisURI> master) {
+        return config.waitReplicas() > 0
+                ? new ReplicatedWrites(master, config.waitReplicas(), config.waitTimeout())
+                : null;
     }
 
     private static List<RedisURI> uris(Config config) {
@@ -275,6 +300,9 @@ public final class RedisStore implements Store {
     private static void abandon(RedisStore store, AbstractRedisClient client) {
         if (store != null) {
             store.pending.close();
+            if (store.replicated != null) {
+                store.replicated.close();
+            }
         }
         if (client != null) {
             client.shutdown();
@@ -663,6 +691,9 @@ public final class RedisStore implements Store {
         } finally {
             closed = true;
             pending.close();
+            if (replicated != null) {
+                replicated.close();
+            }
             try {
                 connection.close();
             } finally {
@@ -829,8 +860,8 @@ public final class RedisStore implements Store {
 
     /**
      * Runs a script by its SHA, loading it when Redis does not know it (first use, or after a
-     * restart or failover). With {@code waitReplicas} set, a write then waits for its replicas
-     * ({@link #evalAndWait}); without, this is one round trip.
+     * restart or failover). With {@code Store.RedisWait} set, a write then waits for its replicas
+     * ({@link ReplicatedWrites}); without, this is one round trip.
      */
     private <T> T eval(String what, String script, ScriptOutputType type, String routingKey, List<String> args) {
         String[] argv = new String[args.size() + 2];
@@ -840,8 +871,11 @@ public final class RedisStore implements Store {
             argv[i + 2] = args.get(i);
         }
         String[] keys = {routingKey};
-        if (waitReplicas > 0 && mustReplicate(script)) {
-            return call(what, () -> evalAndWait(what, script, type, keys, argv));
+        if (replicated != null && mustReplicate(script)) {
+            return call(what, () -> {
+                String sha = shas.computeIfAbsent(script, redis::scriptLoad);
+                return replicated.eval(what, sha, script, type, keys, argv);
+            });
         }
         return call(what, () -> evalOn(redis, script, type, keys, argv));
     }
@@ -870,43 +904,6 @@ public final class RedisStore implements Store {
             shas.put(script, on.scriptLoad(script));
             return on.evalsha(shas.get(script), type, keys, argv);
         }
-    }
-
-    /**
-     * Runs the script, then {@code WAIT waitReplicas waitTimeout} on the same connection, which
-     * returns once that many replicas have everything this connection wrote. On a cluster both go
-     * to the master of the prefix's slot directly (WAIT has no key to route by); a MOVED answer
-     * (the slot moved, e.g. after a failover) refreshes the topology and retries once: the script
-     * did not run then.
-     *
-     * @throws StoreException when fewer replicas acknowledged in time: the write is applied on the
-     *     master, but a failover may lose it
-     */
-    private <T> T evalAndWait(String what, String script, ScriptOutputType type, String[] keys, String[] argv) {
-        RedisClusterCommands<String, String> on = redis;
-        T result;
-        if (cluster == null) {
-            result = evalOn(on, script, type, keys, argv);
-        } else {
-            on = cluster.getConnection(slotMaster().getNodeId()).sync();
-            try {
-                result = evalOn(on, script, type, keys, argv);
-            } catch (RedisCommandExecutionException e) {
-                if (e.getMessage() == null || !e.getMessage().startsWith("MOVED")) {
-                    throw e;
-                }
-                ((RedisClusterClient) client).refreshPartitions();
-                on = cluster.getConnection(slotMaster().getNodeId()).sync();
-                result = evalOn(on, script, type, keys, argv);
-            }
-        }
-        long acknowledged = on.waitForReplication(waitReplicas, waitTimeoutMillis);
-        if (acknowledged < waitReplicas) {
-            throw new StoreException(what + ": written on the Redis master, but " + acknowledged + " of "
-                    + waitReplicas + " replicas (Store.RedisWait) acknowledged it within " + waitTimeoutMillis
-                    + " ms: a failover may lose it");
-        }
-        return result;
     }
 
     private <T> T call(String what, java.util.function.Supplier<T> command) {

@@ -1,0 +1,165 @@
+package io.dtm4j.server.store.redis;
+
+import io.dtm4j.server.store.StoreException;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * Script writes that return only once {@code replicas} replicas have them: each runs as {@code
+ * EVALSHA} followed, without waiting, by {@code WAIT replicas timeout} on the same connection (WAIT
+ * covers what its own connection wrote). The writes go over {@value #CONNECTIONS} connections of
+ * their own to the master holding the prefix's slot, taken in turn, for two reasons measured with
+ * {@code bench/redis-wait.sh} (docs/operations.md): Redis serves no further command of a connection
+ * while its WAIT blocks, so on the store's one multiplexed connection every read and write queued
+ * behind a WAIT; and WAITs of several connections blocked at once are released by one acknowledgement
+ * of the replica, as a group commit.
+ *
+ * <p>On a Redis Cluster the master is looked up in the cluster client's view of the slots; a {@code
+ * MOVED} answer (the slot moved, e.g. after a failover: the script did not run) reconnects to the
+ * new master and runs the write once more. Thread-safe.
+ */
+final class ReplicatedWrites implements AutoCloseable {
+    static final int CONNECTIONS = 8;
+
+    private final RedisClient client = RedisClient.create();
+    private final Supplier<RedisURI> master;
+    private final int replicas;
+    private final long timeoutMillis;
+    private final long resultMillis;
+    private final AtomicInteger turn = new AtomicInteger();
+
+    @SuppressWarnings("unchecked")
+    private final StatefulRedisConnection<String, String>[] connections = new StatefulRedisConnection[CONNECTIONS];
+
+    private RedisURI connectedTo;
+
+    /**
+     * @param master returns the address (with credentials) of the master serving the prefix's slot;
+     *     called again after a MOVED answer
+     * @param replicas replicas that must acknowledge each write, at least 1
+     * @param timeout how long WAIT waits for them
+     */
+    ReplicatedWrites(Supplier<RedisURI> master, int replicas, Duration timeout) {
+        this.master = master;
+        this.replicas = replicas;
+        this.timeoutMillis = timeout.toMillis();
+        this.resultMillis = timeout.toMillis() + RedisURI.DEFAULT_TIMEOUT_DURATION.toMillis();
+    }
+
+    /**
+     * Runs the script and waits for the replicas.
+     *
+     * @throws StoreException when fewer replicas acknowledged within the timeout: the write is applied
+     *     on the master, but a failover may lose it
+     * @throws RedisException when Redis refused the script or did not answer: the script may have run
+     */
+    <T> T eval(String what, String sha, String script, ScriptOutputType type, String[] keys, String[] argv) {
+        StatefulRedisConnection<String, String> c = connection(null);
+        try {
+            return evalAndWait(what, c, sha, script, type, keys, argv);
+        } catch (RedisCommandExecutionException e) {
+            if (e.getMessage() == null || !e.getMessage().startsWith("MOVED")) {
+                throw e;
+            }
+            return evalAndWait(what, connection(e), sha, script, type, keys, argv);
+        }
+    }
+
+    private <T> T evalAndWait(
+            String what,
+            StatefulRedisConnection<String, String> c,
+            String sha,
+            String script,
+            ScriptOutputType type,
+            String[] keys,
+            String[] argv) {
+        RedisAsyncCommands<String, String> redis = c.async();
+        RedisFuture<T> result = redis.evalsha(sha, type, keys, argv);
+        RedisFuture<Long> acknowledged = redis.waitForReplication(replicas, timeoutMillis);
+        T value;
+        try {
+            value = await(result);
+        } catch (RedisNoScriptException e) {
+            // this master has not seen the script (a new connection's node, a promoted replica)
+            await(acknowledged);
+            await(redis.scriptLoad(script));
+            result = redis.evalsha(sha, type, keys, argv);
+            acknowledged = redis.waitForReplication(replicas, timeoutMillis);
+            value = await(result);
+        }
+        long count = await(acknowledged);
+        if (count < replicas) {
+            throw new StoreException(what + ": written on the Redis master, but " + count + " of " + replicas
+                    + " replicas (Store.RedisWait) acknowledged it within " + timeoutMillis
+                    + " ms: a failover may lose it");
+        }
+        return value;
+    }
+
+    /** Returns the next connection in turn; after a MOVED ({@code moved} not null), to the master now serving the slot. */
+    private synchronized StatefulRedisConnection<String, String> connection(RedisCommandExecutionException moved) {
+        if (moved != null || connectedTo == null) {
+            RedisURI now = master.get();
+            if (connectedTo != null && !sameNode(now, connectedTo)) {
+                closeConnections();
+            } else if (moved != null && connectedTo != null) {
+                throw moved; // the cluster client still names the node that answered MOVED
+            }
+            connectedTo = now;
+        }
+        int i = Math.floorMod(turn.getAndIncrement(), CONNECTIONS);
+        if (connections[i] == null || !connections[i].isOpen()) {
+            connections[i] = client.connect(StringCodec.UTF8, connectedTo);
+        }
+        return connections[i];
+    }
+
+    private static boolean sameNode(RedisURI a, RedisURI b) {
+        return a.getHost().equals(b.getHost()) && a.getPort() == b.getPort();
+    }
+
+    private <V> V await(RedisFuture<V> future) {
+        try {
+            return future.get(resultMillis, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RedisException re) {
+                throw re;
+            }
+            throw new RedisException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new RedisException("no answer from Redis within " + resultMillis + " ms", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RedisException("interrupted", e);
+        }
+    }
+
+    private void closeConnections() {
+        for (int i = 0; i < connections.length; i++) {
+            if (connections[i] != null) {
+                connections[i].closeAsync();
+                connections[i] = null;
+            }
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        closeConnections();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+}
