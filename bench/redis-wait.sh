@@ -5,12 +5,14 @@
 # masters and 3 replicas, the server given one node that does not serve its prefix's slot.
 # Everything runs on free loopback ports in a temporary directory, removed at the end; the machine's own
 # Redis is not touched. No persistence (--save "", no AOF): this isolates the replication round trip.
+# VARIANTS (default "0 1") lists the RedisWait values to alternate; "1:1" is RedisWait 1 with one
+# connection for the waiting writes (-Ddtm4j.redis.waitConnections) instead of 8.
 #
 #   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 ROUNDS=2 bench/redis-wait.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-2} WARMUP=${WARMUP:-15} DURATION=${DURATION:-15} CLIENTS=${CLIENTS:-10}
-TOPOLOGY=${TOPOLOGY:-pair}
+TOPOLOGY=${TOPOLOGY:-pair} VARIANTS=${VARIANTS:-0 1}
 JAVA=${JAVA:-${JAVA_HOME:?set JAVA_HOME}/bin/java}
 dir=$(mktemp -d)
 pids=()
@@ -67,8 +69,10 @@ fi
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 
 for round in $(seq 1 "$ROUNDS"); do
-  for wait in 0 1; do
-    prefix="{w${round}x${wait}}"
+  for variant in $VARIANTS; do
+    wait=${variant%%:*}
+    conns=8; [[ $variant == *:* ]] && conns=${variant##*:}
+    prefix="{w${round}x${wait}c${conns}}"
     host_port=${ports[0]}
     if [ "$TOPOLOGY" = cluster ]; then
       # a node that does not serve the prefix's slot
@@ -80,12 +84,13 @@ for round in $(seq 1 "$ROUNDS"); do
     http=$(free_port); grpc=$(free_port)
     HTTP_PORT=$http GRPC_PORT=$grpc LOG_LEVEL=warn STORE_DRIVER=redis STORE_HOST=127.0.0.1 STORE_PORT=$host_port \
       STORE_REDIS_PREFIX="$prefix" STORE_REDIS_WAIT=$wait \
-      "$JAVA" -jar server/target/dtm4j-server.jar >"$dir/server-$round-$wait.log" 2>&1 &
+      "$JAVA" -Ddtm4j.redis.waitConnections="$conns" -jar server/target/dtm4j-server.jar \
+      >"$dir/server-$round-$variant.log" 2>&1 &
     server=$!
     for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$http/api/dtmsvr/newGid" >/dev/null && break; sleep 0.5; done
     out=$("$JAVA" -jar bench/target/dtm4j-bench.jar --dtm "http://127.0.0.1:$http/api/dtmsvr" --clients "$CLIENTS" \
       --duration "$DURATION" --warmup "$WARMUP" --mode empty --server-pid "$server" 2>&1 || true)
-    echo "== $TOPOLOGY round $round RedisWait=$wait (Host port $host_port)"
+    echo "== $TOPOLOGY round $round RedisWait=$wait waitConnections=$conns (Host port $host_port)"
     echo "$out" | grep -Ei "sagas/s|throughput|latency|p50|p99|errors|cpu per" || echo "$out"
     kill "$server"; wait "$server" 2>/dev/null || true
   done

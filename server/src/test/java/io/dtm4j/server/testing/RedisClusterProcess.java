@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Assumptions;
  * <p>No persistence (no AOF, no RDB): the tests need the cluster's routing, not its durability.
  * Each user takes its own key prefix ({@link RedisTestSupport#freshPrefix()}) and deletes its keys.
  */
-public final class RedisClusterProcess {
+public final class RedisClusterProcess implements AutoCloseable {
     private static final int NODES = 6;
     private static final int REPLICAS_PER_MASTER = 1;
     private static final Duration FORM_TIMEOUT = Duration.ofSeconds(30);
@@ -46,6 +46,7 @@ public final class RedisClusterProcess {
     private final List<Integer> ports = new ArrayList<>();
     private final List<Process> processes = new ArrayList<>();
     private final RedisClient client = RedisClient.create();
+    private boolean stopped;
 
     private RedisClusterProcess(Path dir) {
         this.dir = dir;
@@ -54,13 +55,8 @@ public final class RedisClusterProcess {
     /** Returns the cluster of this JVM, starting it on first use; skips the calling test when it cannot run. */
     public static synchronized RedisClusterProcess shared() {
         if (shared == null && unavailable == null) {
-            String missing = Stream.of("redis-server", "redis-cli")
-                    .filter(b -> !onPath(b))
-                    .findFirst()
-                    .orElse(null);
-            if (missing != null) {
-                unavailable = missing + " is not on the PATH (Debian package redis-server)";
-            } else {
+            unavailable = missingBinary();
+            if (unavailable == null) {
                 try {
                     shared = start();
                 } catch (Exception e) {
@@ -73,6 +69,47 @@ public final class RedisClusterProcess {
         }
         Assumptions.assumeTrue(shared != null, () -> "no Redis Cluster: " + unavailable);
         return shared;
+    }
+
+    private static String missingBinary() {
+        return Stream.of("redis-server", "redis-cli")
+                .filter(b -> !onPath(b))
+                .findFirst()
+                .map(b -> b + " is not on the PATH (Debian package redis-server)")
+                .orElse(null);
+    }
+
+    /**
+     * Starts a cluster for the caller alone (to kill nodes of), which it closes; skips the calling
+     * test when it cannot run.
+     */
+    public static RedisClusterProcess startPrivate() {
+        String missing = missingBinary();
+        if (missing != null) {
+            System.out.println("[redis cluster tests] skipped: " + missing);
+        }
+        Assumptions.assumeTrue(missing == null, () -> "no Redis Cluster: " + missing);
+        try {
+            return start();
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("cannot start a second Redis Cluster: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Kills (SIGKILL) the node on {@code port}, as a crash of its host would. */
+    public void kill(int port) throws InterruptedException {
+        Process p = processes.get(ports.indexOf(port));
+        p.destroyForcibly();
+        p.waitFor(5, TimeUnit.SECONDS);
+    }
+
+    /** Stops every node and deletes the directory. */
+    @Override
+    public void close() {
+        stop();
     }
 
     private static RedisClusterProcess start() throws IOException, InterruptedException {
@@ -91,30 +128,7 @@ public final class RedisClusterProcess {
         for (int i = 0; i < NODES; i++) {
             int port = freeClusterPort();
             ports.add(port);
-            Path nodeDir = Files.createDirectories(dir.resolve(Integer.toString(port)));
-            processes.add(new ProcessBuilder(
-                            "redis-server",
-                            "--port",
-                            Integer.toString(port),
-                            "--bind",
-                            "127.0.0.1",
-                            "--dir",
-                            nodeDir.toString(),
-                            "--cluster-enabled",
-                            "yes",
-                            "--cluster-config-file",
-                            "nodes.conf",
-                            "--cluster-node-timeout",
-                            "2000",
-                            "--appendonly",
-                            "no",
-                            "--save",
-                            "",
-                            "--daemonize",
-                            "no")
-                    .redirectErrorStream(true)
-                    .redirectOutput(nodeDir.resolve("redis.log").toFile())
-                    .start());
+            processes.add(startNode(port));
         }
         for (int port : ports) {
             awaitTrue("redis-server on port " + port, () -> "PONG".equals(command(port, RedisCommands::ping)));
@@ -145,6 +159,40 @@ public final class RedisClusterProcess {
                         : info.contains("master_link_status:up");
             });
         }
+    }
+
+    /** Starts (or restarts, with its nodes.conf: it rejoins the cluster) the node on {@code port}. */
+    private Process startNode(int port) throws IOException {
+        Path nodeDir = Files.createDirectories(dir.resolve(Integer.toString(port)));
+        return new ProcessBuilder(
+                        "redis-server",
+                        "--port",
+                        Integer.toString(port),
+                        "--bind",
+                        "127.0.0.1",
+                        "--dir",
+                        nodeDir.toString(),
+                        "--cluster-enabled",
+                        "yes",
+                        "--cluster-config-file",
+                        "nodes.conf",
+                        "--cluster-node-timeout",
+                        "2000",
+                        "--appendonly",
+                        "no",
+                        "--save",
+                        "",
+                        "--daemonize",
+                        "no")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        nodeDir.resolve("redis.log").toFile()))
+                .start();
+    }
+
+    /** Starts the node on {@code port} again after {@link #kill}: it rejoins as a replica of its old slots' master. */
+    public synchronized void restart(int port) throws IOException {
+        processes.set(ports.indexOf(port), startNode(port));
     }
 
     /** Returns the {@code host:port} of every node, masters and replicas. */
@@ -179,7 +227,9 @@ public final class RedisClusterProcess {
     /** Slot ranges (from, to, from, to…) by master port, from {@code CLUSTER NODES} of the first node. */
     private Map<Integer, int[]> masterSlots() {
         Map<Integer, int[]> slots = new TreeMap<>();
-        for (String line : command(ports.getFirst(), r -> r.clusterNodes()).split("\n")) {
+        int alive = ports.get(processes.indexOf(
+                processes.stream().filter(Process::isAlive).findFirst().orElseThrow()));
+        for (String line : command(alive, r -> r.clusterNodes()).split("\n")) {
             // <id> <ip:port@bus> <flags> <master> <ping> <pong> <epoch> <link> <slot ranges…>
             String[] f = line.trim().split(" ");
             if (f.length < 9 || !List.of(f[2].split(",")).contains("master") || f[2].contains("fail")) {
@@ -234,6 +284,10 @@ public final class RedisClusterProcess {
     }
 
     private synchronized void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
         for (Process p : processes) {
             p.destroyForcibly();
         }

@@ -11,6 +11,7 @@ import io.dtm4j.server.store.StatusChange;
 import io.dtm4j.server.store.Store;
 import io.dtm4j.server.store.StoreException;
 import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.Limit;
@@ -62,6 +63,8 @@ import org.slf4j.LoggerFactory;
 public final class RedisStore implements Store {
     private static final Logger log = LoggerFactory.getLogger(RedisStore.class);
     private static final int SCAN_CHUNK = 200;
+    private static final int NOT_CONNECTED_ATTEMPTS = 20;
+    private static final Duration NOT_CONNECTED_PAUSE = Duration.ofMillis(50);
     /** How long a buffered branch status write may wait for a later write of its gid. */
     private static final Duration MAX_BRANCH_LAG = Duration.ofMillis(200);
 
@@ -124,6 +127,7 @@ public final class RedisStore implements Store {
     private final ReplicatedWrites replicated;
 
     private final Map<String, String> shas = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong lastRefresh = new java.util.concurrent.atomic.AtomicLong();
     private final PendingBranchWrites pending;
     private volatile boolean closed;
 
@@ -181,10 +185,15 @@ public final class RedisStore implements Store {
                 RedisClusterClient clusterClient = RedisClusterClient.create(uris);
                 client = clusterClient;
                 clusterClient.setOptions(ClusterClientOptions.builder()
+                        // a command for a master that went away fails at once instead of waiting for it
+                        // (60 s): the round fails and is retried, and the failure refreshes the slot map
+                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                         .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-                                // after a failover: MOVED and reconnects refresh at once, the period catches the rest
+                                // MOVED answers and reconnects refresh the slot map (at most once a
+                                // second), the period catches the rest
                                 .enableAllAdaptiveRefreshTriggers()
-                                .enablePeriodicRefresh(Duration.ofSeconds(30))
+                                .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(1))
+                                .enablePeriodicRefresh(Duration.ofSeconds(10))
                                 .build())
                         .build());
                 var c = clusterClient.connect(StringCodec.UTF8);
@@ -711,7 +720,7 @@ public final class RedisStore implements Store {
      * under the prefix during the first open; deleting {@code <prefix>_adopted} asks for a full pass again.
      */
     void adoptDtmData() {
-        boolean firstOpen = redis.exists(key("adopted")) == 0;
+        boolean firstOpen = call("adopt", () -> redis.exists(key("adopted"))) == 0;
         int globals = 0;
         int kvs = 0;
         String gPrefix = prefix + "_g_";
@@ -721,10 +730,10 @@ public final class RedisStore implements Store {
                         .toList()
                 : call("adopt", () -> redis.zrange(key("u"), 0, -1));
         for (String gid : candidates) {
-            if (redis.zscore(key("gi"), gid) != null) {
+            if (call("adopt", () -> redis.zscore(key("gi"), gid)) != null) {
                 continue;
             }
-            String json = redis.get(key("g", gid));
+            String json = call("adopt", () -> redis.get(key("g", gid)));
             if (json == null) {
                 continue;
             }
@@ -741,7 +750,7 @@ public final class RedisStore implements Store {
             String kvPrefix = prefix + "_kv_";
             for (String k : scanKeys(kvPrefix)) {
                 String member = k.substring(kvPrefix.length());
-                if (redis.zscore(key("kvi"), member) == null) {
+                if (call("adopt", () -> redis.zscore(key("kvi"), member)) == null) {
                     kvs += (int) run("adopt kv " + member, Scripts.ADOPT_KV, k, List.of(member));
                 }
             }
@@ -910,10 +919,50 @@ public final class RedisStore implements Store {
         if (closed) {
             throw new StoreException(what + ": the Redis store is closed");
         }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return command.get();
+            } catch (RedisException e) {
+                if (cluster != null && !(e instanceof RedisCommandExecutionException)) {
+                    refreshSlotMap();
+                    if (notSent(e) && attempt < NOT_CONNECTED_ATTEMPTS) {
+                        pause();
+                        continue;
+                    }
+                }
+                throw new StoreException(what + " failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * Whether the cluster client refused the command without sending it: its connection to the node
+     * is not (yet) up. A new node connection (at start, after a failover) refuses commands until it
+     * is connected, so the command is tried again, for up to a second.
+     */
+    private static boolean notSent(RedisException e) {
+        return e.getMessage() != null && e.getMessage().startsWith("Currently not connected");
+    }
+
+    private static void pause() {
         try {
-            return command.get();
-        } catch (RedisException e) {
-            throw new StoreException(what + " failed: " + e.getMessage(), e);
+            Thread.sleep(NOT_CONNECTED_PAUSE);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while waiting for a Redis connection", ie);
+        }
+    }
+
+    /**
+     * Asks the cluster client to read the slot map again, at most once a second: a failed command
+     * (a master that went away) is the earliest sign of a failover, earlier than Lettuce's own
+     * triggers, which wait for reconnect attempts.
+     */
+    private void refreshSlotMap() {
+        long now = System.nanoTime();
+        long last = lastRefresh.get();
+        if (now - last > 1_000_000_000L && lastRefresh.compareAndSet(last, now)) {
+            ((RedisClusterClient) client).refreshPartitionsAsync();
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.dtm4j.server.store.redis;
 
 import io.dtm4j.server.store.StoreException;
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
@@ -21,7 +22,7 @@ import java.util.function.Supplier;
 /**
  * Script writes that return only once {@code replicas} replicas have them: each runs as {@code
  * EVALSHA} followed, without waiting, by {@code WAIT replicas timeout} on the same connection (WAIT
- * covers what its own connection wrote). The writes go over {@value #CONNECTIONS} connections of
+ * covers what its own connection wrote). The writes go over 8 connections of
  * their own to the master holding the prefix's slot, taken in turn, for two reasons measured with
  * {@code bench/redis-wait.sh} (docs/operations.md): Redis serves no further command of a connection
  * while its WAIT blocks, so on the store's one multiplexed connection every read and write queued
@@ -33,7 +34,8 @@ import java.util.function.Supplier;
  * new master and runs the write once more. Thread-safe.
  */
 final class ReplicatedWrites implements AutoCloseable {
-    static final int CONNECTIONS = 8;
+    /** Connections per store: 8, or the system property {@code dtm4j.redis.waitConnections} (1–64). */
+    static final int CONNECTIONS = Math.clamp(Integer.getInteger("dtm4j.redis.waitConnections", 8), 1, 64);
 
     private final RedisClient client = RedisClient.create();
     private final Supplier<RedisURI> master;
@@ -46,6 +48,8 @@ final class ReplicatedWrites implements AutoCloseable {
     private final StatefulRedisConnection<String, String>[] connections = new StatefulRedisConnection[CONNECTIONS];
 
     private RedisURI connectedTo;
+    /** Set after a write found no answer: the next one looks the master up again. */
+    private volatile boolean stale;
 
     /**
      * @param master returns the address (with credentials) of the master serving the prefix's slot;
@@ -54,6 +58,10 @@ final class ReplicatedWrites implements AutoCloseable {
      * @param timeout how long WAIT waits for them
      */
     ReplicatedWrites(Supplier<RedisURI> master, int replicas, Duration timeout) {
+        // a write to a master that went away fails at once, so that the next looks for the new one
+        client.setOptions(ClientOptions.builder()
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .build());
         this.master = master;
         this.replicas = replicas;
         this.timeoutMillis = timeout.toMillis();
@@ -68,14 +76,19 @@ final class ReplicatedWrites implements AutoCloseable {
      * @throws RedisException when Redis refused the script or did not answer: the script may have run
      */
     <T> T eval(String what, String sha, String script, ScriptOutputType type, String[] keys, String[] argv) {
-        StatefulRedisConnection<String, String> c = connection(null);
         try {
-            return evalAndWait(what, c, sha, script, type, keys, argv);
+            return evalAndWait(what, connection(false), sha, script, type, keys, argv);
         } catch (RedisCommandExecutionException e) {
             if (e.getMessage() == null || !e.getMessage().startsWith("MOVED")) {
                 throw e;
             }
-            return evalAndWait(what, connection(e), sha, script, type, keys, argv);
+            // the script did not run: once more on the master the cluster now names
+            StatefulRedisConnection<String, String> c = connection(true);
+            return evalAndWait(what, c, sha, script, type, keys, argv);
+        } catch (RedisException e) {
+            // no answer (the master is down?): the next write looks the master up again
+            stale = true;
+            throw e;
         }
     }
 
@@ -110,16 +123,21 @@ final class ReplicatedWrites implements AutoCloseable {
         return value;
     }
 
-    /** Returns the next connection in turn; after a MOVED ({@code moved} not null), to the master now serving the slot. */
-    private synchronized StatefulRedisConnection<String, String> connection(RedisCommandExecutionException moved) {
-        if (moved != null || connectedTo == null) {
+    /**
+     * Returns the next connection in turn, to the master serving the slot. After a MOVED ({@code
+     * moved}) or a failed write, looks the master up first and reconnects when it changed.
+     */
+    private synchronized StatefulRedisConnection<String, String> connection(boolean moved) {
+        if (moved || stale || connectedTo == null) {
             RedisURI now = master.get();
             if (connectedTo != null && !sameNode(now, connectedTo)) {
                 closeConnections();
-            } else if (moved != null && connectedTo != null) {
-                throw moved; // the cluster client still names the node that answered MOVED
+            } else if (moved) {
+                throw new RedisException("the Redis Cluster answered MOVED but still names " + now.getHost() + ":"
+                        + now.getPort() + " as the master of the slot");
             }
             connectedTo = now;
+            stale = false;
         }
         int i = Math.floorMod(turn.getAndIncrement(), CONNECTIONS);
         if (connections[i] == null || !connections[i].isOpen()) {
