@@ -5,8 +5,8 @@
 # masters and 3 replicas, the server given one node that does not serve its prefix's slot.
 # Everything runs on free loopback ports in a temporary directory, removed at the end; the machine's own
 # Redis is not touched. No persistence (--save "", no AOF): this isolates the replication round trip.
-# VARIANTS (default "0 1") lists the RedisWait values to alternate; "1:1" is RedisWait 1 with one
-# connection for the waiting writes (-Ddtm4j.redis.waitConnections) instead of 8.
+# VARIANTS (default "0 1") lists the RedisWait values to alternate; "1:8" is RedisWait 1 with 8
+# connections for the waiting writes (-Ddtm4j.redis.waitConnections) instead of 1.
 #
 #   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 ROUNDS=2 bench/redis-wait.sh
 set -euo pipefail
@@ -71,7 +71,7 @@ free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0)
 for round in $(seq 1 "$ROUNDS"); do
   for variant in $VARIANTS; do
     wait=${variant%%:*}
-    conns=8; [[ $variant == *:* ]] && conns=${variant##*:}
+    conns=1; [[ $variant == *:* ]] && conns=${variant##*:}
     prefix="{w${round}x${wait}c${conns}}"
     host_port=${ports[0]}
     if [ "$TOPOLOGY" = cluster ]; then

@@ -22,20 +22,24 @@ import java.util.function.Supplier;
 /**
  * Script writes that return only once {@code replicas} replicas have them: each runs as {@code
  * EVALSHA} followed, without waiting, by {@code WAIT replicas timeout} on the same connection (WAIT
- * covers what its own connection wrote). The writes go over 8 connections of
- * their own to the master holding the prefix's slot, taken in turn, for two reasons measured with
- * {@code bench/redis-wait.sh} (docs/operations.md): Redis serves no further command of a connection
- * while its WAIT blocks, so on the store's one multiplexed connection every read and write queued
- * behind a WAIT; and WAITs of several connections blocked at once are released by one acknowledgement
- * of the replica, as a group commit.
+ * covers what its own connection wrote). They use a connection of their own to the master holding the
+ * prefix's slot, because Redis serves no further command of a connection while its WAIT blocks: on
+ * the store's shared connection every read would queue behind the WAITs.
+ *
+ * <p>One connection by default. With W1 on two shared cores and loopback replication
+ * ({@code bench/redis-wait.sh}, docs/operations.md) 8 connections taken in turn served 20 % fewer
+ * sagas than one next to a single master and 10–40 % more on a cluster, in both rounds each: no
+ * difference that machine resolves. Across a real network concurrent WAITs sharing one acknowledgement
+ * may favour several; {@code -Ddtm4j.redis.waitConnections=N} sets the count.
  *
  * <p>On a Redis Cluster the master is looked up in the cluster client's view of the slots; a {@code
  * MOVED} answer (the slot moved, e.g. after a failover: the script did not run) reconnects to the
- * new master and runs the write once more. Thread-safe.
+ * new master and runs the write once more; a write without an answer makes the next one look the
+ * master up again. Thread-safe.
  */
 final class ReplicatedWrites implements AutoCloseable {
-    /** Connections per store: 8, or the system property {@code dtm4j.redis.waitConnections} (1–64). */
-    static final int CONNECTIONS = Math.clamp(Integer.getInteger("dtm4j.redis.waitConnections", 8), 1, 64);
+    /** Connections per store: 1, or the system property {@code dtm4j.redis.waitConnections} (1–64). */
+    static final int CONNECTIONS = Math.clamp(Integer.getInteger("dtm4j.redis.waitConnections", 1), 1, 64);
 
     private final RedisClient client = RedisClient.create();
     private final Supplier<RedisURI> master;
