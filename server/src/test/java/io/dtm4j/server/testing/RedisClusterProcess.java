@@ -218,6 +218,15 @@ public final class RedisClusterProcess implements AutoCloseable {
         return List.copyOf(masterSlots().keySet());
     }
 
+    /** Returns the ports of the replicas, in port order. */
+    public List<Integer> replicas() {
+        List<Integer> masters = masters();
+        return ports.stream()
+                .filter(p -> processes.get(ports.indexOf(p)).isAlive() && !masters.contains(p))
+                .sorted()
+                .toList();
+    }
+
     /** Returns a port of a master that does not serve the slot of {@code prefix}: start-up must follow MOVED. */
     public int otherMaster(String prefix) {
         int owner = masterOf(prefix);

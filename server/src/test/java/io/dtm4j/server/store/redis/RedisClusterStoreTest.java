@@ -108,6 +108,16 @@ class RedisClusterStoreTest extends RedisStoreTest {
     }
 
     @Test
+    void aReplicaGivenAsHostIsEnough() {
+        store.close();
+        store = RedisStore.open(
+                new RedisStore.Config("127.0.0.1", cluster.replicas().getFirst(), "", "", prefix, Duration.ofDays(1)));
+
+        save(global("g1", SUBMITTED, now));
+        assertThat(cluster.holds(cluster.masterOf(prefix), prefix + "_g_g1")).isTrue();
+    }
+
+    @Test
     void aSeedListStartsWhenItsFirstNodeIsDown() {
         store.close();
         int unused = cluster.masters().getFirst() + 1;
