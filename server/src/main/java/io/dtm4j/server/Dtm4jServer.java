@@ -392,7 +392,9 @@ public final class Dtm4jServer implements AutoCloseable {
                         c.user(),
                         c.password(),
                         c.redisPrefix(),
-                        Duration.ofSeconds(c.finishedDataExpire())));
+                        Duration.ofSeconds(c.finishedDataExpire()),
+                        c.redisWait(),
+                        Duration.ofMillis(c.redisWaitTimeout())));
             default -> throw new IllegalArgumentException("Store.Driver (STORE_DRIVER) = " + c.driver() + ": unknown");
         };
     }

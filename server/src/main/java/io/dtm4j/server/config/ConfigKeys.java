@@ -45,6 +45,8 @@ final class ConfigKeys {
             "Store.RedisPrefix",
             "Store.DataDir",
             "Store.FinishedRetention",
+            "Store.RedisWait",
+            "Store.RedisWaitTimeout",
             "MicroService.Driver",
             "MicroService.Target",
             "MicroService.EndPoint",

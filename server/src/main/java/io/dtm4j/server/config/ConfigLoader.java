@@ -423,6 +423,9 @@ public final class ConfigLoader {
             Path dataDir = dataDir(raw, d.dataDir(), workDir);
             Long retention =
                     raw.atLeast("Store.FinishedRetention", d.finishedRetention(), 0, "must be at least 0 seconds");
+            Long redisWait = raw.between("Store.RedisWait", d.redisWait(), 0, 16, "must be between 0 and 16 replicas");
+            Long redisWaitTimeout = raw.between(
+                    "Store.RedisWaitTimeout", d.redisWaitTimeout(), 1, 60_000, "must be between 1 and 60000 ms");
             if (!raw.problems().isEmpty()) {
                 return null;
             }
@@ -441,7 +444,9 @@ public final class ConfigLoader {
                     finishedExpire,
                     raw.string("Store.RedisPrefix", d.redisPrefix()),
                     dataDir,
-                    retention);
+                    retention,
+                    redisWait.intValue(),
+                    redisWaitTimeout);
         }
 
         /** Expands a leading {@code ~} to the user's home and resolves a relative path against workDir. */

@@ -230,6 +230,10 @@ public record ServerConfig(
      * @param finishedDataExpire {@code Store.FinishedDataExpire}: seconds
      * @param finishedRetention {@code Store.FinishedRetention} (dtm4j only): finished transactions
      *     older than this many seconds are deleted; 0 keeps them forever (dtm's SQL behaviour)
+     * @param redisWait {@code Store.RedisWait} (dtm4j only): replicas that must acknowledge every
+     *     Redis write before it is acknowledged ({@code WAIT}); 0 does not wait
+     * @param redisWaitTimeout {@code Store.RedisWaitTimeout} (dtm4j only): milliseconds a write
+     *     waits for them before it fails
      */
     public record StoreConfig(
             String driver,
@@ -246,7 +250,46 @@ public record ServerConfig(
             long finishedDataExpire,
             String redisPrefix,
             Path dataDir,
-            long finishedRetention) {
+            long finishedRetention,
+            int redisWait,
+            long redisWaitTimeout) {
+
+        /** Settings without Redis replica acknowledgements ({@code RedisWait} 0, timeout 1000 ms). */
+        public StoreConfig(
+                String driver,
+                String host,
+                int port,
+                String user,
+                String password,
+                String db,
+                String schema,
+                int maxOpenConns,
+                int maxIdleConns,
+                long connMaxLifeTime,
+                long dataExpire,
+                long finishedDataExpire,
+                String redisPrefix,
+                Path dataDir,
+                long finishedRetention) {
+            this(
+                    driver,
+                    host,
+                    port,
+                    user,
+                    password,
+                    db,
+                    schema,
+                    maxOpenConns,
+                    maxIdleConns,
+                    connMaxLifeTime,
+                    dataExpire,
+                    finishedDataExpire,
+                    redisPrefix,
+                    dataDir,
+                    finishedRetention,
+                    0,
+                    1000);
+        }
 
         /** Every field but the password, which must not reach a log line. */
         @Override
@@ -256,7 +299,8 @@ public record ServerConfig(
                                     driver, host, port, user, password.isEmpty() ? "" : "***", db, schema, maxOpenConns)
                     + " maxIdleConns=%d, connMaxLifeTime=%d, dataExpire=%d, finishedDataExpire=%d, redisPrefix=%s,"
                             .formatted(maxIdleConns, connMaxLifeTime, dataExpire, finishedDataExpire, redisPrefix)
-                    + " dataDir=%s, finishedRetention=%d]".formatted(dataDir, finishedRetention);
+                    + " dataDir=%s, finishedRetention=%d, redisWait=%d, redisWaitTimeout=%d]"
+                            .formatted(dataDir, finishedRetention, redisWait, redisWaitTimeout);
         }
     }
 

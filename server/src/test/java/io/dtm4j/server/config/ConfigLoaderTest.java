@@ -510,6 +510,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void redisWaitAsksForReplicaAcknowledgements() throws IOException {
+        Path file = yaml("""
+                Store:
+                  Driver: redis
+                  Host: redis-0.redis:6379
+                  RedisWait: 1
+                  RedisWaitTimeout: 500
+                """);
+        ServerConfig c = load(file, Map.of());
+        assertThat(c.store().redisWait()).isEqualTo(1);
+        assertThat(c.store().redisWaitTimeout()).isEqualTo(500);
+        assertThat(ServerConfig.defaults().store().redisWait()).isZero();
+        assertThat(problems(null, Map.of("STORE_REDIS_WAIT", "-1", "STORE_REDIS_WAIT_TIMEOUT", "0")))
+                .containsExactly(
+                        "Store.RedisWait (STORE_REDIS_WAIT) = -1: must be between 0 and 16 replicas",
+                        "Store.RedisWaitTimeout (STORE_REDIS_WAIT_TIMEOUT) = 0: must be between 1 and 60000 ms");
+    }
+
+    @Test
     void severalProblemsAreReportedTogether() throws IOException {
         Path file = yaml("""
                 HttpPort: abc

@@ -29,7 +29,10 @@ public final class TestServer implements AutoCloseable {
 
     public final MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
     public final ObjectMapper json = Dtm4jServer.jsonMapper();
-    /** System property choosing the store of every test server: embedded, postgres, mysql or redis. */
+    /**
+     * System property choosing the store of every test server: embedded, postgres, mysql, redis or
+     * redis-cluster (a cluster the tests start, {@link RedisClusterProcess}).
+     */
     public static final String STORE_PROPERTY = "dtm4j.test.store";
 
     private final Path dataDir;
@@ -37,6 +40,8 @@ public final class TestServer implements AutoCloseable {
     private final ServerConfig.StoreConfig dropOnClose;
     /** The key prefix of this server's Redis keys, deleted on close; null for other stores. */
     private String redisPrefix;
+    /** The cluster holding {@link #redisPrefix}, or null for the single Redis of the tests. */
+    private RedisClusterProcess redisCluster;
 
     private final Dtm4jServer server;
     private final HttpClient http =
@@ -73,13 +78,25 @@ public final class TestServer implements AutoCloseable {
         } else {
             dropOnClose = null;
         }
+        String redisHost = null;
+        int redisPort = 0;
         if (store == null && choice.equals("redis")) {
             RedisTestSupport.assumeReachable();
             redisPrefix = RedisTestSupport.freshPrefix();
+            redisHost = RedisTestSupport.host();
+            redisPort = RedisTestSupport.port();
+        } else if (store == null && choice.equals("redis-cluster")) {
+            // one master that does not serve the prefix's slot: the server must find the right one
+            redisCluster = RedisClusterProcess.shared();
+            redisPrefix = RedisTestSupport.freshPrefix();
+            redisHost = "127.0.0.1";
+            redisPort = redisCluster.otherMaster(redisPrefix);
+        }
+        if (redisHost != null) {
             store = new ServerConfig.StoreConfig(
                     "redis",
-                    RedisTestSupport.host(),
-                    RedisTestSupport.port(),
+                    redisHost,
+                    redisPort,
                     "",
                     "",
                     "dtm",
@@ -255,7 +272,9 @@ public final class TestServer implements AutoCloseable {
         if (dropOnClose != null) {
             JdbcTestDatabases.drop(dropOnClose);
         }
-        if (redisPrefix != null) {
+        if (redisPrefix != null && redisCluster != null) {
+            redisCluster.deleteKeys(redisPrefix);
+        } else if (redisPrefix != null) {
             RedisTestSupport.deleteKeys(redisPrefix);
         }
     }

@@ -11,11 +11,13 @@ import io.dtm4j.server.store.StatusChange;
 import io.dtm4j.server.store.Store;
 import io.dtm4j.server.store.StoreException;
 import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
@@ -24,8 +26,13 @@ import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,37 +63,71 @@ import org.slf4j.LoggerFactory;
 public final class RedisStore implements Store {
     private static final Logger log = LoggerFactory.getLogger(RedisStore.class);
     private static final int SCAN_CHUNK = 200;
+    private static final int NOT_CONNECTED_ATTEMPTS = 20;
+    private static final Duration NOT_CONNECTED_PAUSE = Duration.ofMillis(50);
     /** How long a buffered branch status write may wait for a later write of its gid. */
     private static final Duration MAX_BRANCH_LAG = Duration.ofMillis(200);
 
     /**
      * Connection settings.
      *
-     * @param hosts one host, or several (comma-separated, each {@code host} or {@code host:port}) for a
-     *     cluster
+     * @param hosts one host, or several (comma-separated, each {@code host} or {@code host:port});
+     *     one node of a cluster is enough, the others are seeds used when the first do not answer
      * @param port the port of hosts given without one
      * @param user empty for none (password-only AUTH, or no AUTH)
      * @param prefix key prefix, dtm's {@code RedisPrefix}
      * @param finishedDataExpire TTL of finished transactions; zero keeps them until {@link
      *     #deleteFinished}
+     * @param waitReplicas replicas that must acknowledge each write before it is acknowledged
+     *     ({@code WAIT}); 0 (the default) does not wait
+     * @param waitTimeout how long a write waits for {@code waitReplicas}; it fails after that
      */
     public record Config(
-            String hosts, int port, String user, String password, String prefix, Duration finishedDataExpire) {
+            String hosts,
+            int port,
+            String user,
+            String password,
+            String prefix,
+            Duration finishedDataExpire,
+            int waitReplicas,
+            Duration waitTimeout) {
+
+        /** Settings that do not wait for replicas. */
+        public Config(
+                String hosts, int port, String user, String password, String prefix, Duration finishedDataExpire) {
+            this(hosts, port, user, password, prefix, finishedDataExpire, 0, Duration.ofSeconds(1));
+        }
 
         /** Every field but the password, which must not reach a log line. */
         @Override
         public String toString() {
-            return "Config[hosts=%s, port=%d, user=%s, password=%s, prefix=%s, finishedDataExpire=%s]"
-                    .formatted(hosts, port, user, password.isEmpty() ? "" : "***", prefix, finishedDataExpire);
+            return ("Config[hosts=%s, port=%d, user=%s, password=%s, prefix=%s, finishedDataExpire=%s,"
+                            + " waitReplicas=%d, waitTimeout=%s]")
+                    .formatted(
+                            hosts,
+                            port,
+                            user,
+                            password.isEmpty() ? "" : "***",
+                            prefix,
+                            finishedDataExpire,
+                            waitReplicas,
+                            waitTimeout);
         }
     }
 
     private final AbstractRedisClient client;
     private final StatefulConnection<String, String> connection;
     private final RedisClusterCommands<String, String> redis;
+    /** The cluster connection, or null on a single node. */
+    private final StatefulRedisClusterConnection<String, String> cluster;
+
     private final String prefix;
     private final String finishedExpire;
+    /** Writes waiting for replicas ({@code Store.RedisWait}); null when they do not wait. */
+    private final ReplicatedWrites replicated;
+
     private final Map<String, String> shas = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong lastRefresh = new java.util.concurrent.atomic.AtomicLong();
     private final PendingBranchWrites pending;
     private volatile boolean closed;
 
@@ -94,22 +135,116 @@ public final class RedisStore implements Store {
             AbstractRedisClient client,
             StatefulConnection<String, String> connection,
             RedisClusterCommands<String, String> redis,
+            StatefulRedisClusterConnection<String, String> cluster,
+            ReplicatedWrites replicated,
             Config config) {
         this.client = client;
         this.connection = connection;
         this.redis = redis;
+        this.cluster = cluster;
         this.prefix = config.prefix();
         this.finishedExpire = Long.toString(config.finishedDataExpire().toSeconds());
+        this.replicated = replicated;
         this.pending = new PendingBranchWrites("dtm4j-redis", MAX_BRANCH_LAG, this::writePending);
     }
 
     /**
      * Connects, loads the scripts and indexes transactions and kv entries that dtm wrote under the
-     * prefix (see {@link #adoptDtmData}).
+     * prefix (see {@link #adoptDtmData}). With one host, asks it whether it is a node of a Redis
+     * Cluster ({@code INFO cluster}) and, if so, reconnects as a cluster client that discovers the
+     * other nodes; several hosts are always a cluster (seed nodes).
      *
-     * @throws StoreException when Redis cannot be reached
+     * @throws StoreException when Redis cannot be reached, or a cluster is given a prefix without a
+     *     hash tag
      */
     public static RedisStore open(Config config) {
+        List<RedisURI> uris = uris(config);
+        AbstractRedisClient client = null;
+        RedisStore store = null;
+        try {
+            if (uris.size() == 1) {
+                RedisClient single = RedisClient.create(uris.getFirst());
+                client = single;
+                var c = single.connect(StringCodec.UTF8);
+                if (!clusterEnabled(c.sync())) {
+                    RedisURI node = uris.getFirst();
+                    store = new RedisStore(single, c, c.sync(), null, replicated(config, () -> node), config);
+                } else {
+                    c.close();
+                    single.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+                    client = null;
+                }
+            }
+            if (store == null) {
+                String tag = hashTag(config.prefix());
+                if (tag == null) {
+                    throw new StoreException("Store.RedisPrefix '" + config.prefix()
+                            + "' has no hash tag such as {a}: on a Redis Cluster all keys of a prefix must"
+                            + " share one slot");
+                }
+                RedisClusterClient clusterClient = RedisClusterClient.create(uris);
+                client = clusterClient;
+                clusterClient.setOptions(ClusterClientOptions.builder()
+                        // a command for a master that went away fails at once instead of waiting for it
+                        // (60 s): the round fails and is retried, and the failure refreshes the slot map
+                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                                // MOVED answers and reconnects refresh the slot map (at most once a
+                                // second), the period catches the rest
+                                .enableAllAdaptiveRefreshTriggers()
+                                .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(1))
+                                .enablePeriodicRefresh(Duration.ofSeconds(10))
+                                .build())
+                        .build());
+                var c = clusterClient.connect(StringCodec.UTF8);
+                int slot = SlotHash.getSlot(config.prefix() + "_u");
+                store = new RedisStore(
+                        clusterClient,
+                        c,
+                        c.sync(),
+                        c,
+                        replicated(config, () -> {
+                            clusterClient.refreshPartitions();
+                            RedisClusterNode m = c.getPartitions().getMasterBySlot(slot);
+                            if (m == null) {
+                                throw new StoreException("no master of the Redis Cluster serves slot " + slot);
+                            }
+                            return RedisURI.builder(uris.getFirst())
+                                    .withHost(m.getUri().getHost())
+                                    .withPort(m.getUri().getPort())
+                                    .build();
+                        }),
+                        config);
+                var master = store.slotMaster();
+                log.info(
+                        "Redis Cluster of {} masters; prefix {} is in slot {} on {}:{}",
+                        c.getPartitions().stream()
+                                .filter(n -> n.is(RedisClusterNode.NodeFlag.UPSTREAM))
+                                .count(),
+                        config.prefix(),
+                        SlotHash.getSlot(store.key("u")),
+                        master.getUri().getHost(),
+                        master.getUri().getPort());
+            }
+            store.ping();
+            store.adoptDtmData();
+            return store;
+        } catch (RedisException e) {
+            abandon(store, client);
+            throw new StoreException("opening the Redis store at " + config.hosts() + " failed: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            abandon(store, client);
+            throw e;
+        }
+    }
+
+    private static ReplicatedWrites replicated(Config config, java.util.function.Supplier<RedisURI> master) {
+        return config.waitReplicas() > 0
+                ? new ReplicatedWrites(master, config.waitReplicas(), config.waitTimeout())
+                : null;
+    }
+
+    private static List<RedisURI> uris(Config config) {
         List<RedisURI> uris = new ArrayList<>();
         for (String h : config.hosts().split(",")) {
             String host = h.trim();
@@ -135,39 +270,48 @@ public final class RedisStore implements Store {
         if (uris.isEmpty()) {
             throw new StoreException("Store.Host lists no Redis host");
         }
-        AbstractRedisClient client = null;
-        RedisStore store = null;
+        return uris;
+    }
+
+    /** Whether the node is part of a Redis Cluster; a node that refuses INFO is taken as a single node. */
+    private static boolean clusterEnabled(RedisClusterCommands<String, String> node) {
         try {
-            if (uris.size() == 1) {
-                RedisClient single = RedisClient.create(uris.getFirst());
-                client = single;
-                var c = single.connect(StringCodec.UTF8);
-                store = new RedisStore(single, c, c.sync(), config);
-            } else {
-                if (!config.prefix().matches(".*\\{[^}]+}.*")) {
-                    throw new StoreException("Store.RedisPrefix '" + config.prefix()
-                            + "' has no hash tag such as {a}: a cluster needs all keys in one slot");
-                }
-                RedisClusterClient cluster = RedisClusterClient.create(uris);
-                client = cluster;
-                var c = cluster.connect(StringCodec.UTF8);
-                store = new RedisStore(cluster, c, c.sync(), config);
-            }
-            store.ping();
-            store.adoptDtmData();
-            return store;
-        } catch (RedisException e) {
-            abandon(store, client);
-            throw new StoreException("opening the Redis store at " + config.hosts() + " failed: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            abandon(store, client);
-            throw e;
+            return node.info("cluster").contains("cluster_enabled:1");
+        } catch (RedisCommandExecutionException e) {
+            log.debug("INFO cluster refused ({}): taking the Redis as a single node", e.getMessage());
+            return false;
         }
+    }
+
+    /**
+     * Returns the hash tag of {@code prefix} as Redis Cluster computes it (between the first {@code {}
+     * and the first {@code }} after it, not empty), or null when the keys would not share a slot.
+     */
+    static String hashTag(String prefix) {
+        int open = prefix.indexOf('{');
+        if (open < 0) {
+            return null;
+        }
+        int close = prefix.indexOf('}', open + 1);
+        return close > open + 1 ? prefix.substring(open + 1, close) : null;
+    }
+
+    /** The master serving the prefix's slot, as the cluster client currently sees it. */
+    private RedisClusterNode slotMaster() {
+        RedisClusterNode master = cluster.getPartitions().getMasterBySlot(SlotHash.getSlot(key("u")));
+        if (master == null) {
+            throw new StoreException("no master of the Redis Cluster serves slot " + SlotHash.getSlot(key("u"))
+                    + " of prefix " + prefix);
+        }
+        return master;
     }
 
     private static void abandon(RedisStore store, AbstractRedisClient client) {
         if (store != null) {
             store.pending.close();
+            if (store.replicated != null) {
+                store.replicated.close();
+            }
         }
         if (client != null) {
             client.shutdown();
@@ -556,6 +700,9 @@ public final class RedisStore implements Store {
         } finally {
             closed = true;
             pending.close();
+            if (replicated != null) {
+                replicated.close();
+            }
             try {
                 connection.close();
             } finally {
@@ -573,7 +720,7 @@ public final class RedisStore implements Store {
      * under the prefix during the first open; deleting {@code <prefix>_adopted} asks for a full pass again.
      */
     void adoptDtmData() {
-        boolean firstOpen = redis.exists(key("adopted")) == 0;
+        boolean firstOpen = call("adopt", () -> redis.exists(key("adopted"))) == 0;
         int globals = 0;
         int kvs = 0;
         String gPrefix = prefix + "_g_";
@@ -583,10 +730,10 @@ public final class RedisStore implements Store {
                         .toList()
                 : call("adopt", () -> redis.zrange(key("u"), 0, -1));
         for (String gid : candidates) {
-            if (redis.zscore(key("gi"), gid) != null) {
+            if (call("adopt", () -> redis.zscore(key("gi"), gid)) != null) {
                 continue;
             }
-            String json = redis.get(key("g", gid));
+            String json = call("adopt", () -> redis.get(key("g", gid)));
             if (json == null) {
                 continue;
             }
@@ -603,7 +750,7 @@ public final class RedisStore implements Store {
             String kvPrefix = prefix + "_kv_";
             for (String k : scanKeys(kvPrefix)) {
                 String member = k.substring(kvPrefix.length());
-                if (redis.zscore(key("kvi"), member) == null) {
+                if (call("adopt", () -> redis.zscore(key("kvi"), member)) == null) {
                     kvs += (int) run("adopt kv " + member, Scripts.ADOPT_KV, k, List.of(member));
                 }
             }
@@ -614,17 +761,21 @@ public final class RedisStore implements Store {
         }
     }
 
+    /** SCANs for keys starting with {@code keyPrefix}; on a cluster, only the master of the prefix's slot holds them. */
     private List<String> scanKeys(String keyPrefix) {
+        RedisClusterCommands<String, String> on = cluster == null
+                ? redis
+                : cluster.getConnection(slotMaster().getNodeId()).sync();
         List<String> keys = new ArrayList<>();
         ScanArgs args = ScanArgs.Builder.matches(globEscape(keyPrefix) + "*").limit(1000);
-        KeyScanCursor<String> cursor = call("scan", () -> redis.scan(args));
+        KeyScanCursor<String> cursor = call("scan", () -> on.scan(args));
         while (true) {
             keys.addAll(cursor.getKeys());
             if (cursor.isFinished()) {
                 return keys;
             }
             KeyScanCursor<String> current = cursor;
-            cursor = call("scan", () -> redis.scan(ScanCursor.of(current.getCursor()), args));
+            cursor = call("scan", () -> on.scan(ScanCursor.of(current.getCursor()), args));
         }
     }
 
@@ -716,7 +867,11 @@ public final class RedisStore implements Store {
         return (Long) r;
     }
 
-    /** Runs a script by its SHA, loading it when Redis does not know it (first use, or after a restart). */
+    /**
+     * Runs a script by its SHA, loading it when Redis does not know it (first use, or after a
+     * restart or failover). With {@code Store.RedisWait} set, a write then waits for its replicas
+     * ({@link ReplicatedWrites}); without, this is one round trip.
+     */
     private <T> T eval(String what, String script, ScriptOutputType type, String routingKey, List<String> args) {
         String[] argv = new String[args.size() + 2];
         argv[0] = prefix;
@@ -725,25 +880,89 @@ public final class RedisStore implements Store {
             argv[i + 2] = args.get(i);
         }
         String[] keys = {routingKey};
-        return call(what, () -> {
-            String sha = shas.computeIfAbsent(script, s -> redis.scriptLoad(s));
-            try {
-                return redis.evalsha(sha, type, keys, argv);
-            } catch (RedisNoScriptException e) {
-                shas.put(script, redis.scriptLoad(script));
-                return redis.evalsha(shas.get(script), type, keys, argv);
-            }
-        });
+        if (replicated != null && mustReplicate(script)) {
+            return call(what, () -> {
+                String sha = shas.computeIfAbsent(script, redis::scriptLoad);
+                return replicated.eval(what, sha, script, type, keys, argv);
+            });
+        }
+        return call(what, () -> evalOn(redis, script, type, keys, argv));
+    }
+
+    /**
+     * Whether a success of the script must wait for the replicas: every write the engine relies on.
+     * Reading the due candidates and dropping index entries of expired transactions are redone by
+     * the next caller when lost.
+     */
+    private static boolean mustReplicate(String script) {
+        return !(script.equals(Scripts.DUE_CANDIDATES)
+                || script.equals(Scripts.DROP_STALE_GLOBAL)
+                || script.equals(Scripts.DROP_STALE_KV));
+    }
+
+    private <T> T evalOn(
+            RedisClusterCommands<String, String> on,
+            String script,
+            ScriptOutputType type,
+            String[] keys,
+            String[] argv) {
+        String sha = shas.computeIfAbsent(script, on::scriptLoad);
+        try {
+            return on.evalsha(sha, type, keys, argv);
+        } catch (RedisNoScriptException e) {
+            shas.put(script, on.scriptLoad(script));
+            return on.evalsha(shas.get(script), type, keys, argv);
+        }
     }
 
     private <T> T call(String what, java.util.function.Supplier<T> command) {
         if (closed) {
             throw new StoreException(what + ": the Redis store is closed");
         }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return command.get();
+            } catch (RedisException e) {
+                if (cluster != null && !(e instanceof RedisCommandExecutionException)) {
+                    refreshSlotMap();
+                    if (notSent(e) && attempt < NOT_CONNECTED_ATTEMPTS) {
+                        pause();
+                        continue;
+                    }
+                }
+                throw new StoreException(what + " failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * Whether the cluster client refused the command without sending it: its connection to the node
+     * is not (yet) up. A new node connection (at start, after a failover) refuses commands until it
+     * is connected, so the command is tried again, for up to a second.
+     */
+    private static boolean notSent(RedisException e) {
+        return e.getMessage() != null && e.getMessage().startsWith("Currently not connected");
+    }
+
+    private static void pause() {
         try {
-            return command.get();
-        } catch (RedisException e) {
-            throw new StoreException(what + " failed: " + e.getMessage(), e);
+            Thread.sleep(NOT_CONNECTED_PAUSE);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while waiting for a Redis connection", ie);
+        }
+    }
+
+    /**
+     * Asks the cluster client to read the slot map again, at most once a second: a failed command
+     * (a master that went away) is the earliest sign of a failover, earlier than Lettuce's own
+     * triggers, which wait for reconnect attempts.
+     */
+    private void refreshSlotMap() {
+        long now = System.nanoTime();
+        long last = lastRefresh.get();
+        if (now - last > 1_000_000_000L && lastRefresh.compareAndSet(last, now)) {
+            ((RedisClusterClient) client).refreshPartitionsAsync();
         }
     }
 }

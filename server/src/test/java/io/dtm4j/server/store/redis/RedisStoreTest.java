@@ -15,9 +15,11 @@ import io.dtm4j.server.store.StatusChange;
 import io.dtm4j.server.store.Store;
 import io.dtm4j.server.store.StoreContractTest;
 import io.dtm4j.server.testing.RedisTestSupport;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,9 +35,10 @@ import org.junit.jupiter.api.Test;
 class RedisStoreTest extends StoreContractTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private String prefix;
-    private RedisClient rawClient;
-    private StatefulRedisConnection<String, String> rawConnection;
+    protected String prefix;
+    private AbstractRedisClient rawClient;
+    private StatefulConnection<String, String> rawConnection;
+    private RedisClusterCommands<String, String> raw;
 
     @Override
     protected Store createStore() {
@@ -44,17 +47,38 @@ class RedisStoreTest extends StoreContractTest {
         return RedisStore.open(config(prefix));
     }
 
-    static RedisStore.Config config(String prefix) {
+    /** The settings of a store on {@code prefix}. */
+    protected RedisStore.Config config(String prefix) {
         return new RedisStore.Config(
                 RedisTestSupport.host(), RedisTestSupport.port(), "", "", prefix, Duration.ofDays(1));
     }
 
-    private RedisCommands<String, String> raw() {
-        if (rawConnection == null) {
-            rawClient = RedisTestSupport.client();
-            rawConnection = rawClient.connect();
+    /** Commands on the Redis under test, bypassing the store. */
+    protected RedisClusterCommands<String, String> raw() {
+        if (raw == null) {
+            RedisClient client = RedisTestSupport.client();
+            StatefulRedisConnection<String, String> c = client.connect();
+            rawClient = client;
+            rawConnection = c;
+            raw = c.sync();
         }
-        return rawConnection.sync();
+        return raw;
+    }
+
+    /** Remembers a raw connection opened by a subclass, to close it after the test. */
+    protected RedisClusterCommands<String, String> keepRaw(
+            AbstractRedisClient client,
+            StatefulConnection<String, String> connection,
+            RedisClusterCommands<String, String> commands) {
+        rawClient = client;
+        rawConnection = connection;
+        raw = commands;
+        return commands;
+    }
+
+    /** Deletes the keys of {@code prefix}. */
+    protected void deleteKeys(String prefix) {
+        RedisTestSupport.deleteKeys(prefix);
     }
 
     @AfterEach
@@ -62,9 +86,11 @@ class RedisStoreTest extends StoreContractTest {
         if (rawConnection != null) {
             rawConnection.close();
             rawClient.shutdown();
+            rawConnection = null;
+            raw = null;
         }
         if (prefix != null) {
-            RedisTestSupport.deleteKeys(prefix);
+            deleteKeys(prefix);
         }
     }
 
