@@ -8,7 +8,8 @@
 #   STORES  any of: redis postgres mysql (default: redis postgres)
 #   COUNT   100000 by default
 # Environment: JAVA, JAVA_OPTS, DTM (a dtm server binary, see side-by-side.sh; unset: dtm4j only),
-#   MAX (give up after MAX s of draining, default 300), NODES (dtm4j nodes on one store, default 1)
+#   MAX (give up after MAX s of draining, default 300), NODES (nodes on one store, started together,
+#   default 1; on PostgreSQL give them STORE_MAX_OPEN_CONNS=30 so that the poll still gets a connection)
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/stores.sh"
@@ -28,15 +29,19 @@ drain() { # kind store round -> "seconds sagas/s best-5s-window cpu-ms-per-saga"
   mkdir -p "$dir"
   store_yaml "$st" "$kind" "$r" > "$dir/store.yml"
   ( cd "$dir" && STORE_DATA_DIR="$dir/data" "$JAVA" -cp "$JAR:$BENCH_JAR" io.dtm4j.bench.Backlog "$dir/store.yml" "$COUNT" ) >&2
-  for n in $(seq 1 "$NODES"); do
-    local http grpc cmd; http=$(free_port); grpc=$(free_port)
+  local ports=()
+  for n in $(seq 1 "$NODES"); do # all nodes start together; the clock starts with the first answer
+    local http grpc cmd; http=$(free_port); grpc=$(free_port); ports+=("$http")
     { printf 'HttpPort: %s\nGrpcPort: %s\nLogLevel: warn\n' "$http" "$grpc"; cat "$dir/store.yml"; } > "$dir/conf$n.yml"
     if [ "$kind" = dtm ]; then cmd="$DTM"; else cmd="$JAVA ${JAVA_OPTS:-} -jar $JAR"; fi
     ( cd "$dir" && STORE_DATA_DIR="$dir/data" exec $cmd -c "$dir/conf$n.yml" > "$dir/server$n.log" 2>&1 ) &
     pids+=($!)
-    for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$http/api/dtmsvr/newGid" >/dev/null && break; sleep 0.5; done
-    [ "$n" = 1 ] && t0=$(date +%s.%N) # the first node drains while the others start
   done
+  for _ in $(seq 1 600); do
+    for p in "${ports[@]}"; do curl -sf "http://127.0.0.1:$p/api/dtmsvr/newGid" >/dev/null && break 2; done
+    sleep 0.1
+  done
+  t0=$(date +%s.%N)
   : > "$dir/left.txt"
   while :; do
     sleep 1

@@ -2,7 +2,7 @@
 # W1 on N server nodes sharing one store: N nodes of dtm4j (and of dtm, when DTM names its binary)
 # start on a fresh database or Redis prefix; one wrk per node (1 thread, C/N connections, so the
 # clients are spread over the nodes and the total load stays C connections) runs WARMUP s, then
-# DURATION s measured. Prints sagas/s (all nodes), the nodes' CPU per saga, and the whole machine's
+# DURATION s measured (each wrk with its own GID_PREFIX: gids never collide across nodes). Prints sagas/s (all nodes), the nodes' CPU per saga, and the whole machine's
 # busy CPU per saga and share (load generator and store included): on a small machine the store and
 # wrk share the cores with the nodes, so these say what more cores would give (docs/benchmarks.md).
 #
@@ -47,15 +47,15 @@ run() { # kind store n -> "sagas/s node-cpu-ms/saga machine-cpu-ms/saga machine-
     for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$http/api/dtmsvr/newGid" >/dev/null && break; sleep 0.5; done
   done
   local per=$((C / n))
-  for p in "${ports[@]}"; do
-    wrk -t1 -c"$per" -d"${WARMUP}s" -s "$HERE/w1.lua" "http://127.0.0.1:$p" >/dev/null 2>&1 &
+  for i in "${!ports[@]}"; do
+    GID_PREFIX="w$i-" wrk -t1 -c"$per" -d"${WARMUP}s" -s "$HERE/w1.lua" "http://127.0.0.1:${ports[$i]}" >/dev/null 2>&1 &
     wrks+=($!)
   done
   wait "${wrks[@]}"; wrks=()
   for p in "${pids[@]}"; do ticks=$((ticks - $(awk '{print $14+$15}' /proc/$p/stat))); done
   local m0; m0=$(busy)
   for i in "${!ports[@]}"; do
-    wrk -t1 -c"$per" -d"${DURATION}s" -s "$HERE/w1.lua" "http://127.0.0.1:${ports[$i]}" > "$dir/wrk$i.txt" 2>&1 &
+    GID_PREFIX="m$i-" wrk -t1 -c"$per" -d"${DURATION}s" -s "$HERE/w1.lua" "http://127.0.0.1:${ports[$i]}" > "$dir/wrk$i.txt" 2>&1 &
     wrks+=($!)
   done
   wait "${wrks[@]}"
