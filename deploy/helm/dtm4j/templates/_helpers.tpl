@@ -70,3 +70,20 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- $_ := set $conf "Store" (merge $store (default dict (get $conf "Store"))) -}}
 {{- toYaml $conf -}}
 {{- end -}}
+
+{{/*
+The health probe: GET /api/ping, over HTTPS when the server speaks TLS. With client certificates
+required the kubelet, which has none, cannot call it: the probe then checks that the port accepts
+connections.
+*/}}
+{{- define "dtm4j.probe" -}}
+{{- if and .Values.tls.secretName .Values.tls.requireClientCert -}}
+tcpSocket:
+  port: http
+{{- else -}}
+httpGet:
+  path: /api/ping
+  port: http
+  scheme: {{ ternary "HTTPS" "HTTP" (not (empty .Values.tls.secretName)) }}
+{{- end -}}
+{{- end }}

@@ -61,6 +61,35 @@ class HelmChartTest {
     }
 
     @Test
+    void withTlsTheCertificatesAreMountedAndTheProbesFollow() throws Exception {
+        JsonNode set = RenderedChart.render(Map.of("tls.secretName", "dtm-tls")).one("StatefulSet", "dtm-dtm4j");
+        JsonNode container = container(set);
+        for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
+            assertThat(container.at("/" + probe + "/httpGet/scheme").asText())
+                    .as(probe)
+                    .isEqualTo("HTTPS");
+        }
+        assertThat(container.get("env").toString())
+                .contains("TLS_CERT_FILE", "/etc/dtm4j/tls/tls.crt", "TLS_KEY_FILE")
+                .doesNotContain("TLS_CLIENT_CA_FILE");
+        assertThat(container.get("volumeMounts").toString()).contains("/etc/dtm4j/tls");
+        assertThat(set.at("/spec/template/spec/volumes").toString()).contains("\"secretName\":\"dtm-tls\"");
+
+        JsonNode mutual =
+                container(RenderedChart.render(Map.of("tls.secretName", "dtm-tls", "tls.requireClientCert", true))
+                        .one("StatefulSet", "dtm-dtm4j"));
+        assertThat(mutual.at("/readinessProbe/tcpSocket/port").asText())
+                .as("the kubelet has no client certificate")
+                .isEqualTo("http");
+        assertThat(mutual.at("/readinessProbe/httpGet").isMissingNode()).isTrue();
+        assertThat(mutual.get("env").toString()).contains("TLS_CLIENT_CA_FILE", "/etc/dtm4j/tls/ca.crt");
+
+        JsonNode plain = container(RenderedChart.render(Map.of()).one("StatefulSet", "dtm-dtm4j"));
+        assertThat(plain.at("/livenessProbe/httpGet/scheme").asText()).isEqualTo("HTTP");
+        assertThat(plain.get("env").toString()).doesNotContain("TLS_");
+    }
+
+    @Test
     void serviceOffersHttpAndGrpc() throws Exception {
         JsonNode service = RenderedChart.render(Map.of()).one("Service", "dtm-dtm4j");
         assertThat(service.at("/spec/ports/0/name").asText()).isEqualTo("http");
