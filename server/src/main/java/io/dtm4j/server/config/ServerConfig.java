@@ -349,106 +349,103 @@ public record ServerConfig(
 
     /** Returns a copy with logLevel replaced (used for the {@code -d} flag). */
     public ServerConfig withLogLevel(String level) {
-        return new ServerConfig(
-                httpPort,
-                grpcPort,
-                store,
-                transCronInterval,
-                timeoutToFail,
-                retryInterval,
-                maxRetryInterval,
-                requestTimeout,
-                level,
-                alertRetryLimit,
-                alertWebHook,
-                configUpdateInterval,
-                cronWorkers,
-                grpcServiceConfig,
-                microService,
-                parking,
-                logFormat,
-                tracing,
-                admission,
-                security,
-                brokers);
+        return with(c -> c.logLevel = level);
     }
 
     /** Returns a copy with the {@code MicroService.*} settings replaced. */
     public ServerConfig withMicroService(MicroServiceConfig settings) {
-        return new ServerConfig(
-                httpPort,
-                grpcPort,
-                store,
-                transCronInterval,
-                timeoutToFail,
-                retryInterval,
-                maxRetryInterval,
-                requestTimeout,
-                logLevel,
-                alertRetryLimit,
-                alertWebHook,
-                configUpdateInterval,
-                cronWorkers,
-                grpcServiceConfig,
-                settings,
-                parking,
-                logFormat,
-                tracing,
-                admission,
-                security,
-                brokers);
+        return with(c -> c.microService = settings);
     }
 
     /** Returns a copy with the parking budget replaced. */
     public ServerConfig withParking(Parking budget) {
-        return new ServerConfig(
-                httpPort,
-                grpcPort,
-                store,
-                transCronInterval,
-                timeoutToFail,
-                retryInterval,
-                maxRetryInterval,
-                requestTimeout,
-                logLevel,
-                alertRetryLimit,
-                alertWebHook,
-                configUpdateInterval,
-                cronWorkers,
-                grpcServiceConfig,
-                microService,
-                budget,
-                logFormat,
-                tracing,
-                admission,
-                security,
-                brokers);
+        return with(c -> c.parking = budget);
     }
 
     /** Returns a copy with the {@code Brokers} entries replaced. */
     public ServerConfig withBrokers(java.util.Map<String, Broker> entries) {
-        return new ServerConfig(
-                httpPort,
-                grpcPort,
-                store,
-                transCronInterval,
-                timeoutToFail,
-                retryInterval,
-                maxRetryInterval,
-                requestTimeout,
-                logLevel,
-                alertRetryLimit,
-                alertWebHook,
-                configUpdateInterval,
-                cronWorkers,
-                grpcServiceConfig,
-                microService,
-                parking,
-                logFormat,
-                tracing,
-                admission,
-                security,
-                java.util.Map.copyOf(entries));
+        return with(c -> c.brokers = java.util.Map.copyOf(entries));
+    }
+
+    /** Returns a copy with the settings {@code change} sets; the others are taken over as they are. */
+    public ServerConfig with(java.util.function.Consumer<Changes> change) {
+        Changes c = new Changes(this);
+        change.accept(c);
+        return c.build();
+    }
+
+    /** The settings of a copy being made by {@link #with}, each starting as the original's. */
+    public static final class Changes {
+        public int httpPort;
+        public int grpcPort;
+        public StoreConfig store;
+        public long transCronInterval;
+        public long timeoutToFail;
+        public long retryInterval;
+        public long maxRetryInterval;
+        public long requestTimeout;
+        public String logLevel;
+        public long alertRetryLimit;
+        public String alertWebHook;
+        public long configUpdateInterval;
+        public int cronWorkers;
+        public String grpcServiceConfig;
+        public MicroServiceConfig microService;
+        public Parking parking;
+        public String logFormat;
+        public TracingConfig tracing;
+        public Admission admission;
+        public Security security;
+        public java.util.Map<String, Broker> brokers;
+
+        private Changes(ServerConfig c) {
+            httpPort = c.httpPort;
+            grpcPort = c.grpcPort;
+            store = c.store;
+            transCronInterval = c.transCronInterval;
+            timeoutToFail = c.timeoutToFail;
+            retryInterval = c.retryInterval;
+            maxRetryInterval = c.maxRetryInterval;
+            requestTimeout = c.requestTimeout;
+            logLevel = c.logLevel;
+            alertRetryLimit = c.alertRetryLimit;
+            alertWebHook = c.alertWebHook;
+            configUpdateInterval = c.configUpdateInterval;
+            cronWorkers = c.cronWorkers;
+            grpcServiceConfig = c.grpcServiceConfig;
+            microService = c.microService;
+            parking = c.parking;
+            logFormat = c.logFormat;
+            tracing = c.tracing;
+            admission = c.admission;
+            security = c.security;
+            brokers = c.brokers;
+        }
+
+        private ServerConfig build() {
+            return new ServerConfig(
+                    httpPort,
+                    grpcPort,
+                    store,
+                    transCronInterval,
+                    timeoutToFail,
+                    retryInterval,
+                    maxRetryInterval,
+                    requestTimeout,
+                    logLevel,
+                    alertRetryLimit,
+                    alertWebHook,
+                    configUpdateInterval,
+                    cronWorkers,
+                    grpcServiceConfig,
+                    microService,
+                    parking,
+                    logFormat,
+                    tracing,
+                    admission,
+                    security,
+                    brokers);
+        }
     }
 
     /**

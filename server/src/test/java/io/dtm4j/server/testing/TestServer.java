@@ -114,29 +114,15 @@ public final class TestServer implements AutoCloseable {
             store = new ServerConfig.StoreConfig(
                     "embedded", "", 0, "", "", "dtm", "public", 1, 1, 5, 604800, 86400, "{a}", dataDir, 0);
         }
-        ServerConfig d = ServerConfig.defaults();
-        ServerConfig config = new ServerConfig(
-                0,
-                0,
-                store,
-                d.transCronInterval(),
-                d.timeoutToFail(),
-                d.retryInterval(),
-                d.maxRetryInterval(),
-                d.requestTimeout(),
-                "info",
-                d.alertRetryLimit(),
-                d.alertWebHook(),
-                d.configUpdateInterval(),
-                d.cronWorkers(),
-                d.grpcServiceConfig(),
-                d.microService(),
-                d.parking(),
-                d.logFormat(),
-                d.tracing(),
-                d.admission(),
-                d.security(),
-                d.brokers());
+        ServerConfig.StoreConfig chosen = store;
+        ServerConfig config = ServerConfig.defaults()
+                .with(
+                        c -> { // free ports, the chosen store
+                            c.httpPort = 0;
+                            c.grpcPort = 0;
+                            c.store = chosen;
+                            c.logLevel = "info";
+                        });
         try {
             server = Dtm4jServer.start(tweak.apply(config), clock, false, tracing);
         } catch (RuntimeException e) {
