@@ -222,6 +222,23 @@ public final class TestServer implements AutoCloseable {
         return result;
     }
 
+    /**
+     * Lets another node take {@code gid} while this node's round runs: the clock passes the round's
+     * lease, {@code owner} claims the transaction through the store, and this returns once the
+     * fenced round has stopped.
+     */
+    public void loseClaimTo(String owner, String gid) {
+        clock.advanceSeconds(60);
+        Instant now = clock.instant();
+        if (server.store().claimDue(now, now.plusSeconds(10), owner, 10, now).stream()
+                .noneMatch(g -> g.gid().equals(gid))) {
+            throw new AssertionError(owner + " could not claim " + gid);
+        }
+        org.awaitility.Awaitility.await("the fenced round stops")
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> server.engine().activeRounds() == 0);
+    }
+
     /** Runs the scheduler once with the default look-ahead; returns how many it processed. */
     public int cron() {
         return cron(DEFAULT_HORIZON);
